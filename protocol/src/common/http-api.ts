@@ -1,0 +1,141 @@
+// HTTP API contracts: request and response schemas, shared by the server (validation and OpenAPI)
+// and the pages and kiosk core (typed clients).
+import { z } from 'zod';
+
+const id = z.string().min(1).max(64);
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const apiErrorSchema = z.object({
+  statusCode: z.number(),
+  error: z.string(),
+  /** A sentence for the person who sees it. */
+  message: z.string(),
+  /** Machine-readable reason, stable across languages. */
+  code: z.string(),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  mediaWorkers: z.number(),
+});
+
+export const officeSchema = z.object({ id, name: z.string(), walkIn: z.boolean() });
+export type Office = z.infer<typeof officeSchema>;
+export const serviceSchema = z.object({
+  id,
+  officeId: id,
+  name: z.string(),
+  slotMinutes: z.number().int(),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+export const slotsQuerySchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be written as YYYY-MM-DD'),
+});
+export const slotSchema = z.object({ start: isoDateTime, end: isoDateTime });
+export type Slot = z.infer<typeof slotSchema>;
+
+export const createBookingSchema = z.strictObject({
+  serviceId: id,
+  slotStart: isoDateTime,
+  reason: z.string().trim().min(1, 'please say briefly why you are booking').max(500),
+  name: z.string().trim().min(1, 'please give your name').max(120),
+  email: z.email().max(200).optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ]{6,20}$/, 'phone numbers are digits, optionally with a leading +')
+    .optional(),
+});
+export type CreateBooking = z.infer<typeof createBookingSchema>;
+
+export const bookingCreatedSchema = z.object({
+  bookingId: id,
+  code: z.string(),
+  /** Secret that lets the citizen read or cancel the booking; shown once, stored only hashed. */
+  manageToken: z.string(),
+  slotStart: isoDateTime,
+  slotEnd: isoDateTime,
+});
+export type BookingCreated = z.infer<typeof bookingCreatedSchema>;
+
+export const bookingStatusSchema = z.enum(['booked', 'checked_in', 'completed', 'cancelled']);
+export type BookingStatus = z.infer<typeof bookingStatusSchema>;
+
+export const bookingViewSchema = z.object({
+  bookingId: id,
+  officeName: z.string(),
+  serviceName: z.string(),
+  slotStart: isoDateTime,
+  slotEnd: isoDateTime,
+  status: bookingStatusSchema,
+  reason: z.string(),
+});
+export type BookingView = z.infer<typeof bookingViewSchema>;
+
+export const manageTokenParamsSchema = z.object({ token: z.string().min(20).max(100) });
+
+export const operatorSignInSchema = z.strictObject({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
+export const operatorSessionSchema = z.object({
+  token: z.string(),
+  operator: z.object({ id, displayName: z.string() }),
+  expiresAt: isoDateTime,
+});
+export type OperatorSession = z.infer<typeof operatorSessionSchema>;
+
+/** One booking as the totem holds it: no names, no contacts, no code in clear. */
+export const kioskAgendaEntrySchema = z.object({
+  bookingId: id,
+  /** HMAC-SHA256 of the code with the site key, hex. */
+  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  slotStart: isoDateTime,
+  slotEnd: isoDateTime,
+  officeId: id,
+  serviceId: id,
+  operatorId: id.nullable(),
+  status: bookingStatusSchema,
+  version: z.number().int(),
+});
+export type KioskAgendaEntry = z.infer<typeof kioskAgendaEntrySchema>;
+
+export const kioskAgendaSchema = z.object({
+  siteId: id,
+  /** Base64 site key for the code HMAC. */
+  siteKey: z.string(),
+  serverTime: isoDateTime,
+  entries: z.array(kioskAgendaEntrySchema),
+});
+export type KioskAgenda = z.infer<typeof kioskAgendaSchema>;
+
+export const callRecordSchema = z.object({
+  id,
+  kind: z.enum(['booked', 'walk-in']),
+  bookingId: id.nullable(),
+  totemId: id,
+  operatorId: id.nullable(),
+  createdAt: isoDateTime,
+  answeredAt: isoDateTime.nullable(),
+  endedAt: isoDateTime.nullable(),
+  durationSeconds: z.number().nullable(),
+  endReason: z.string().nullable(),
+});
+export type CallRecord = z.infer<typeof callRecordSchema>;
+
+/** Check-in window around the slot start; the kiosk and the server apply the same rule. */
+export const CHECK_IN_WINDOW = { earlyMinutes: 15, lateMinutes: 10 } as const;
+
+export type WindowVerdict = 'ok' | 'too-early' | 'too-late';
+export function checkInWindow(
+  slotStartMs: number,
+  nowMs: number,
+  window: { earlyMinutes: number; lateMinutes: number } = CHECK_IN_WINDOW,
+): WindowVerdict {
+  if (nowMs < slotStartMs - window.earlyMinutes * 60_000) return 'too-early';
+  if (nowMs > slotStartMs + window.lateMinutes * 60_000) return 'too-late';
+  return 'ok';
+}

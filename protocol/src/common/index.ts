@@ -1,0 +1,4 @@
+export * from './booking-code.ts';
+export * from './kiosk-api.ts';
+export * from './signaling.ts';
+export * from './http-api.ts';

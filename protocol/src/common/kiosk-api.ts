@@ -1,0 +1,118 @@
+// The kiosk API: what the kiosk page may ask of the kiosk core, and the state it is shown. Declared
+// once here; the Electron preload (IPC) and the Chromium host (local WebSocket) both carry exactly
+// these requests, validated on arrival, and answer with a Result.
+import { z } from 'zod';
+
+export const LANGUAGES = ['it', 'en'] as const;
+export const languageSchema = z.enum(LANGUAGES);
+export type Language = z.infer<typeof languageSchema>;
+
+/** Why a typed code was not accepted. Each has its own calm message on the kiosk. */
+export const rejectReasonSchema = z.enum([
+  'check-digit', // the check digit does not match: a typo, not counted as an attempt
+  'incomplete', // fewer digits than a code has
+  'unknown', // no booking with this code at this site
+  'too-early',
+  'too-late',
+  'used',
+  'cancelled',
+  'unavailable', // the server refused the check-in or could not be reached
+  'throttled', // too many wrong codes: wait before trying again
+]);
+export type RejectReason = z.infer<typeof rejectReasonSchema>;
+
+export const endReasonSchema = z.enum([
+  'hangup-kiosk',
+  'hangup-operator',
+  'no-operator',
+  'media-failure',
+  'connection-lost',
+  'cancelled',
+]);
+export type EndReason = z.infer<typeof endReasonSchema>;
+
+export const callMediaSchema = z.object({
+  callId: z.string(),
+  /** Base URL of the central server; the page opens the media namespace there. */
+  serverUrl: z.string(),
+  /** Short-lived token that admits the page to this call's room and nothing else. */
+  token: z.string(),
+});
+export type CallMedia = z.infer<typeof callMediaSchema>;
+
+export const MAX_TYPED_DIGITS = 12;
+
+export const kioskScreenSchema = z.discriminatedUnion('screen', [
+  z.object({ screen: z.literal('idle') }),
+  z.object({ screen: z.literal('code-entry'), digits: z.string().max(MAX_TYPED_DIGITS) }),
+  z.object({ screen: z.literal('checking') }),
+  z.object({ screen: z.literal('rejected'), reason: rejectReasonSchema, retryInSeconds: z.number().optional() }),
+  z.object({ screen: z.literal('waiting'), kind: z.enum(['booked', 'walk-in']) }),
+  z.object({ screen: z.literal('in-call'), media: callMediaSchema, operatorName: z.string() }),
+  z.object({ screen: z.literal('ended'), reason: endReasonSchema }),
+  z.object({ screen: z.literal('out-of-service'), reason: z.string() }),
+]);
+export type KioskScreen = z.infer<typeof kioskScreenSchema>;
+
+export const kioskStateSchema = z.object({
+  language: languageSchema,
+  screen: kioskScreenSchema,
+  /** Whether the core currently reaches the central server. */
+  online: z.boolean(),
+});
+export type KioskState = z.infer<typeof kioskStateSchema>;
+
+export const KEYPAD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'back', 'clear', 'enter'] as const;
+export const keypadKeySchema = z.enum(KEYPAD_KEYS);
+export type KeypadKey = z.infer<typeof keypadKeySchema>;
+
+/** Every request the page may make. Strict objects: unknown keys are refused, not ignored. */
+export const kioskRequestSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('getState') }),
+  z.strictObject({ method: z.literal('openCodeEntry') }),
+  z.strictObject({ method: z.literal('pressKey'), key: keypadKeySchema }),
+  z.strictObject({ method: z.literal('submitCode'), code: z.string().max(64) }),
+  z.strictObject({ method: z.literal('startWalkIn') }),
+  z.strictObject({ method: z.literal('hangUp') }),
+  z.strictObject({ method: z.literal('backToIdle') }),
+  z.strictObject({ method: z.literal('setLanguage'), language: languageSchema }),
+]);
+export type KioskRequest = z.infer<typeof kioskRequestSchema>;
+export type KioskMethod = KioskRequest['method'];
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * The API as the page sees it. Every method resolves with the new state (or an error Result);
+ * `onState` delivers every later change and returns an unsubscribe function.
+ */
+export interface KioskApi {
+  getState(): Promise<Result<KioskState>>;
+  openCodeEntry(): Promise<Result<KioskState>>;
+  pressKey(key: KeypadKey): Promise<Result<KioskState>>;
+  submitCode(code: string): Promise<Result<KioskState>>;
+  startWalkIn(): Promise<Result<KioskState>>;
+  hangUp(): Promise<Result<KioskState>>;
+  backToIdle(): Promise<Result<KioskState>>;
+  setLanguage(language: Language): Promise<Result<KioskState>>;
+  onState(listener: (state: KioskState) => void): () => void;
+}
+
+/** Channel names for the Electron IPC and the host WebSocket, written once. */
+export const KIOSK_CHANNELS = {
+  request: 'sportello-kiosk:request',
+  state: 'sportello-kiosk:state',
+} as const;
+
+/** Messages on the host WebSocket. */
+export const hostClientMessageSchema = z.strictObject({
+  id: z.number().int().nonnegative(),
+  request: kioskRequestSchema,
+});
+export type HostClientMessage = z.infer<typeof hostClientMessageSchema>;
+export type HostServerMessage =
+  | { type: 'response'; id: number; result: Result<KioskState> }
+  | { type: 'state'; state: KioskState };
+
+/** Upper bound for one message on either transport: anything larger is refused unread. */
+export const MAX_KIOSK_MESSAGE_BYTES = 4096;

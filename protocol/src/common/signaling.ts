@@ -1,0 +1,134 @@
+// Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
+// server validates every inbound payload with these schemas; clients derive their types from them.
+import { z } from 'zod';
+import { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
+
+export const NAMESPACES = { kiosk: '/kiosk', operator: '/operator', media: '/media' } as const;
+
+export const EVENTS = {
+  callRequest: 'call:request',
+  callHangup: 'call:hangup',
+  callAccepted: 'call:accepted',
+  callEnded: 'call:ended',
+  callRing: 'call:ring',
+  callRingCancelled: 'call:ring-cancelled',
+  callAccept: 'call:accept',
+  callDecline: 'call:decline',
+  presenceSet: 'presence:set',
+  presence: 'presence',
+  agendaChanged: 'agenda:changed',
+  mediaCapabilities: 'media:capabilities',
+  mediaCreateTransport: 'media:create-transport',
+  mediaConnectTransport: 'media:connect-transport',
+  mediaReady: 'media:ready',
+  mediaProduce: 'media:produce',
+  mediaResumeConsumer: 'media:resume-consumer',
+  mediaRestartIce: 'media:restart-ice',
+  mediaConsumer: 'media:consumer',
+  mediaConsumerClosed: 'media:consumer-closed',
+  mediaClosed: 'media:closed',
+} as const;
+
+/** Every ack answers with one of these. */
+export type Ack<T = Record<string, never>> = (res: ({ ok: true } & T) | { ok: false; error: string }) => void;
+
+// Opaque mediasoup structures: the SFU and mediasoup-client check them; here they only travel.
+const opaque = z.record(z.string(), z.unknown());
+
+export const callRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('booked'), bookingId: z.string().max(64) }),
+  z.strictObject({ kind: z.literal('walk-in') }),
+]);
+export type CallRequest = z.infer<typeof callRequestSchema>;
+export type CallRequestAck = (
+  res: { ok: true; callId: string } | { ok: false; reason: z.infer<typeof rejectReasonSchema>; error: string },
+) => void;
+
+export const callIdSchema = z.strictObject({ callId: z.string().max(64) });
+export const presenceSchema = z.strictObject({ status: z.enum(['available', 'paused']) });
+export type PresenceStatus = z.infer<typeof presenceSchema>['status'];
+
+export interface CallAccepted {
+  callId: string;
+  mediaToken: string;
+  operatorName: string;
+}
+export interface CallEnded {
+  callId: string;
+  reason: z.infer<typeof endReasonSchema>;
+}
+export interface CallRing {
+  callId: string;
+  kind: 'booked' | 'walk-in';
+  totemName: string;
+  officeName: string;
+  serviceName: string | null;
+  /** The reason the citizen gave when booking; null for walk-in calls. */
+  reason: string | null;
+  slotStart: string | null;
+}
+
+export interface KioskClientEvents {
+  [EVENTS.callRequest]: (req: CallRequest, ack: CallRequestAck) => void;
+  [EVENTS.callHangup]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
+}
+export interface KioskServerEvents {
+  [EVENTS.callAccepted]: (p: CallAccepted) => void;
+  [EVENTS.callEnded]: (p: CallEnded) => void;
+  [EVENTS.agendaChanged]: () => void;
+}
+
+export interface OperatorClientEvents {
+  [EVENTS.presenceSet]: (req: z.infer<typeof presenceSchema>, ack: Ack) => void;
+  [EVENTS.callAccept]: (req: z.infer<typeof callIdSchema>, ack: Ack<{ mediaToken: string }>) => void;
+  [EVENTS.callDecline]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
+  [EVENTS.callHangup]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
+}
+export interface OperatorServerEvents {
+  [EVENTS.callRing]: (p: CallRing) => void;
+  [EVENTS.callRingCancelled]: (p: { callId: string }) => void;
+  [EVENTS.callEnded]: (p: CallEnded) => void;
+  [EVENTS.presence]: (p: { status: PresenceStatus | 'busy' }) => void;
+}
+
+export const createTransportSchema = z.strictObject({ direction: z.enum(['send', 'recv']) });
+export const connectTransportSchema = z.strictObject({ transportId: z.string(), dtlsParameters: opaque });
+export const readySchema = z.strictObject({ rtpCapabilities: opaque });
+export const produceSchema = z.strictObject({
+  transportId: z.string(),
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: opaque,
+});
+export const consumerIdSchema = z.strictObject({ consumerId: z.string() });
+export const transportIdSchema = z.strictObject({ transportId: z.string() });
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown;
+  dtlsParameters: unknown;
+}
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+}
+
+export interface MediaClientEvents {
+  [EVENTS.mediaCapabilities]: (req: Record<string, never>, ack: Ack<{ routerRtpCapabilities: unknown }>) => void;
+  [EVENTS.mediaCreateTransport]: (
+    req: z.infer<typeof createTransportSchema>,
+    ack: Ack<{ transport: TransportInfo }>,
+  ) => void;
+  [EVENTS.mediaConnectTransport]: (req: z.infer<typeof connectTransportSchema>, ack: Ack) => void;
+  [EVENTS.mediaReady]: (req: z.infer<typeof readySchema>, ack: Ack) => void;
+  [EVENTS.mediaProduce]: (req: z.infer<typeof produceSchema>, ack: Ack<{ id: string }>) => void;
+  [EVENTS.mediaResumeConsumer]: (req: z.infer<typeof consumerIdSchema>, ack: Ack) => void;
+  [EVENTS.mediaRestartIce]: (req: z.infer<typeof transportIdSchema>, ack: Ack<{ iceParameters: unknown }>) => void;
+}
+export interface MediaServerEvents {
+  [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
+  [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
+  [EVENTS.mediaClosed]: (p: { reason: string }) => void;
+}

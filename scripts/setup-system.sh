@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Sportello needs, idempotently: a machine that already has them
+# costs one dpkg query. Runs as root or through sudo. Only Debian's own archive is used.
+set -euo pipefail
+
+PACKAGES=(chromium socat libusb-1.0-0 udev iproute2 fonts-dejavu-core)
+WORKER_PKG=mediasoup-worker
+EXPERIMENTAL_LIST=/etc/apt/sources.list.d/debian-experimental.sources
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "setup: needs root (or sudo) to install Debian packages: ${PACKAGES[*]} $WORKER_PKG" >&2
+    exit 1
+  fi
+else SUDO=; fi
+
+missing=()
+for p in "${PACKAGES[@]}" "$WORKER_PKG"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing Debian packages: ${missing[*]}"
+# The SFU worker lives in Debian's experimental suite; experimental is NotAutomatic, so adding it
+# changes nothing else on the machine: only packages asked for with -t experimental come from it.
+if ! grep -rqs 'experimental' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  $SUDO tee "$EXPERIMENTAL_LIST" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: experimental
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -o Acquire::Retries=3 >/dev/null
+regular=()
+for p in "${missing[@]}"; do [ "$p" != "$WORKER_PKG" ] && regular+=("$p"); done
+[ ${#regular[@]} -gt 0 ] && $SUDO apt-get install -y --no-install-recommends "${regular[@]}"
+if printf '%s\n' "${missing[@]}" | grep -qx "$WORKER_PKG"; then
+  $SUDO apt-get install -y --no-install-recommends -t experimental "$WORKER_PKG"
+fi

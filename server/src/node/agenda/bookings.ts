@@ -1,0 +1,166 @@
+// The agenda: offices, services, free video slots and bookings. Every function takes the clock as
+// a parameter so that tests decide what "now" is.
+import { makeBookingCode, type BookingCreated, type CreateBooking, type Slot } from '@sportello/protocol';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Db } from '../db/open.ts';
+import { newToken, sha256Hex } from '../auth/secrets.ts';
+import { addDays, localDate, weekdayOf, zonedToUtc } from './time-zone.ts';
+import { HttpError } from '../http/errors.ts';
+
+export async function listOffices(db: Db) {
+  const rows = await db.selectFrom('offices').selectAll().orderBy('name').execute();
+  return rows.map((o) => ({ id: o.id, name: o.name, walkIn: o.walk_in === 1 }));
+}
+
+export async function listServices(db: Db, officeId: string) {
+  const office = await db.selectFrom('offices').select('id').where('id', '=', officeId).executeTakeFirst();
+  if (!office) throw new HttpError(404, 'office-not-found', `There is no office "${officeId}".`);
+  const rows = await db.selectFrom('services').selectAll().where('office_id', '=', officeId).orderBy('name').execute();
+  return rows.map((s) => ({ id: s.id, officeId: s.office_id, name: s.name, slotMinutes: s.slot_minutes }));
+}
+
+interface CandidateSlot extends Slot {
+  operatorId: string;
+}
+
+/** Every (slot, operator) pair the schedules offer on a local date, minus taken and past ones. */
+async function candidateSlots(db: Db, serviceId: string, date: string, timeZone: string, now: Date) {
+  const service = await db.selectFrom('services').selectAll().where('id', '=', serviceId).executeTakeFirst();
+  if (!service) throw new HttpError(404, 'service-not-found', `There is no service "${serviceId}".`);
+  const schedules = await db
+    .selectFrom('schedules')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .where('weekday', '=', weekdayOf(date))
+    .execute();
+  const dayStart = zonedToUtc(date, '00:00', timeZone).toISOString();
+  const dayEnd = zonedToUtc(addDays(date, 1), '00:00', timeZone).toISOString();
+  const taken = await db
+    .selectFrom('bookings')
+    .select(['operator_id', 'slot_start'])
+    .where('slot_start', '>=', dayStart)
+    .where('slot_start', '<', dayEnd)
+    .where('status', '!=', 'cancelled')
+    .execute();
+  const takenKeys = new Set(taken.map((t) => `${t.operator_id}|${t.slot_start}`));
+  const out: CandidateSlot[] = [];
+  const step = service.slot_minutes * 60_000;
+  for (const s of schedules) {
+    const end = zonedToUtc(date, s.end_time, timeZone).getTime();
+    for (let t = zonedToUtc(date, s.start_time, timeZone).getTime(); t + step <= end; t += step) {
+      const start = new Date(t).toISOString();
+      if (t <= now.getTime() || takenKeys.has(`${s.operator_id}|${start}`)) continue;
+      out.push({ start, end: new Date(t + step).toISOString(), operatorId: s.operator_id });
+    }
+  }
+  return { service, slots: out };
+}
+
+export async function freeSlots(db: Db, serviceId: string, date: string, timeZone: string, now: Date) {
+  const { slots } = await candidateSlots(db, serviceId, date, timeZone, now);
+  const byStart = new Map<string, Slot>();
+  for (const s of slots) byStart.set(s.start, { start: s.start, end: s.end });
+  return [...byStart.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** Makes a code that no live booking holds; the partial unique index is the final guard. */
+async function unusedCode(db: Db): Promise<string> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const code = makeBookingCode(() => randomInt(10));
+    const clash = await db
+      .selectFrom('bookings')
+      .select('id')
+      .where('code', '=', code)
+      .where('status', 'in', ['booked', 'checked_in'])
+      .executeTakeFirst();
+    if (!clash) return code;
+  }
+  throw new Error('could not find a free booking code in 20 attempts');
+}
+
+export async function createBooking(
+  db: Db,
+  input: CreateBooking,
+  timeZone: string,
+  now: Date,
+): Promise<BookingCreated> {
+  const start = new Date(input.slotStart);
+  const date = localDate(start, timeZone);
+  const { service, slots } = await candidateSlots(db, input.serviceId, date, timeZone, now);
+  const slot = slots.find((s) => s.start === start.toISOString());
+  if (!slot) {
+    throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.');
+  }
+  const code = await unusedCode(db);
+  const manageToken = newToken();
+  const id = randomUUID();
+  const stamp = now.toISOString();
+  await db
+    .insertInto('bookings')
+    .values({
+      id,
+      code,
+      service_id: service.id,
+      office_id: service.office_id,
+      operator_id: slot.operatorId,
+      slot_start: slot.start,
+      slot_end: slot.end,
+      reason: input.reason,
+      name: input.name,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      status: 'booked',
+      manage_token_hash: sha256Hex(manageToken),
+      version: 1,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .execute();
+  return { bookingId: id, code, manageToken, slotStart: slot.start, slotEnd: slot.end };
+}
+
+async function bookingByToken(db: Db, token: string) {
+  const row = await db
+    .selectFrom('bookings')
+    .innerJoin('services', 'services.id', 'bookings.service_id')
+    .innerJoin('offices', 'offices.id', 'bookings.office_id')
+    .select([
+      'bookings.id',
+      'bookings.slot_start',
+      'bookings.slot_end',
+      'bookings.status',
+      'bookings.reason',
+      'services.name as service_name',
+      'offices.name as office_name',
+    ])
+    .where('bookings.manage_token_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
+  if (!row) throw new HttpError(404, 'booking-not-found', 'No booking matches this link.');
+  return row;
+}
+
+export async function readBooking(db: Db, token: string) {
+  const b = await bookingByToken(db, token);
+  return {
+    bookingId: b.id,
+    officeName: b.office_name,
+    serviceName: b.service_name,
+    slotStart: b.slot_start,
+    slotEnd: b.slot_end,
+    status: b.status,
+    reason: b.reason,
+  };
+}
+
+export async function cancelBooking(db: Db, token: string, now: Date) {
+  const b = await bookingByToken(db, token);
+  if (b.status !== 'booked') {
+    throw new HttpError(409, 'booking-not-cancellable', 'This booking has already been used or cancelled.');
+  }
+  await db
+    .updateTable('bookings')
+    .set((eb) => ({ status: 'cancelled', updated_at: now.toISOString(), version: eb('version', '+', 1) }))
+    .where('id', '=', b.id)
+    .execute();
+  return readBooking(db, token);
+}

@@ -1,0 +1,98 @@
+// What a totem may know of the agenda: for the offices reachable from its site, each booking's
+// code as an HMAC with the site key, its slot, ids and status. Never names, contacts or reasons.
+import { checkInWindow, type KioskAgenda, type RejectReason } from '@sportello/protocol';
+import { createHmac } from 'node:crypto';
+import type { Db } from '../db/open.ts';
+
+export function codeHash(siteKeyBase64: string, code: string): string {
+  return createHmac('sha256', Buffer.from(siteKeyBase64, 'base64')).update(code).digest('hex');
+}
+
+async function siteOfficeIds(db: Db, siteId: string): Promise<string[]> {
+  const rows = await db.selectFrom('site_offices').select('office_id').where('site_id', '=', siteId).execute();
+  return rows.map((r) => r.office_id);
+}
+
+/** Bookings from yesterday to a week ahead; the full change feed replaces this pull later. */
+export async function kioskAgenda(db: Db, siteId: string, now: Date): Promise<KioskAgenda> {
+  const site = await db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirstOrThrow();
+  const offices = await siteOfficeIds(db, siteId);
+  const from = new Date(now.getTime() - 86_400_000).toISOString();
+  const to = new Date(now.getTime() + 7 * 86_400_000).toISOString();
+  const rows =
+    offices.length === 0
+      ? []
+      : await db
+          .selectFrom('bookings')
+          .select(['id', 'code', 'slot_start', 'slot_end', 'office_id', 'service_id', 'operator_id', 'status', 'version'])
+          .where('office_id', 'in', offices)
+          .where('slot_start', '>=', from)
+          .where('slot_start', '<', to)
+          .execute();
+  return {
+    siteId,
+    siteKey: site.site_key,
+    serverTime: now.toISOString(),
+    entries: rows.map((r) => ({
+      bookingId: r.id,
+      codeHash: codeHash(site.site_key, r.code),
+      slotStart: r.slot_start,
+      slotEnd: r.slot_end,
+      officeId: r.office_id,
+      serviceId: r.service_id,
+      operatorId: r.operator_id,
+      status: r.status,
+      version: r.version,
+    })),
+  };
+}
+
+export type CheckInResult =
+  | { ok: true; booking: { id: string; officeId: string; serviceId: string; operatorId: string | null } }
+  | { ok: false; reason: RejectReason };
+
+/**
+ * The server's own check of a totem's check-in: the totem's cache may be stale, so the booking's
+ * status and window are checked again here, and the booking is marked checked in atomically.
+ */
+export async function checkIn(
+  db: Db,
+  siteId: string,
+  bookingId: string,
+  now: Date,
+  window: { earlyMinutes: number; lateMinutes: number },
+): Promise<CheckInResult> {
+  const offices = await siteOfficeIds(db, siteId);
+  const b = await db.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
+  if (!b || !offices.includes(b.office_id)) return { ok: false, reason: 'unknown' };
+  if (b.status === 'cancelled') return { ok: false, reason: 'cancelled' };
+  if (b.status !== 'booked') return { ok: false, reason: 'used' };
+  const verdict = checkInWindow(Date.parse(b.slot_start), now.getTime(), window);
+  if (verdict !== 'ok') return { ok: false, reason: verdict };
+  const updated = await db
+    .updateTable('bookings')
+    .set((eb) => ({ status: 'checked_in', updated_at: now.toISOString(), version: eb('version', '+', 1) }))
+    .where('id', '=', bookingId)
+    .where('status', '=', 'booked')
+    .executeTakeFirst();
+  // Two totems racing on one code: only the one whose update changed the row wins.
+  if (Number(updated.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
+  return {
+    ok: true,
+    booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
+  };
+}
+
+/** After the call: answered → completed; never answered → booked again, so the citizen can retry. */
+export async function finishCheckIn(db: Db, bookingId: string, answered: boolean, now: Date): Promise<void> {
+  await db
+    .updateTable('bookings')
+    .set((eb) => ({
+      status: answered ? 'completed' : 'booked',
+      updated_at: now.toISOString(),
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', bookingId)
+    .where('status', '=', 'checked_in')
+    .execute();
+}

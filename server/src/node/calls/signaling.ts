@@ -1,0 +1,285 @@
+// socket.io signaling: the kiosk, operator and media namespaces. Every inbound payload is checked
+// against its schema from protocol/, every handler answers through its ack, and no handler error
+// escapes to crash the process.
+import {
+  EVENTS,
+  NAMESPACES,
+  callIdSchema,
+  callRequestSchema,
+  connectTransportSchema,
+  consumerIdSchema,
+  createTransportSchema,
+  presenceSchema,
+  produceSchema,
+  readySchema,
+  transportIdSchema,
+  type KioskClientEvents,
+  type KioskServerEvents,
+  type MediaClientEvents,
+  type MediaServerEvents,
+  type OperatorClientEvents,
+  type OperatorServerEvents,
+} from '@sportello/protocol';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Db } from '../db/open.ts';
+import type { Logger } from '../logger.ts';
+import { operatorForSession, type TotemAuthenticator, type TotemIdentity } from '../auth/sessions.ts';
+import type { CallNotifier, CallRouter } from './call-router.ts';
+
+type AnyAck = (res: Record<string, unknown>) => void;
+
+/** Wraps a handler: validates the payload, answers errors through the ack, never throws. */
+function handler<S extends z.ZodType>(
+  log: Logger,
+  schema: S,
+  fn: (payload: z.infer<S>) => Promise<Record<string, unknown> | void>,
+) {
+  return (payload: unknown, ack: unknown) => {
+    const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
+    const parsed = schema.safeParse(payload ?? {});
+    if (!parsed.success) {
+      reply({ ok: false, error: `invalid request: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+      return;
+    }
+    fn(parsed.data).then(
+      (value) => reply({ ok: true, ...(value ?? {}) }),
+      (err: unknown) => {
+        log.debug({ err }, 'signaling request refused');
+        reply({ ok: false, error: err instanceof Error ? err.message : String(err) });
+      },
+    );
+  };
+}
+
+export interface SignalingOptions {
+  http: HttpServer;
+  db: Db;
+  log: Logger;
+  totems: TotemAuthenticator;
+  /** Seconds a dropped kiosk or console may take to reconnect before its call ends. */
+  reconnectGraceMs: number;
+  now: () => Date;
+}
+
+export class Signaling implements CallNotifier {
+  readonly io: Server;
+  private readonly kiosk: Namespace<KioskClientEvents, KioskServerEvents>;
+  private readonly operator: Namespace<OperatorClientEvents, OperatorServerEvents>;
+  private readonly media: Namespace<MediaClientEvents, MediaServerEvents>;
+  private router!: CallRouter;
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly o: SignalingOptions) {
+    // Short ping interval: a vanished kiosk or console is noticed within seconds (W-7), since the
+    // SFU cannot tell a silently vanished UDP peer.
+    this.io = new Server(o.http, {
+      pingInterval: 2000,
+      pingTimeout: 3000,
+      maxHttpBufferSize: 64 * 1024,
+      cors: { origin: true, credentials: false },
+      serveClient: false,
+    });
+    this.kiosk = this.io.of(NAMESPACES.kiosk);
+    this.operator = this.io.of(NAMESPACES.operator);
+    this.media = this.io.of(NAMESPACES.media);
+  }
+
+  attach(router: CallRouter): void {
+    this.router = router;
+    this.setupKiosk();
+    this.setupOperator();
+    this.setupMedia();
+  }
+
+  private setupKiosk(): void {
+    const { log } = this.o;
+    this.kiosk.use((socket, next) => {
+      const credential = (socket.handshake.auth as { credential?: unknown }).credential;
+      this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined).then(
+        (totem) => {
+          if (!totem) return next(new Error('totem credential refused'));
+          socket.data.totem = totem;
+          next();
+        },
+        (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+    this.kiosk.on('connection', (socket) => {
+      const totem = socket.data.totem as TotemIdentity;
+      this.cancelGrace(`totem:${totem.id}`);
+      void socket.join(`totem:${totem.id}`);
+      void socket.join(`site:${totem.siteId}`);
+      log.info({ totem: totem.id }, 'kiosk connected');
+      socket.on(EVENTS.callRequest, (payload: unknown, ack: unknown) => {
+        const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
+        const parsed = callRequestSchema.safeParse(payload);
+        if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
+        this.router.request(totem, parsed.data).then(
+          (r) => reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
+          (err: unknown) => {
+            log.error({ err }, 'call request failed');
+            reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
+          },
+        );
+      });
+      socket.on(
+        EVENTS.callHangup,
+        handler(log, callIdSchema, async ({ callId }) => this.router.hangupByKiosk(totem.id, callId)),
+      );
+      socket.on('disconnect', () => {
+        log.info({ totem: totem.id }, 'kiosk disconnected');
+        this.startGrace(`totem:${totem.id}`, () => void this.router.totemGone(totem.id));
+      });
+    });
+  }
+
+  private setupOperator(): void {
+    const { log, db } = this.o;
+    this.operator.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      if (typeof token !== 'string') return next(new Error('please sign in'));
+      operatorForSession(db, token, this.o.now()).then(
+        (op) => {
+          if (!op) return next(new Error('session expired: please sign in again'));
+          socket.data.operator = op;
+          next();
+        },
+        (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+    this.operator.on('connection', async (socket) => {
+      const op = socket.data.operator as { id: string; displayName: string };
+      this.cancelGrace(`operator:${op.id}`);
+      void socket.join(`operator:${op.id}`);
+      await this.router.operatorOnline(op.id, op.displayName);
+      const presence = this.router.presenceOf(op.id);
+      if (presence !== 'offline') socket.emit(EVENTS.presence, { status: presence });
+      socket.on(
+        EVENTS.presenceSet,
+        handler(log, presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),
+      );
+      socket.on(
+        EVENTS.callAccept,
+        handler(log, callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
+      );
+      socket.on(
+        EVENTS.callDecline,
+        handler(log, callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
+      );
+      socket.on(
+        EVENTS.callHangup,
+        handler(log, callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
+      );
+      socket.on('disconnect', () => {
+        this.startGrace(`operator:${op.id}`, () => this.router.operatorOffline(op.id));
+      });
+    });
+  }
+
+  private setupMedia(): void {
+    const { log } = this.o;
+    this.media.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      const grant = this.router.tokens.check(typeof token === 'string' ? token : undefined);
+      if (!grant) return next(new Error('media token refused'));
+      socket.data.grant = grant;
+      next();
+    });
+    this.media.on('connection', (socket: Socket<MediaClientEvents, MediaServerEvents>) => {
+      const grant = socket.data.grant as { callId: string; role: 'kiosk' | 'operator' };
+      const room = this.router.roomFor(grant.callId);
+      if (!room || room.closed) {
+        socket.emit(EVENTS.mediaClosed, { reason: 'cancelled' });
+        socket.disconnect(true);
+        return;
+      }
+      const role = grant.role;
+      room.attach(role, {
+        consumer: (info) => socket.emit(EVENTS.mediaConsumer, info),
+        consumerClosed: (consumerId) => socket.emit(EVENTS.mediaConsumerClosed, { consumerId }),
+        closed: (reason) => {
+          socket.emit(EVENTS.mediaClosed, { reason });
+          socket.disconnect(true);
+        },
+      });
+      const h = <S extends z.ZodType>(schema: S, fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>) =>
+        handler(log, schema, fn) as never;
+      socket.on(EVENTS.mediaCapabilities, (_p: unknown, ack: unknown) => {
+        if (typeof ack === 'function') (ack as AnyAck)({ ok: true, routerRtpCapabilities: room.rtpCapabilities });
+      });
+      socket.on(
+        EVENTS.mediaCreateTransport,
+        h(createTransportSchema, async ({ direction }) => ({ transport: await room.createTransport(role, direction) })),
+      );
+      socket.on(
+        EVENTS.mediaConnectTransport,
+        h(connectTransportSchema, async (p) => room.connectTransport(role, p.transportId, p.dtlsParameters)),
+      );
+      socket.on(EVENTS.mediaReady, h(readySchema, async (p) => room.ready(role, p.rtpCapabilities)));
+      socket.on(
+        EVENTS.mediaProduce,
+        h(produceSchema, async (p) => ({ id: await room.produce(role, p.transportId, p.kind, p.rtpParameters) })),
+      );
+      socket.on(
+        EVENTS.mediaResumeConsumer,
+        h(consumerIdSchema, async (p) => room.resumeConsumer(role, p.consumerId)),
+      );
+      socket.on(
+        EVENTS.mediaRestartIce,
+        h(transportIdSchema, async (p) => ({ iceParameters: await room.restartIce(role, p.transportId) })),
+      );
+      socket.on('disconnect', () => {
+        if (!room.closed) room.detach(role);
+      });
+    });
+  }
+
+  private startGrace(key: string, fn: () => void): void {
+    this.cancelGrace(key);
+    this.graceTimers.set(
+      key,
+      setTimeout(() => {
+        this.graceTimers.delete(key);
+        // Only if no socket of that identity came back in the meantime.
+        const room = this.io.of(key.startsWith('totem:') ? NAMESPACES.kiosk : NAMESPACES.operator).adapter.rooms.get(key);
+        if (!room || room.size === 0) fn();
+      }, this.o.reconnectGraceMs),
+    );
+  }
+
+  private cancelGrace(key: string): void {
+    const t = this.graceTimers.get(key);
+    if (t) clearTimeout(t);
+    this.graceTimers.delete(key);
+  }
+
+  /* CallNotifier --------------------------------------------------------------------------- */
+
+  callAccepted(totemId: string, p: { callId: string; mediaToken: string; operatorName: string }): void {
+    this.kiosk.to(`totem:${totemId}`).emit(EVENTS.callAccepted, p);
+  }
+  callEnded(target: { totemId?: string; operatorId?: string }, p: Parameters<CallNotifier['callEnded']>[1]): void {
+    if (target.totemId) this.kiosk.to(`totem:${target.totemId}`).emit(EVENTS.callEnded, p);
+    if (target.operatorId) this.operator.to(`operator:${target.operatorId}`).emit(EVENTS.callEnded, p);
+  }
+  ring(operatorId: string, p: Parameters<CallNotifier['ring']>[1]): void {
+    this.operator.to(`operator:${operatorId}`).emit(EVENTS.callRing, p);
+  }
+  ringCancelled(operatorId: string, callId: string): void {
+    this.operator.to(`operator:${operatorId}`).emit(EVENTS.callRingCancelled, { callId });
+  }
+  presence(operatorId: string, status: Parameters<CallNotifier['presence']>[1]): void {
+    this.operator.to(`operator:${operatorId}`).emit(EVENTS.presence, { status });
+  }
+  agendaChanged(siteId: string): void {
+    this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.graceTimers.values()) clearTimeout(t);
+    this.graceTimers.clear();
+    await this.io.close();
+  }
+}

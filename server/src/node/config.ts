@@ -1,0 +1,139 @@
+// Server configuration: defaults, then an optional JSON file, then SPORTELLO_* environment
+// variables. Validated once at start; a bad value stops the server with a message naming the field.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const configSchema = z.strictObject({
+  /** Address the HTTP server binds to. Default 127.0.0.1. */
+  host: z.string().default('127.0.0.1'),
+  /** HTTP port; 0 picks a free one. Default 8080. */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** URL at which kiosks and browsers reach this server; default http://host:port. */
+  publicUrl: z.url().optional(),
+  /** Folder for the SQLite database and other state. Default ./.data. */
+  dataDir: z.string().default('.data'),
+  /** pino log level. Default info. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** IANA time zone in which office schedules are written. Default Europe/Rome. */
+  timeZone: z.string().default('Europe/Rome'),
+  media: z
+    .strictObject({
+      /** mediasoup workers; default one per core. */
+      workers: z.number().int().min(1).max(64).default(availableParallelism()),
+      /** IP the SFU's transports listen on. Default 127.0.0.1. */
+      listenIp: z.string().default('127.0.0.1'),
+      /** Public IP announced in ICE candidates when the SFU is behind NAT. */
+      announcedIp: z.string().optional(),
+      /** UDP/TCP port range of the SFU. Default 40000–49999. */
+      rtcMinPort: z.number().int().min(1024).max(65535).default(40000),
+      rtcMaxPort: z.number().int().min(1024).max(65535).default(49999),
+    })
+    .prefault({}),
+  calls: z
+    .strictObject({
+      /** Seconds an operator's console rings before the call goes to the next operator. Default 30. */
+      ringTimeoutSeconds: z.number().min(1).max(600).default(30),
+      /** Seconds a media token stays valid for joining a room. Default 60. */
+      mediaTokenSeconds: z.number().min(5).max(3600).default(60),
+    })
+    .prefault({}),
+  checkIn: z
+    .strictObject({
+      /** Minutes before the slot a code is accepted. Default 15. */
+      earlyMinutes: z.number().min(0).max(24 * 60).default(15),
+      /** Minutes after the slot start a code is still accepted. Default 10. */
+      lateMinutes: z.number().min(0).max(24 * 60).default(10),
+    })
+    .prefault({}),
+  /** Hours an operator session lasts. Default 12. */
+  operatorSessionHours: z.number().min(1).max(72).default(12),
+  /** Requests per minute per client address on public endpoints. Default 120. */
+  rateLimitPerMinute: z.number().int().min(1).default(120),
+  /** Folder of the built pages (operator console, booking page). Default app/dist. */
+  pagesDir: z.string().optional(),
+});
+export type ServerConfig = z.infer<typeof configSchema>;
+export type ServerConfigInput = z.input<typeof configSchema>;
+
+/** Environment variables and the config path each one sets. */
+const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> = {
+  SPORTELLO_HOST: { path: ['host'], type: 'string' },
+  SPORTELLO_PORT: { path: ['port'], type: 'number' },
+  SPORTELLO_PUBLIC_URL: { path: ['publicUrl'], type: 'string' },
+  SPORTELLO_DATA_DIR: { path: ['dataDir'], type: 'string' },
+  SPORTELLO_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
+  SPORTELLO_TIME_ZONE: { path: ['timeZone'], type: 'string' },
+  SPORTELLO_MEDIA_WORKERS: { path: ['media', 'workers'], type: 'number' },
+  SPORTELLO_MEDIA_LISTEN_IP: { path: ['media', 'listenIp'], type: 'string' },
+  SPORTELLO_MEDIA_ANNOUNCED_IP: { path: ['media', 'announcedIp'], type: 'string' },
+  SPORTELLO_RING_TIMEOUT_SECONDS: { path: ['calls', 'ringTimeoutSeconds'], type: 'number' },
+};
+export const CONFIG_ENV_VARS = Object.keys(ENV_FIELDS);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/**
+ * Builds the configuration. `overrides` come last (tests and the demo launcher use them); the
+ * error message names every bad field and where its value came from.
+ */
+export function loadConfig(options: {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  overrides?: ServerConfigInput;
+}): ServerConfig {
+  const env = options.env ?? {};
+  let raw: Record<string, unknown> = {};
+  const file = options.file ?? env.SPORTELLO_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`configuration file ${file} cannot be read as JSON: ${(err as Error).message}`);
+    }
+  }
+  const fromEnv = new Map<string, string>();
+  for (const [name, field] of Object.entries(ENV_FIELDS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const parsed = field.type === 'number' ? Number(value) : value;
+    setPath(raw, field.path, field.type === 'number' && Number.isNaN(parsed) ? value : parsed);
+    fromEnv.set(field.path.join('.'), name);
+  }
+  const merged = { ...raw, ...options.overrides } as Record<string, unknown>;
+  for (const key of ['media', 'calls', 'checkIn'] as const) {
+    const o = options.overrides?.[key];
+    if (o) merged[key] = { ...(raw[key] as object | undefined), ...o };
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const field = issue.path.join('.') || '(root)';
+      const source = fromEnv.get(field) ? ` (from ${fromEnv.get(field)})` : file ? ` (in ${file})` : '';
+      return `  ${field}: ${issue.message}${source}`;
+    });
+    throw new ConfigError(`configuration is not valid:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.media.rtcMinPort > config.media.rtcMaxPort) {
+    throw new ConfigError('configuration is not valid:\n  media.rtcMinPort: must not be above media.rtcMaxPort');
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.timeZone });
+  } catch {
+    throw new ConfigError(`configuration is not valid:\n  timeZone: "${config.timeZone}" is not an IANA time zone`);
+  }
+  return config;
+}

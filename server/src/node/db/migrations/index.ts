@@ -1,0 +1,12 @@
+// Numbered migrations, in order. Add a file `NNN-name.ts` and list it here; never edit a
+// migration that has shipped.
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001-initial.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

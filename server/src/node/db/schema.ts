@@ -1,0 +1,102 @@
+// Table types for the query layer (Kysely). Timestamps are ISO-8601 UTC strings so the same
+// queries run on SQLite and PostgreSQL; booleans are 0/1 integers for the same reason.
+import type { Generated } from 'kysely';
+
+export interface OfficesTable {
+  id: string;
+  name: string;
+  walk_in: number;
+}
+export interface ServicesTable {
+  id: string;
+  office_id: string;
+  name: string;
+  slot_minutes: number;
+}
+export interface OperatorsTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  active: number;
+}
+export interface OperatorOfficesTable {
+  operator_id: string;
+  office_id: string;
+}
+export interface SchedulesTable {
+  id: Generated<number>;
+  service_id: string;
+  operator_id: string;
+  /** 0 = Sunday … 6 = Saturday, in the configured time zone. */
+  weekday: number;
+  /** 'HH:MM' local time. */
+  start_time: string;
+  end_time: string;
+}
+export interface BookingsTable {
+  id: string;
+  code: string;
+  service_id: string;
+  office_id: string;
+  operator_id: string | null;
+  slot_start: string;
+  slot_end: string;
+  reason: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  status: 'booked' | 'checked_in' | 'completed' | 'cancelled';
+  manage_token_hash: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface SitesTable {
+  id: string;
+  name: string;
+  /** Base64 key for the HMAC of codes sent to this site's totems. */
+  site_key: string;
+}
+export interface SiteOfficesTable {
+  site_id: string;
+  office_id: string;
+}
+export interface TotemsTable {
+  id: string;
+  site_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+}
+export interface OperatorSessionsTable {
+  token_hash: string;
+  operator_id: string;
+  expires_at: string;
+}
+export interface CallsTable {
+  id: string;
+  kind: 'booked' | 'walk-in';
+  booking_id: string | null;
+  totem_id: string;
+  operator_id: string | null;
+  created_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  end_reason: string | null;
+}
+
+export interface Database {
+  offices: OfficesTable;
+  services: ServicesTable;
+  operators: OperatorsTable;
+  operator_offices: OperatorOfficesTable;
+  schedules: SchedulesTable;
+  bookings: BookingsTable;
+  sites: SitesTable;
+  site_offices: SiteOfficesTable;
+  totems: TotemsTable;
+  operator_sessions: OperatorSessionsTable;
+  calls: CallsTable;
+}

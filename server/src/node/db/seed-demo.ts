@@ -1,0 +1,138 @@
+// The demo municipality: two offices, three services, two operators, one site with one totem, and
+// bookings around "now" so that a newcomer can try a code that works, one too early, one too late
+// and one for tomorrow. Passwords and the totem secret are made fresh at every seed, never stored
+// in the repository.
+import { makeBookingCode } from '@sportello/protocol';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { Db } from './open.ts';
+import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
+
+export interface DemoSeed {
+  operators: { username: string; displayName: string; password: string }[];
+  totem: { id: string; name: string; siteId: string; secret: string };
+  bookings: { code: string; label: 'now' | 'soon' | 'later-today' | 'earlier-today' | 'tomorrow'; slotStart: string; operator: string; bookingId: string }[];
+}
+
+const OPERATORS = [
+  { id: 'op-giulia', username: 'giulia', displayName: 'Giulia Bianchi' },
+  { id: 'op-marco', username: 'marco', displayName: 'Marco Rossi' },
+];
+
+export async function seedDemo(
+  db: Db,
+  now: Date,
+  options: { passwords?: Record<string, string>; totemSecret?: string } = {},
+): Promise<DemoSeed> {
+  await db
+    .insertInto('offices')
+    .values([
+      { id: 'urp', name: 'Ufficio Relazioni con il Pubblico', walk_in: 1 },
+      { id: 'anagrafe', name: 'Anagrafe', walk_in: 0 },
+    ])
+    .execute();
+  await db
+    .insertInto('services')
+    .values([
+      { id: 'urp-info', office_id: 'urp', name: 'Informazioni e segnalazioni', slot_minutes: 15 },
+      { id: 'anagrafe-cie', office_id: 'anagrafe', name: "Carta d'identità elettronica", slot_minutes: 20 },
+      { id: 'anagrafe-residenza', office_id: 'anagrafe', name: 'Cambio di residenza', slot_minutes: 20 },
+    ])
+    .execute();
+  const operators: DemoSeed['operators'] = [];
+  for (const op of OPERATORS) {
+    const password = options.passwords?.[op.username] ?? newToken(9);
+    await db
+      .insertInto('operators')
+      .values({
+        id: op.id,
+        username: op.username,
+        display_name: op.displayName,
+        password_hash: await hashPassword(password),
+        active: 1,
+      })
+      .execute();
+    await db
+      .insertInto('operator_offices')
+      .values([
+        { operator_id: op.id, office_id: 'urp' },
+        { operator_id: op.id, office_id: 'anagrafe' },
+      ])
+      .execute();
+    operators.push({ username: op.username, displayName: op.displayName, password });
+  }
+  // Video slots Monday to Saturday, 08:30–17:30 local time, both operators on every service.
+  const schedules = [];
+  for (const service of ['urp-info', 'anagrafe-cie', 'anagrafe-residenza']) {
+    for (const op of OPERATORS) {
+      for (let weekday = 1; weekday <= 6; weekday++) {
+        schedules.push({ service_id: service, operator_id: op.id, weekday, start_time: '08:30', end_time: '17:30' });
+      }
+    }
+  }
+  await db.insertInto('schedules').values(schedules).execute();
+
+  await db
+    .insertInto('sites')
+    .values({ id: 'centro', name: 'Piazza del Municipio', site_key: randomBytes(32).toString('base64') })
+    .execute();
+  await db
+    .insertInto('site_offices')
+    .values([
+      { site_id: 'centro', office_id: 'urp' },
+      { site_id: 'centro', office_id: 'anagrafe' },
+    ])
+    .execute();
+  const totemSecret = options.totemSecret ?? newToken(24);
+  await db
+    .insertInto('totems')
+    .values({
+      id: 'totem-centro-1',
+      site_id: 'centro',
+      name: 'Totem Piazza del Municipio',
+      secret_hash: await hashPassword(totemSecret),
+      created_at: now.toISOString(),
+    })
+    .execute();
+
+  const fiveMinutes = 5 * 60_000;
+  const base = Math.floor(now.getTime() / fiveMinutes) * fiveMinutes;
+  const plan = [
+    { label: 'now', at: base, op: 'op-giulia', service: 'anagrafe-cie', reason: "Rinnovo della carta d'identità scaduta" },
+    { label: 'soon', at: base + fiveMinutes, op: 'op-marco', service: 'anagrafe-residenza', reason: 'Trasferimento di residenza da altro comune' },
+    { label: 'later-today', at: base + 3 * 3_600_000, op: 'op-giulia', service: 'urp-info', reason: 'Segnalazione di una buca in via Roma' },
+    { label: 'earlier-today', at: base - 2 * 3_600_000, op: 'op-marco', service: 'urp-info', reason: 'Informazioni sulla raccolta differenziata' },
+    { label: 'tomorrow', at: base + 24 * 3_600_000, op: 'op-giulia', service: 'anagrafe-cie', reason: "Prima carta d'identità per un minore" },
+  ] as const;
+  const bookings: DemoSeed['bookings'] = [];
+  for (const p of plan) {
+    const code = makeBookingCode(() => randomInt(10));
+    const id = randomUUID();
+    await db
+      .insertInto('bookings')
+      .values({
+        id,
+        code,
+        service_id: p.service,
+        office_id: p.service.startsWith('urp') ? 'urp' : 'anagrafe',
+        operator_id: p.op,
+        slot_start: new Date(p.at).toISOString(),
+        slot_end: new Date(p.at + 20 * 60_000).toISOString(),
+        reason: p.reason,
+        name: 'Cittadino Dimostrativo',
+        email: null,
+        phone: null,
+        status: 'booked',
+        manage_token_hash: sha256Hex(newToken()),
+        version: 1,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .execute();
+    bookings.push({ code, label: p.label, slotStart: new Date(p.at).toISOString(), operator: p.op, bookingId: id });
+  }
+  return {
+    operators,
+    totem: { id: 'totem-centro-1', name: 'Totem Piazza del Municipio', siteId: 'centro', secret: totemSecret },
+    bookings,
+  };
+}

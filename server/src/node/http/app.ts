@@ -1,0 +1,84 @@
+// The HTTP side: Fastify with zod schemas from protocol/ for validation and the OpenAPI document,
+// a rate limit on every endpoint, errors that speak to the person who sees them.
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../logger.ts';
+import { HttpError } from './errors.ts';
+import { registerPublicRoutes, type RouteContext } from './routes-public.ts';
+import { registerOperatorRoutes } from './routes-operator.ts';
+import { registerKioskRoutes } from './routes-kiosk.ts';
+
+export async function buildHttpApp(
+  ctx: RouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
+): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({
+        statusCode: error.statusCode,
+        error: error.name,
+        code: error.code,
+        message: error.message,
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const details = error.validation
+        .map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${v.message}`)
+        .join('; ');
+      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', code: 'invalid-request', message: details });
+    }
+    const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send({
+      statusCode: status,
+      error: status === 500 ? 'Internal Server Error' : (error.name ?? 'Error'),
+      code: status === 429 ? 'rate-limited' : status === 500 ? 'internal' : (error.code ?? 'bad-request'),
+      message: status === 500 ? 'Something went wrong on our side: please try again in a moment.' : error.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'not-found', message: `Nothing at ${request.url}` }),
+  );
+
+  await app.register(cors, { origin: true });
+  await app.register(rateLimit, { max: ctx.rateLimitPerMinute, timeWindow: 60_000 });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Sportello API', version: '0.1.0', description: 'Virtual public counter: agenda, booking, calls.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  registerPublicRoutes(api, ctx);
+  registerOperatorRoutes(api, ctx);
+  registerKioskRoutes(api, ctx);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (ctx.pagesDir && existsSync(ctx.pagesDir)) {
+    await app.register(fastifyStatic, { root: ctx.pagesDir, prefix: '/', index: ['index.html'] });
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/booking/'));
+  } else if (ctx.pagesDir) {
+    ctx.log.warn({ pagesDir: ctx.pagesDir }, 'built pages not found: run `npm run build` to serve the console');
+  }
+  return app;
+}
+
+export function defaultPagesDir(repoRoot: string): string {
+  return join(repoRoot, 'app', 'dist');
+}

@@ -1,0 +1,52 @@
+// Operator sign-in (rate-limited hard: it is where passwords are guessed) and the call history
+// the console shows.
+import { callRecordSchema, operatorSessionSchema, operatorSignInSchema } from '@sportello/protocol';
+import { z } from 'zod';
+import { operatorForSession, signInOperator } from '../auth/sessions.ts';
+import { HttpError } from './errors.ts';
+import type { RouteContext, ZodApp } from './routes-public.ts';
+
+export function bearer(header: string | undefined, scheme: string): string | undefined {
+  if (!header) return undefined;
+  const [s, value] = header.split(' ', 2);
+  return s === scheme && value ? value : undefined;
+}
+
+export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
+  r.post(
+    '/api/operator/session',
+    {
+      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: { body: operatorSignInSchema, response: { 200: operatorSessionSchema } },
+    },
+    async (req) => signInOperator(ctx.db, req.body.username, req.body.password, ctx.operatorSessionHours, ctx.now()),
+  );
+  r.get(
+    '/api/operator/calls',
+    { schema: { querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.array(callRecordSchema) } } },
+    async (req) => {
+      const token = bearer(req.headers.authorization, 'Bearer');
+      const op = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
+      if (!op) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
+      const rows = await ctx.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('operator_id', '=', op.id)
+        .orderBy('created_at', 'desc')
+        .limit(req.query.limit)
+        .execute();
+      return rows.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        bookingId: c.booking_id,
+        totemId: c.totem_id,
+        operatorId: c.operator_id,
+        createdAt: c.created_at,
+        answeredAt: c.answered_at,
+        endedAt: c.ended_at,
+        durationSeconds: c.duration_seconds,
+        endReason: c.end_reason,
+      }));
+    },
+  );
+}

@@ -1,0 +1,100 @@
+// Public endpoints: health, offices, services, free slots, bookings and their secret-token links.
+import {
+  bookingCreatedSchema,
+  bookingViewSchema,
+  createBookingSchema,
+  healthSchema,
+  manageTokenParamsSchema,
+  officeSchema,
+  serviceSchema,
+  slotSchema,
+  slotsQuerySchema,
+} from '@sportello/protocol';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/open.ts';
+import { cancelBooking, createBooking, freeSlots, listOffices, listServices, readBooking } from '../agenda/bookings.ts';
+import type { TotemAuthenticator } from '../auth/sessions.ts';
+import type { CallRouter } from '../calls/call-router.ts';
+
+export interface RouteContext {
+  db: Db;
+  timeZone: string;
+  now: () => Date;
+  version: string;
+  startedAt: number;
+  mediaWorkers: () => number;
+  operatorSessionHours: number;
+  totems: TotemAuthenticator;
+  router: () => CallRouter;
+  onAgendaChanged: (officeId: string) => void;
+}
+
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
+  r.get('/api/health', { schema: { response: { 200: healthSchema } } }, async () => ({
+    status: ctx.mediaWorkers() > 0 ? ('ok' as const) : ('degraded' as const),
+    version: ctx.version,
+    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+    mediaWorkers: ctx.mediaWorkers(),
+  }));
+  r.get('/api/offices', { schema: { response: { 200: z.array(officeSchema) } } }, async () => listOffices(ctx.db));
+  r.get(
+    '/api/offices/:officeId/services',
+    { schema: { params: z.object({ officeId: z.string().max(64) }), response: { 200: z.array(serviceSchema) } } },
+    async (req) => listServices(ctx.db, req.params.officeId),
+  );
+  r.get(
+    '/api/services/:serviceId/slots',
+    {
+      schema: {
+        params: z.object({ serviceId: z.string().max(64) }),
+        querystring: slotsQuerySchema,
+        response: { 200: z.array(slotSchema) },
+      },
+    },
+    async (req) => freeSlots(ctx.db, req.params.serviceId, req.query.date, ctx.timeZone, ctx.now()),
+  );
+  r.post(
+    '/api/bookings',
+    {
+      config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+      schema: { body: createBookingSchema, response: { 201: bookingCreatedSchema } },
+    },
+    async (req, reply) => {
+      const created = await createBooking(ctx.db, req.body, ctx.timeZone, ctx.now());
+      const service = await ctx.db.selectFrom('services').select('office_id').where('id', '=', req.body.serviceId).executeTakeFirst();
+      if (service) ctx.onAgendaChanged(service.office_id);
+      return reply.status(201).send(created);
+    },
+  );
+  r.get(
+    '/api/bookings/manage/:token',
+    { schema: { params: manageTokenParamsSchema, response: { 200: bookingViewSchema } } },
+    async (req) => readBooking(ctx.db, req.params.token),
+  );
+  r.delete(
+    '/api/bookings/manage/:token',
+    { schema: { params: manageTokenParamsSchema, response: { 200: bookingViewSchema } } },
+    async (req) => {
+      const view = await cancelBooking(ctx.db, req.params.token, ctx.now());
+      const row = await ctx.db.selectFrom('bookings').select('office_id').where('id', '=', view.bookingId).executeTakeFirst();
+      if (row) ctx.onAgendaChanged(row.office_id);
+      return view;
+    },
+  );
+}
