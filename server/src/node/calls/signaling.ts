@@ -70,6 +70,7 @@ export class Signaling implements CallNotifier {
   private readonly media: Namespace<MediaClientEvents, MediaServerEvents>;
   private router!: CallRouter;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private closing = false;
 
   constructor(private readonly o: SignalingOptions) {
     // Short ping interval: a vanished kiosk or console is noticed within seconds (W-7), since the
@@ -192,7 +193,7 @@ export class Signaling implements CallNotifier {
       const room = this.router.roomFor(grant.callId);
       if (!room || room.closed) {
         socket.emit(EVENTS.mediaClosed, { reason: 'cancelled' });
-        socket.disconnect(true);
+        socket.disconnect();
         return;
       }
       const role = grant.role;
@@ -201,7 +202,7 @@ export class Signaling implements CallNotifier {
         consumerClosed: (consumerId) => socket.emit(EVENTS.mediaConsumerClosed, { consumerId }),
         closed: (reason) => {
           socket.emit(EVENTS.mediaClosed, { reason });
-          socket.disconnect(true);
+          socket.disconnect();
         },
       });
       const h = <S extends z.ZodType>(schema: S, fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>) =>
@@ -238,6 +239,7 @@ export class Signaling implements CallNotifier {
 
   private startGrace(key: string, fn: () => void): void {
     this.cancelGrace(key);
+    if (this.closing) return;
     this.graceTimers.set(
       key,
       setTimeout(() => {
@@ -278,6 +280,7 @@ export class Signaling implements CallNotifier {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const t of this.graceTimers.values()) clearTimeout(t);
     this.graceTimers.clear();
     await this.io.close();

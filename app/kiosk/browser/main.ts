@@ -1,0 +1,145 @@
+// The totem's page: renders the core's state and turns touches and keys into kiosk API requests.
+// It holds no state of its own beyond what is on screen, and no citizen data after a call.
+import type { KeypadKey, KioskState } from '@sportello/protocol';
+import it from '../../shared/common/locales/it.json';
+import en from '../../shared/common/locales/en.json';
+import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
+import { byId, showScreen } from '../../shared/browser/dom.ts';
+import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { formatBookingCode } from '@sportello/protocol';
+import { getKioskApi } from './kiosk-api-client.ts';
+
+declare global {
+  interface Window {
+    /** Inbound media figures, read by the end-to-end tests and the self-test. */
+    sportelloMedia?: { stats(): Promise<MediaStats> };
+  }
+}
+
+const api = getKioskApi();
+let current: KioskState | undefined;
+let room: RoomClient | undefined;
+let localStream: MediaStream | undefined;
+let roomCallId: string | undefined;
+
+function render(state: KioskState): void {
+  const previous = current;
+  current = state;
+  if (previous?.language !== state.language) {
+    void setLanguage(state.language).then(() => {
+      applyTranslations();
+      renderDynamic(state);
+    });
+  }
+  byId('offline').hidden = state.online;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
+    b.setAttribute('aria-pressed', String(b.dataset.lang === state.language));
+  }
+  showScreen(state.screen.screen);
+  renderDynamic(state);
+  syncMedia(state);
+}
+
+function renderDynamic(state: KioskState): void {
+  const s = state.screen;
+  switch (s.screen) {
+    case 'code-entry':
+      byId('code-digits').textContent = formatBookingCode(s.digits);
+      break;
+    case 'rejected':
+      byId('rejected-message').textContent = t(`kiosk.rejected.${s.reason}`);
+      byId('btn-retry').hidden = s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
+      break;
+    case 'waiting':
+      byId('waiting-message').textContent = t(`kiosk.waiting.${s.kind}`);
+      break;
+    case 'in-call':
+      byId('call-with').textContent = t('kiosk.call.with', { name: s.operatorName });
+      break;
+    case 'ended':
+      byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Joins the room when a call starts and leaves it, releasing camera and microphone, when it ends. */
+function syncMedia(state: KioskState): void {
+  const s = state.screen;
+  if (s.screen === 'in-call' && roomCallId !== s.media.callId) {
+    roomCallId = s.media.callId;
+    void joinRoom(s.media.serverUrl, s.media.token);
+  } else if (s.screen !== 'in-call' && roomCallId) {
+    leaveRoom();
+  }
+}
+
+async function joinRoom(serverUrl: string, token: string): Promise<void> {
+  const status = byId('call-status');
+  status.textContent = t('kiosk.call.connecting');
+  try {
+    localStream = await openCameraAndMicrophone();
+    byId<HTMLVideoElement>('self-video').srcObject = localStream;
+    room = new RoomClient(serverUrl, token, localStream);
+    room.onRemoteTrack = () => {
+      byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
+      status.textContent = '';
+    };
+    window.sportelloMedia = room;
+    await room.join();
+  } catch (err) {
+    console.error('media failed', err);
+    status.textContent = t('kiosk.call.mediaError');
+  }
+}
+
+function leaveRoom(): void {
+  roomCallId = undefined;
+  room?.close();
+  room = undefined;
+  delete window.sportelloMedia;
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = undefined;
+  byId<HTMLVideoElement>('remote-video').srcObject = null;
+  byId<HTMLVideoElement>('self-video').srcObject = null;
+}
+
+function on(id: string, fn: () => unknown): void {
+  byId(id).addEventListener('click', () => void fn());
+}
+
+async function main(): Promise<void> {
+  await initI18n({ it: { translation: it }, en: { translation: en } }, 'it');
+  applyTranslations();
+  on('btn-have-code', () => api.openCodeEntry());
+  on('btn-walk-in', () => api.startWalkIn());
+  on('btn-code-back', () => api.backToIdle());
+  on('btn-retry', () => api.openCodeEntry());
+  on('btn-rejected-walk-in', () => api.startWalkIn());
+  on('btn-rejected-home', () => api.backToIdle());
+  on('btn-waiting-cancel', () => api.hangUp());
+  on('btn-hang-up', () => api.hangUp());
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
+    b.addEventListener('click', () => void api.setLanguage(b.dataset.lang === 'en' ? 'en' : 'it'));
+  }
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#keypad button')) {
+    b.addEventListener('click', () => void api.pressKey(b.dataset.key as KeypadKey));
+  }
+  // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape.
+  document.addEventListener('keydown', (ev) => {
+    const map: Record<string, KeypadKey> = { Backspace: 'back', Enter: 'enter', Delete: 'clear' };
+    const key = /^[0-9]$/.test(ev.key) ? (ev.key as KeypadKey) : map[ev.key];
+    if (key) {
+      ev.preventDefault();
+      void api.pressKey(key);
+    } else if (ev.key === 'Escape') {
+      void api.backToIdle();
+    }
+  });
+  api.onState(render);
+  const first = await api.getState();
+  if (first.ok) render(first.value);
+}
+
+void main();

@@ -1,0 +1,241 @@
+// The operator console: sign in, set presence, answer or decline ringing calls (with the booking's
+// service and reason), talk by video, mute, hang up.
+import {
+  EVENTS,
+  NAMESPACES,
+  type CallRing,
+  type OperatorClientEvents,
+  type OperatorServerEvents,
+  type OperatorSession,
+} from '@sportello/protocol';
+import { io, type Socket } from 'socket.io-client';
+import it from '../../shared/common/locales/it.json';
+import en from '../../shared/common/locales/en.json';
+import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
+import { byId, showScreen } from '../../shared/browser/dom.ts';
+import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+
+declare global {
+  interface Window {
+    sportelloMedia?: { stats(): Promise<MediaStats> };
+  }
+}
+
+const SESSION_KEY = 'sportello-operator-session';
+let socket: Socket<OperatorServerEvents, OperatorClientEvents> | undefined;
+let presence: 'available' | 'paused' | 'busy' = 'paused';
+let ringing: CallRing | undefined;
+let activeCallId: string | undefined;
+let room: RoomClient | undefined;
+let localStream: MediaStream | undefined;
+let muted = false;
+
+function showError(message: string | undefined): void {
+  const el = byId('error');
+  el.hidden = !message;
+  el.textContent = message ?? '';
+}
+
+function renderPresence(): void {
+  const badge = byId('presence-badge');
+  badge.hidden = false;
+  badge.dataset.status = presence;
+  badge.textContent = t(`operator.presence.${presence}`);
+  const btn = byId<HTMLButtonElement>('btn-presence');
+  btn.hidden = presence === 'busy';
+  btn.textContent = t(presence === 'available' ? 'operator.presence.goPaused' : 'operator.presence.goAvailable');
+  if (!ringing && !activeCallId) {
+    byId('idle-message').textContent = t(presence === 'available' ? 'operator.idle.available' : 'operator.idle.paused');
+    showScreen('idle');
+  }
+}
+
+function renderRing(r: CallRing): void {
+  byId('ring-kind').textContent = t(`operator.ring.${r.kind}`);
+  byId('ring-from').textContent = t('operator.ring.from', { totem: r.totemName });
+  byId('ring-office').textContent = t('operator.ring.office', { office: r.officeName });
+  const service = byId('ring-service');
+  service.hidden = !r.serviceName;
+  service.textContent = r.serviceName ? t('operator.ring.service', { service: r.serviceName }) : '';
+  const slot = byId('ring-slot');
+  slot.hidden = !r.slotStart;
+  slot.textContent = r.slotStart
+    ? t('operator.ring.slot', { time: new Date(r.slotStart).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) })
+    : '';
+  const reason = byId('ring-reason');
+  reason.hidden = !r.reason;
+  reason.textContent = r.reason ? t('operator.ring.reason', { reason: r.reason }) : '';
+  showScreen('ringing');
+}
+
+async function request(event: keyof OperatorClientEvents, payload: unknown): Promise<Record<string, unknown>> {
+  const res = (await (socket as unknown as Socket).timeout(10_000).emitWithAck(event, payload)) as
+    | { ok: true }
+    | { ok: false; error: string };
+  if (!res.ok) throw new Error(res.error);
+  return res;
+}
+
+async function startMedia(callId: string, token: string): Promise<void> {
+  activeCallId = callId;
+  showScreen('in-call');
+  const ring = ringing;
+  byId('call-details').textContent = ring?.reason ? t('operator.ring.reason', { reason: ring.reason }) : '';
+  try {
+    localStream = await openCameraAndMicrophone();
+  } catch {
+    showError(t('operator.errors.media'));
+    return;
+  }
+  byId<HTMLVideoElement>('self-video').srcObject = localStream;
+  room = new RoomClient(location.origin, token, localStream);
+  room.onRemoteTrack = () => {
+    byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
+  };
+  window.sportelloMedia = room;
+  await room.join();
+}
+
+function endCall(): void {
+  activeCallId = undefined;
+  ringing = undefined;
+  room?.close();
+  room = undefined;
+  delete window.sportelloMedia;
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = undefined;
+  byId<HTMLVideoElement>('remote-video').srcObject = null;
+  muted = false;
+  renderPresence();
+}
+
+function connect(session: OperatorSession): void {
+  byId('who').textContent = session.operator.displayName;
+  byId('btn-sign-out').hidden = false;
+  socket = io(location.origin + NAMESPACES.operator, { auth: { token: session.token }, transports: ['websocket'] });
+  socket.on('connect_error', (err) => {
+    if (/sign in/.test(err.message)) {
+      sessionStorage.removeItem(SESSION_KEY);
+      showError(t('operator.errors.session'));
+      showScreen('sign-in');
+      socket?.close();
+    }
+  });
+  socket.on(EVENTS.presence, ({ status }) => {
+    presence = status;
+    renderPresence();
+  });
+  socket.on(EVENTS.callRing, (r) => {
+    ringing = r;
+    renderRing(r);
+  });
+  socket.on(EVENTS.callRingCancelled, ({ callId }) => {
+    if (ringing?.callId !== callId) return;
+    ringing = undefined;
+    renderPresence();
+  });
+  socket.on(EVENTS.callEnded, ({ callId }) => {
+    if (callId === activeCallId || callId === ringing?.callId) endCall();
+  });
+}
+
+async function signIn(form: HTMLFormElement): Promise<void> {
+  const data = new FormData(form);
+  let res: Response;
+  try {
+    res = await fetch('/api/operator/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+    });
+  } catch {
+    return showError(t('operator.signIn.unreachable'));
+  }
+  if (!res.ok) return showError(t('operator.signIn.failed'));
+  showError(undefined);
+  const session = (await res.json()) as OperatorSession;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  connect(session);
+  showScreen('idle');
+}
+
+function guarded(fn: () => Promise<unknown>): () => void {
+  return () => {
+    fn().then(
+      () => showError(undefined),
+      (err: Error) => showError(t('operator.errors.action', { message: err.message })),
+    );
+  };
+}
+
+async function main(): Promise<void> {
+  const lang = localStorage.getItem('sportello-operator-language') ?? 'it';
+  await initI18n({ it: { translation: it }, en: { translation: en } }, lang);
+  await setLanguage(lang);
+  applyTranslations();
+  const select = byId<HTMLSelectElement>('language');
+  select.value = lang;
+  select.addEventListener('change', () => {
+    localStorage.setItem('sportello-operator-language', select.value);
+    void setLanguage(select.value).then(() => {
+      applyTranslations();
+      if (socket) renderPresence();
+    });
+  });
+  byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void signIn(ev.target as HTMLFormElement);
+  });
+  byId('btn-presence').addEventListener(
+    'click',
+    guarded(() => request(EVENTS.presenceSet, { status: presence === 'available' ? 'paused' : 'available' })),
+  );
+  byId('btn-accept').addEventListener(
+    'click',
+    guarded(async () => {
+      if (!ringing) return;
+      const { mediaToken } = (await request(EVENTS.callAccept, { callId: ringing.callId })) as { mediaToken: string };
+      await startMedia(ringing.callId, mediaToken);
+    }),
+  );
+  byId('btn-decline').addEventListener(
+    'click',
+    guarded(async () => {
+      if (!ringing) return;
+      const callId = ringing.callId;
+      ringing = undefined;
+      await request(EVENTS.callDecline, { callId });
+      renderPresence();
+    }),
+  );
+  byId('btn-hang-up').addEventListener(
+    'click',
+    guarded(async () => {
+      if (activeCallId) await request(EVENTS.callHangup, { callId: activeCallId });
+      endCall();
+    }),
+  );
+  byId('btn-mute').addEventListener('click', () => {
+    muted = !muted;
+    room?.setMicrophoneMuted(muted);
+    const btn = byId('btn-mute');
+    btn.setAttribute('aria-pressed', String(muted));
+    btn.textContent = t(muted ? 'operator.call.unmute' : 'operator.call.mute');
+  });
+  byId('btn-sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(SESSION_KEY);
+    location.reload();
+  });
+  const saved = sessionStorage.getItem(SESSION_KEY);
+  if (saved) {
+    const session = JSON.parse(saved) as OperatorSession;
+    if (Date.parse(session.expiresAt) > Date.now()) {
+      connect(session);
+      showScreen('idle');
+      return;
+    }
+  }
+  showScreen('sign-in');
+}
+
+void main();

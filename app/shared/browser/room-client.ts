@@ -1,0 +1,189 @@
+// One class owns all media signaling and WebRTC of a page (kiosk or console): join the call's
+// room with its token, send camera and microphone, receive the other side, report stats, close.
+import {
+  EVENTS,
+  NAMESPACES,
+  type ConsumerInfo,
+  type MediaClientEvents,
+  type MediaServerEvents,
+  type TransportInfo,
+} from '@sportello/protocol';
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import { io, type Socket } from 'socket.io-client';
+
+export interface MediaStats {
+  video: { framesDecoded: number } | null;
+  audio: { audioLevel: number } | null;
+}
+
+function makeDevice(): Device {
+  try {
+    return new Device();
+  } catch {
+    // Headless Chromium's user agent is not recognised; its WebRTC stack is Chrome's.
+    return new Device({ handlerName: 'Chrome111' });
+  }
+}
+
+export class RoomClient {
+  readonly remoteStream = new MediaStream();
+  private readonly socket: Socket<MediaServerEvents, MediaClientEvents>;
+  private readonly device = makeDevice();
+  private sendTransport: types.Transport | undefined;
+  private recvTransport: types.Transport | undefined;
+  private readonly producers = new Map<'audio' | 'video', types.Producer>();
+  private readonly consumers = new Map<string, types.Consumer>();
+  private closed = false;
+  /** Called once when the room ends from the server side (call ended, SFU failure). */
+  onClosed: (reason: string) => void = () => {};
+  onRemoteTrack: () => void = () => {};
+
+  constructor(
+    serverUrl: string,
+    token: string,
+    private readonly localStream: MediaStream,
+  ) {
+    this.socket = io(serverUrl + NAMESPACES.media, { auth: { token }, transports: ['websocket'] });
+    this.socket.on(EVENTS.mediaConsumer, (info) => void this.consume(info));
+    this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
+    this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));
+  }
+
+  private async request<T>(event: keyof MediaClientEvents, payload: unknown): Promise<T> {
+    const res = (await (this.socket.timeout(10_000) as unknown as Socket).emitWithAck(event, payload)) as
+      | ({ ok: true } & T)
+      | { ok: false; error: string };
+    if (!res.ok) throw new Error(res.error);
+    return res;
+  }
+
+  async join(): Promise<void> {
+    const { routerRtpCapabilities } = await this.request<{ routerRtpCapabilities: types.RtpCapabilities }>(
+      EVENTS.mediaCapabilities,
+      {},
+    );
+    await this.device.load({ routerRtpCapabilities });
+    this.recvTransport = await this.createTransport('recv');
+    this.sendTransport = await this.createTransport('send');
+    await this.request(EVENTS.mediaReady, { rtpCapabilities: this.device.rtpCapabilities });
+    for (const track of this.localStream.getTracks()) {
+      const producer = await this.sendTransport.produce({ track });
+      this.producers.set(track.kind as 'audio' | 'video', producer);
+    }
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const { transport: info } = await this.request<{ transport: TransportInfo }>(EVENTS.mediaCreateTransport, {
+      direction,
+    });
+    const params = {
+      id: info.id,
+      iceParameters: info.iceParameters as types.IceParameters,
+      iceCandidates: info.iceCandidates as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+    };
+    const transport =
+      direction === 'send' ? this.device.createSendTransport(params) : this.device.createRecvTransport(params);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.request(EVENTS.mediaConnectTransport, { transportId: transport.id, dtlsParameters }).then(
+        () => callback(),
+        (err: Error) => errback(err),
+      );
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
+        this.request<{ id: string }>(EVENTS.mediaProduce, { transportId: transport.id, kind, rtpParameters }).then(
+          ({ id }) => callback({ id }),
+          (err: Error) => errback(err),
+        );
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      // A path that failed gets new ICE credentials without anyone acting.
+      if (state === 'failed' && !this.closed) void this.restartIce(transport);
+    });
+    return transport;
+  }
+
+  private async restartIce(transport: types.Transport): Promise<void> {
+    try {
+      const { iceParameters } = await this.request<{ iceParameters: types.IceParameters }>(EVENTS.mediaRestartIce, {
+        transportId: transport.id,
+      });
+      await transport.restartIce({ iceParameters });
+    } catch {
+      /* The next failure tries again; the call's end is decided by signaling. */
+    }
+  }
+
+  private async consume(info: ConsumerInfo): Promise<void> {
+    if (!this.recvTransport || this.closed) return;
+    const consumer = await this.recvTransport.consume({
+      id: info.id,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as types.RtpParameters,
+    });
+    this.consumers.set(consumer.id, consumer);
+    this.remoteStream.addTrack(consumer.track);
+    this.onRemoteTrack();
+    // Resumed only now: the server waits until this transport is connected before sending.
+    await this.request(EVENTS.mediaResumeConsumer, { consumerId: consumer.id });
+  }
+
+  private dropConsumer(id: string): void {
+    const consumer = this.consumers.get(id);
+    if (!consumer) return;
+    this.remoteStream.removeTrack(consumer.track);
+    consumer.close();
+    this.consumers.delete(id);
+  }
+
+  setMicrophoneMuted(muted: boolean): void {
+    const p = this.producers.get('audio');
+    if (!p) return;
+    if (muted) p.pause();
+    else p.resume();
+  }
+
+  setCameraOff(off: boolean): void {
+    const p = this.producers.get('video');
+    if (!p) return;
+    if (off) p.pause();
+    else p.resume();
+  }
+
+  /** Inbound media figures from WebRTC's own statistics. */
+  async stats(): Promise<MediaStats> {
+    const out: MediaStats = { video: null, audio: null };
+    for (const consumer of this.consumers.values()) {
+      const report = await consumer.getStats();
+      report.forEach((s: { type: string; kind?: string; framesDecoded?: number; audioLevel?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') out.video = { framesDecoded: s.framesDecoded ?? 0 };
+        if (s.kind === 'audio') out.audio = { audioLevel: s.audioLevel ?? 0 };
+      });
+    }
+    return out;
+  }
+
+  close(reason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.consumers.values()) c.close();
+    this.consumers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.socket.close();
+    this.onClosed(reason);
+  }
+}
+
+/** Camera and microphone, or a clear error saying which is missing. */
+export async function openCameraAndMicrophone(): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: true, noiseSuppression: true },
+    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } },
+  });
+}

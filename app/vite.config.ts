@@ -1,0 +1,29 @@
+// Builds every page into app/dist: kiosk/ (served by the kiosk host or Electron's app://),
+// operator/ and booking/ (served by the central server). Relative base so any prefix works.
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+const root = import.meta.dirname;
+const pages = ['kiosk', 'operator', 'booking'].filter((p) => existsSync(resolve(root, p, 'index.html')));
+
+export default defineConfig({
+  root,
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: resolve(root, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // zod and mediasoup-client are most of each page; a totem loads the page once from disk.
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      input: Object.fromEntries(pages.map((p) => [p, resolve(root, p, 'index.html')])),
+      onwarn(warning, warn) {
+        // zod ships comments that Rollup cannot place; they are harmless.
+        if (warning.code === 'INVALID_ANNOTATION') return;
+        warn(warning);
+      },
+    },
+  },
+});

@@ -1,0 +1,98 @@
+// The whole system for a browser test: a real server (SQLite, mediasoup) on a fake clock set to a
+// weekday morning, a kiosk agent (core + host) on free ports, and Debian Chromium.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
+import { startTestServer, totemCredential, type TestServer } from '../../server/src/node/testing/test-server.ts';
+import { addDays, localDate, weekdayOf, zonedToUtc } from '../../server/src/node/agenda/time-zone.ts';
+import { launchChromium } from './browser.ts';
+
+export const PAGES_DIR = fileURLToPath(new URL('../../app/dist', import.meta.url));
+
+/** 09:58 in Rome on the next day that has video slots (Monday to Saturday). */
+export function nextWeekdayMorning(): Date {
+  let date = addDays(localDate(new Date(), 'Europe/Rome'), 1);
+  while (weekdayOf(date) === 0) date = addDays(date, 1);
+  return zonedToUtc(date, '09:58', 'Europe/Rome');
+}
+
+export interface Stack {
+  t: TestServer;
+  kiosk: KioskAgent;
+  browser: Browser;
+  contexts: BrowserContext[];
+  /** The fake "now" of the server. */
+  now: () => Date;
+  openKiosk(): Promise<Page>;
+  openOperator(username: 'giulia' | 'marco'): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const base = nextWeekdayMorning().getTime();
+  const realStart = Date.now();
+  const now = () => new Date(base + (Date.now() - realStart));
+  const t = await startTestServer({ pagesDir: PAGES_DIR, calls: { ringTimeoutSeconds: 30 } }, now);
+  const kioskDir = mkdtempSync(join(tmpdir(), 'sportello-e2e-kiosk-'));
+  const kiosk = await startKioskAgent({
+    serverUrl: t.url,
+    credential: totemCredential(t.seed),
+    dataDir: kioskDir,
+    pagesDir: PAGES_DIR,
+    core: { endedScreenMs: 300 },
+  });
+  await kiosk.core.refreshAgenda();
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  const stack: Stack = {
+    t,
+    kiosk,
+    browser,
+    contexts,
+    now,
+    async openKiosk() {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      if (process.env.SPORTELLO_E2E_CONSOLE) page.on('console', (m) => console.error(`[kiosk] ${m.text()}`));
+      page.on('pageerror', (e) => console.error(`[kiosk page error] ${e.message}`));
+      await page.goto(kiosk.pageUrl);
+      await page.locator('[data-screen="idle"]').waitFor({ state: 'visible' });
+      return page;
+    },
+    async openOperator(username) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      if (process.env.SPORTELLO_E2E_CONSOLE) page.on('console', (m) => console.error(`[${username}] ${m.text()}`));
+      page.on('pageerror', (e) => console.error(`[${username} page error] ${e.message}`));
+      await page.goto(`${t.url}/operator/`);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', username === 'giulia' ? 'giulia-test-password' : 'marco-test-password');
+      await page.click('#sign-in-form button[type=submit]');
+      // A console that signs in again may find its presence kept from a moment ago.
+      const badge = page.locator('#presence-badge:not([hidden])');
+      await badge.waitFor();
+      if ((await badge.getAttribute('data-status')) !== 'available') await page.click('#btn-presence');
+      await page.locator('#presence-badge[data-status="available"]').waitFor();
+      return page;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await kiosk.close();
+      await t.close();
+      rmSync(kioskDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Types a code on the kiosk's on-screen keypad. */
+export async function typeOnKeypad(page: Page, code: string): Promise<void> {
+  for (const digit of code) await page.click(`#keypad button[data-key="${digit}"]`);
+  await page.click('#keypad button[data-key="enter"]');
+}

@@ -1,0 +1,3 @@
+export { startKioskHost, HOST_PROTOCOL, type KioskHost, type KioskHostOptions } from './host.ts';
+export { resolveStaticPath, kioskCsp } from './static-files.ts';
+export { startKioskAgent, type KioskAgent, type KioskAgentOptions } from './agent.ts';
