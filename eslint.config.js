@@ -2,6 +2,7 @@
 // decided by the runtime folder a file lives in.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto'];
 
@@ -9,6 +10,11 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.tsbuild/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain JavaScript scripts (setup, test runner) run in Node before TypeScript tooling exists.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: globals.node },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -26,7 +32,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'common/ code runs everywhere: no Node modules.' },
-            { group: ['**/node/**', '**/browser/**', '**/electron-main/**', '**/preload/**'], message: 'common/ may import only common/ code.' },
+            {
+              group: ['**/node/**', '**/browser/**', '**/electron-main/**', '**/preload/**'],
+              message: 'common/ may import only common/ code.',
+            },
           ],
         },
       ],
@@ -41,8 +50,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: [...nodeBuiltins, 'electron'], message: 'browser/ code runs in the page: no Node or Electron.' },
-            { group: ['**/node/**', '**/electron-main/**', '**/preload/**'], message: 'browser/ may import only browser/ and common/ code.' },
+            {
+              group: [...nodeBuiltins, 'electron'],
+              message: 'browser/ code runs in the page: no Node or Electron.',
+            },
+            {
+              group: ['**/node/**', '**/electron-main/**', '**/preload/**'],
+              message: 'browser/ may import only browser/ and common/ code.',
+            },
           ],
         },
       ],
@@ -58,7 +73,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron'], message: 'node/ code must run without Electron: put Electron code in electron-main/.' },
+            {
+              group: ['electron'],
+              message: 'node/ code must run without Electron: put Electron code in electron-main/.',
+            },
             { group: ['**/browser/**', '**/preload/**'], message: 'node/ may not import page code.' },
           ],
         },
@@ -74,7 +92,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'The sandboxed preload has no Node modules.' },
-            { group: ['**/node/**', '**/browser/**', '**/electron-main/**'], message: 'preload/ may import only common/ code.' },
+            {
+              group: ['**/node/**', '**/browser/**', '**/electron-main/**'],
+              message: 'preload/ may import only common/ code.',
+            },
           ],
         },
       ],

@@ -18,7 +18,9 @@ function run(cmd, args, env = {}) {
 // 1. Debian packages (chromium, mediasoup-worker from experimental, socat, libusb, udev…).
 if (process.platform === 'linux' && process.env.SPORTELLO_SKIP_SYSTEM_SETUP !== '1') {
   if (!run('bash', [join(root, 'scripts/setup-system.sh')])) {
-    console.error('setup: installing Debian packages failed (see above); set SPORTELLO_SKIP_SYSTEM_SETUP=1 to skip');
+    console.error(
+      'setup: installing Debian packages failed (see above); set SPORTELLO_SKIP_SYSTEM_SETUP=1 to skip',
+    );
     process.exit(1);
   }
 }
@@ -36,7 +38,9 @@ function workerBin() {
 }
 const worker = workerBin();
 if (!worker) {
-  console.error('setup: mediasoup-worker not found; install it with: apt-get install -t experimental mediasoup-worker');
+  console.error(
+    'setup: mediasoup-worker not found; install it with: apt-get install -t experimental mediasoup-worker',
+  );
   process.exit(1);
 }
 

@@ -35,12 +35,23 @@ if (only.length === 0) {
   run('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0']);
   run('format (prettier --check)', bin('prettier'), ['--check', '.', '--log-level=warn']);
   run('build pages (vite)', 'npm', ['run', 'build', '--workspace', 'app', '--silent']);
-  run('build electron main and preload (esbuild)', 'npm', ['run', 'build', '--workspace', 'kiosk-shell', '--silent']);
+  run('build electron main and preload (esbuild)', 'npm', [
+    'run',
+    'build',
+    '--workspace',
+    'kiosk-shell',
+    '--silent',
+  ]);
 }
 let files = only.length > 0 ? only : findTests(root).sort();
 if (noE2e) files = files.filter((f) => !f.startsWith('e2e/'));
 // Unit suites first, the browser suites last: a broken contract fails fast.
 files.sort((a, b) => Number(a.startsWith('e2e/')) - Number(b.startsWith('e2e/')) || a.localeCompare(b));
-run(`tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  NODE_ENV: 'test',
-});
+run(
+  `tests (${files.length} files)`,
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  {
+    NODE_ENV: 'test',
+  },
+);

@@ -33,7 +33,10 @@ export function writeToneWav(file: string): void {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run npm test (it installs it) or set SPORTELLO_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: run npm test (it installs it) or set SPORTELLO_CHROMIUM`,
+    );
   const wav = join(mkdtempSync(join(tmpdir(), 'sportello-wav-')), 'tone.wav');
   writeToneWav(wav);
   return chromium.launch({

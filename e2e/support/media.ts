@@ -11,11 +11,14 @@ export interface PageStats {
 type StatsWindow = { sportelloMedia?: { stats(): Promise<PageStats> }; __lastStats?: PageStats };
 
 /** Waits until video frames are decoded and audio is heard, then until more frames arrive. */
-export async function waitForMediaBothWays(page: Page, timeoutMs = 20_000): Promise<{ frames: number; level: number }> {
+export async function waitForMediaBothWays(
+  page: Page,
+  timeoutMs = 20_000,
+): Promise<{ frames: number; level: number }> {
   const poll = (minFrames: number) =>
     page.waitForFunction(
       (min) => {
-        const w = window as unknown as StatsWindow;
+        const w = globalThis as unknown as StatsWindow;
         void w.sportelloMedia?.stats().then((s) => (w.__lastStats = s));
         const s = w.__lastStats;
         return s && s.video && s.video.framesDecoded > min && s.audio && s.audio.audioLevel > 0 ? s : false;
@@ -25,6 +28,6 @@ export async function waitForMediaBothWays(page: Page, timeoutMs = 20_000): Prom
     );
   const first = (await (await poll(0)).jsonValue()) as PageStats;
   const grown = (await (await poll(first.video!.framesDecoded)).jsonValue()) as PageStats;
-  await page.evaluate(() => delete (window as unknown as StatsWindow).__lastStats);
+  await page.evaluate(() => delete (globalThis as unknown as StatsWindow).__lastStats);
   return { frames: grown.video!.framesDecoded, level: first.audio!.audioLevel };
 }

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
-import { startTestServer, totemCredential, type TestServer } from '../../server/src/node/testing/test-server.ts';
+import {
+  startTestServer,
+  totemCredential,
+  type TestServer,
+} from '../../server/src/node/testing/test-server.ts';
 import { addDays, localDate, weekdayOf, zonedToUtc } from '../../server/src/node/agenda/time-zone.ts';
 import { launchChromium } from './browser.ts';
 
@@ -67,11 +71,15 @@ export async function startStack(): Promise<Stack> {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       contexts.push(ctx);
       const page = await ctx.newPage();
-      if (process.env.SPORTELLO_E2E_CONSOLE) page.on('console', (m) => console.error(`[${username}] ${m.text()}`));
+      if (process.env.SPORTELLO_E2E_CONSOLE)
+        page.on('console', (m) => console.error(`[${username}] ${m.text()}`));
       page.on('pageerror', (e) => console.error(`[${username} page error] ${e.message}`));
       await page.goto(`${t.url}/operator/`);
       await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', username === 'giulia' ? 'giulia-test-password' : 'marco-test-password');
+      await page.fill(
+        'input[name=password]',
+        username === 'giulia' ? 'giulia-test-password' : 'marco-test-password',
+      );
       await page.click('#sign-in-form button[type=submit]');
       // A console that signs in again may find its presence kept from a moment ago.
       const badge = page.locator('#presence-badge:not([hidden])');

@@ -18,9 +18,9 @@ after(async () => {
 
 async function bookThroughApi(): Promise<{ code: string; operatorId: string; bookingId: string }> {
   const date = s.now();
-  const slots = await fetch(`${s.t.url}/api/services/anagrafe-cie/slots?date=${date.toISOString().slice(0, 10)}`).then(
-    (r) => r.json() as Promise<{ start: string }[]>,
-  );
+  const slots = await fetch(
+    `${s.t.url}/api/services/anagrafe-cie/slots?date=${date.toISOString().slice(0, 10)}`,
+  ).then((r) => r.json() as Promise<{ start: string }[]>);
   const slot = slots.find((x) => Date.parse(x.start) > date.getTime())!;
   const res = await fetch(`${s.t.url}/api/bookings`, {
     method: 'POST',
@@ -62,7 +62,10 @@ describe('end to end on Debian Chromium', () => {
     assert.match(await operator.locator('#ring-service').innerText(), /Carta d'identità elettronica/);
     await operator.click('#btn-accept');
     await kiosk.locator('[data-screen="in-call"]').waitFor({ state: 'visible' });
-    const [onKiosk, onOperator] = await Promise.all([waitForMediaBothWays(kiosk), waitForMediaBothWays(operator)]);
+    const [onKiosk, onOperator] = await Promise.all([
+      waitForMediaBothWays(kiosk),
+      waitForMediaBothWays(operator),
+    ]);
     assert.ok(onKiosk.frames > 0 && onKiosk.level > 0, 'the kiosk sees and hears the operator');
     assert.ok(onOperator.frames > 0 && onOperator.level > 0, 'the operator sees and hears the citizen');
     await kiosk.click('#btn-hang-up');
@@ -128,8 +131,14 @@ describe('end to end on Debian Chromium', () => {
     await kiosk.click('#btn-walk-in');
     const ringing = async () => {
       const r = await Promise.race([
-        giulia.locator('[data-screen="ringing"]').waitFor({ state: 'visible' }).then(() => [giulia, marco] as const),
-        marco.locator('[data-screen="ringing"]').waitFor({ state: 'visible' }).then(() => [marco, giulia] as const),
+        giulia
+          .locator('[data-screen="ringing"]')
+          .waitFor({ state: 'visible' })
+          .then(() => [giulia, marco] as const),
+        marco
+          .locator('[data-screen="ringing"]')
+          .waitFor({ state: 'visible' })
+          .then(() => [marco, giulia] as const),
       ]);
       return r;
     };

@@ -58,7 +58,8 @@ class WebSocketKioskApi implements KioskApi {
 
   getState = () => this.call({ method: 'getState' });
   openCodeEntry = () => this.call({ method: 'openCodeEntry' });
-  pressKey = (key: Extract<KioskRequest, { method: 'pressKey' }>['key']) => this.call({ method: 'pressKey', key });
+  pressKey = (key: Extract<KioskRequest, { method: 'pressKey' }>['key']) =>
+    this.call({ method: 'pressKey', key });
   submitCode = (code: string) => this.call({ method: 'submitCode', code });
   startWalkIn = () => this.call({ method: 'startWalkIn' });
   hangUp = () => this.call({ method: 'hangUp' });

@@ -48,7 +48,8 @@ function renderDynamic(state: KioskState): void {
       break;
     case 'rejected':
       byId('rejected-message').textContent = t(`kiosk.rejected.${s.reason}`);
-      byId('btn-retry').hidden = s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
+      byId('btn-retry').hidden =
+        s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
       break;
     case 'waiting':
       byId('waiting-message').textContent = t(`kiosk.waiting.${s.kind}`);

@@ -43,9 +43,13 @@ function renderPresence(): void {
   badge.textContent = t(`operator.presence.${presence}`);
   const btn = byId<HTMLButtonElement>('btn-presence');
   btn.hidden = presence === 'busy';
-  btn.textContent = t(presence === 'available' ? 'operator.presence.goPaused' : 'operator.presence.goAvailable');
+  btn.textContent = t(
+    presence === 'available' ? 'operator.presence.goPaused' : 'operator.presence.goAvailable',
+  );
   if (!ringing && !activeCallId) {
-    byId('idle-message').textContent = t(presence === 'available' ? 'operator.idle.available' : 'operator.idle.paused');
+    byId('idle-message').textContent = t(
+      presence === 'available' ? 'operator.idle.available' : 'operator.idle.paused',
+    );
     showScreen('idle');
   }
 }
@@ -60,7 +64,9 @@ function renderRing(r: CallRing): void {
   const slot = byId('ring-slot');
   slot.hidden = !r.slotStart;
   slot.textContent = r.slotStart
-    ? t('operator.ring.slot', { time: new Date(r.slotStart).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) })
+    ? t('operator.ring.slot', {
+        time: new Date(r.slotStart).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+      })
     : '';
   const reason = byId('ring-reason');
   reason.hidden = !r.reason;
@@ -68,10 +74,12 @@ function renderRing(r: CallRing): void {
   showScreen('ringing');
 }
 
-async function request(event: keyof OperatorClientEvents, payload: unknown): Promise<Record<string, unknown>> {
+async function request(
+  event: keyof OperatorClientEvents,
+  payload: unknown,
+): Promise<Record<string, unknown>> {
   const res = (await (socket as unknown as Socket).timeout(10_000).emitWithAck(event, payload)) as
-    | { ok: true }
-    | { ok: false; error: string };
+    { ok: true } | { ok: false; error: string };
   if (!res.ok) throw new Error(res.error);
   return res;
 }
@@ -112,7 +120,10 @@ function endCall(): void {
 function connect(session: OperatorSession): void {
   byId('who').textContent = session.operator.displayName;
   byId('btn-sign-out').hidden = false;
-  socket = io(location.origin + NAMESPACES.operator, { auth: { token: session.token }, transports: ['websocket'] });
+  socket = io(location.origin + NAMESPACES.operator, {
+    auth: { token: session.token },
+    transports: ['websocket'],
+  });
   socket.on('connect_error', (err) => {
     if (/sign in/.test(err.message)) {
       sessionStorage.removeItem(SESSION_KEY);
@@ -194,7 +205,9 @@ async function main(): Promise<void> {
     'click',
     guarded(async () => {
       if (!ringing) return;
-      const { mediaToken } = (await request(EVENTS.callAccept, { callId: ringing.callId })) as { mediaToken: string };
+      const { mediaToken } = (await request(EVENTS.callAccept, { callId: ringing.callId })) as {
+        mediaToken: string;
+      };
       await startMedia(ringing.callId, mediaToken);
     }),
   );

@@ -7,5 +7,6 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 /** Shows exactly one of the [data-screen] sections. */
 export function showScreen(name: string): void {
-  for (const el of document.querySelectorAll<HTMLElement>('[data-screen]')) el.hidden = el.dataset.screen !== name;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-screen]'))
+    el.hidden = el.dataset.screen !== name;
 }

@@ -52,8 +52,7 @@ export class RoomClient {
 
   private async request<T>(event: keyof MediaClientEvents, payload: unknown): Promise<T> {
     const res = (await (this.socket.timeout(10_000) as unknown as Socket).emitWithAck(event, payload)) as
-      | ({ ok: true } & T)
-      | { ok: false; error: string };
+      ({ ok: true } & T) | { ok: false; error: string };
     if (!res.ok) throw new Error(res.error);
     return res;
   }
@@ -74,9 +73,12 @@ export class RoomClient {
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const { transport: info } = await this.request<{ transport: TransportInfo }>(EVENTS.mediaCreateTransport, {
-      direction,
-    });
+    const { transport: info } = await this.request<{ transport: TransportInfo }>(
+      EVENTS.mediaCreateTransport,
+      {
+        direction,
+      },
+    );
     const params = {
       id: info.id,
       iceParameters: info.iceParameters as types.IceParameters,
@@ -84,7 +86,9 @@ export class RoomClient {
       dtlsParameters: info.dtlsParameters as types.DtlsParameters,
     };
     const transport =
-      direction === 'send' ? this.device.createSendTransport(params) : this.device.createRecvTransport(params);
+      direction === 'send'
+        ? this.device.createSendTransport(params)
+        : this.device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.request(EVENTS.mediaConnectTransport, { transportId: transport.id, dtlsParameters }).then(
         () => callback(),
@@ -93,7 +97,11 @@ export class RoomClient {
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-        this.request<{ id: string }>(EVENTS.mediaProduce, { transportId: transport.id, kind, rtpParameters }).then(
+        this.request<{ id: string }>(EVENTS.mediaProduce, {
+          transportId: transport.id,
+          kind,
+          rtpParameters,
+        }).then(
           ({ id }) => callback({ id }),
           (err: Error) => errback(err),
         );
@@ -108,9 +116,12 @@ export class RoomClient {
 
   private async restartIce(transport: types.Transport): Promise<void> {
     try {
-      const { iceParameters } = await this.request<{ iceParameters: types.IceParameters }>(EVENTS.mediaRestartIce, {
-        transportId: transport.id,
-      });
+      const { iceParameters } = await this.request<{ iceParameters: types.IceParameters }>(
+        EVENTS.mediaRestartIce,
+        {
+          transportId: transport.id,
+        },
+      );
       await transport.restartIce({ iceParameters });
     } catch {
       /* The next failure tries again; the call's end is decided by signaling. */

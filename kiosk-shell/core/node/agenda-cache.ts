@@ -2,7 +2,12 @@
 // with the site key, the slot window, ids and status — no names, contacts or codes in clear — and
 // answers "is this code valid now?" locally, so the answer is instant and works offline.
 import BetterSqlite3 from 'better-sqlite3';
-import { checkInWindow, type KioskAgenda, type KioskAgendaEntry, type RejectReason } from '@sportello/protocol';
+import {
+  checkInWindow,
+  type KioskAgenda,
+  type KioskAgendaEntry,
+  type RejectReason,
+} from '@sportello/protocol';
 import { createHmac } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +57,8 @@ export class AgendaCache {
     `);
     this.lookupStmt = this.db.prepare('SELECT * FROM entries WHERE code_hash = ?');
     // The site key lives beside the database, not in it: a copy of agenda.db alone reveals nothing.
-    if (existsSync(this.keyFile)) this.siteKey = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
+    if (existsSync(this.keyFile))
+      this.siteKey = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
   }
 
   get hasAgenda(): boolean {

@@ -4,7 +4,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KioskState } from '@sportello/protocol';
-import { startTestServer, totemCredential, type TestServer } from '../../../server/src/node/testing/test-server.ts';
+import {
+  startTestServer,
+  totemCredential,
+  type TestServer,
+} from '../../../server/src/node/testing/test-server.ts';
 import { TestOperator } from '../../../server/src/node/testing/operator-client.ts';
 import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore } from './kiosk-core.ts';
@@ -64,12 +68,30 @@ describe('kiosk core against a real server', () => {
     const { core } = await newKiosk();
     const good = code('now');
     const typo = good.slice(0, 3) + String((Number(good[3]) + 1) % 10) + good.slice(4);
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: typo })).screen, { screen: 'rejected', reason: 'check-digit' });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: '1234' })).screen, { screen: 'rejected', reason: 'incomplete' });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: '000000000' })).screen, { screen: 'rejected', reason: 'unknown' });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('tomorrow') })).screen, { screen: 'rejected', reason: 'too-early' });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('later-today') })).screen, { screen: 'rejected', reason: 'too-early' });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('earlier-today') })).screen, { screen: 'rejected', reason: 'too-late' });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: typo })).screen, {
+      screen: 'rejected',
+      reason: 'check-digit',
+    });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: '1234' })).screen, {
+      screen: 'rejected',
+      reason: 'incomplete',
+    });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: '000000000' })).screen, {
+      screen: 'rejected',
+      reason: 'unknown',
+    });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('tomorrow') })).screen, {
+      screen: 'rejected',
+      reason: 'too-early',
+    });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('later-today') })).screen, {
+      screen: 'rejected',
+      reason: 'too-early',
+    });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('earlier-today') })).screen, {
+      screen: 'rejected',
+      reason: 'too-late',
+    });
   });
 
   test('C-6 keypad floods and keys on screens that take none stay bounded', async () => {
@@ -81,7 +103,10 @@ describe('kiosk core against a real server', () => {
     assert.equal(s.screen === 'code-entry' && s.digits.length, 12);
     await core.handle({ method: 'pressKey', key: 'clear' });
     assert.deepEqual(core.getState().screen, { screen: 'code-entry', digits: '' });
-    assert.equal((await core.handle({ method: 'submitCode', code: '*#'.repeat(20) })).screen.screen, 'rejected');
+    assert.equal(
+      (await core.handle({ method: 'submitCode', code: '*#'.repeat(20) })).screen.screen,
+      'rejected',
+    );
   });
 
   test('booked call: the operator who holds the booking rings with the reason, decline goes to the other', async () => {
@@ -102,13 +127,20 @@ describe('kiosk core against a real server', () => {
     await core.handle({ method: 'hangUp' });
     assert.equal((await marco.nextEnd()).reason, 'hangup-kiosk');
     await until(core, (s) => s.screen.screen === 'idle');
-    const record = await t.server.database.db.selectFrom('calls').selectAll().where('id', '=', ring.callId).executeTakeFirstOrThrow();
+    const record = await t.server.database.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('id', '=', ring.callId)
+      .executeTakeFirstOrThrow();
     assert.equal(record.operator_id, 'op-marco');
     assert.equal(record.end_reason, 'hangup-kiosk');
     assert.ok(record.duration_seconds !== null && record.duration_seconds >= 0);
     // The code is now used, on the totem and on the server.
     await core.refreshAgenda();
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('now') })).screen, { screen: 'rejected', reason: 'used' });
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: code('now') })).screen, {
+      screen: 'rejected',
+      reason: 'used',
+    });
     await giulia.setPresence('paused');
     await marco.setPresence('paused');
   });

@@ -44,7 +44,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private refreshing: Promise<void> | undefined;
   private readonly early = new Map<string, CallAccepted>();
   private closed = false;
-  private readonly o: Required<Omit<KioskCoreOptions, 'cache' | 'link'>> & Pick<KioskCoreOptions, 'cache' | 'link'>;
+  private readonly o: Required<Omit<KioskCoreOptions, 'cache' | 'link'>> &
+    Pick<KioskCoreOptions, 'cache' | 'link'>;
 
   constructor(options: KioskCoreOptions) {
     super();
@@ -123,7 +124,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
         if (this.isIdleLike() || this.state.screen.screen === 'code-entry') await this.submit(req.code);
         break;
       case 'startWalkIn':
-        if (this.isIdleLike() || this.state.screen.screen === 'code-entry') await this.startCall({ kind: 'walk-in' });
+        if (this.isIdleLike() || this.state.screen.screen === 'code-entry')
+          await this.startCall({ kind: 'walk-in' });
         break;
       case 'hangUp':
         this.hangUp();

@@ -22,7 +22,8 @@ export interface ServerLinkEvents {
   agendaChanged: [];
 }
 
-export type CallRequestResult = { ok: true; callId: string } | { ok: false; reason: RejectReason; error: string };
+export type CallRequestResult =
+  { ok: true; callId: string } | { ok: false; reason: RejectReason; error: string };
 
 export class ServerLink extends EventEmitter<ServerLinkEvents> {
   private readonly socket: Socket<KioskServerEvents, KioskClientEvents>;
@@ -74,7 +75,11 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
     return this.socket
       .timeout(this.requestTimeoutMs)
       .emitWithAck(EVENTS.callRequest, req)
-      .catch(() => ({ ok: false as const, reason: 'unavailable' as const, error: 'the server did not answer' }));
+      .catch(() => ({
+        ok: false as const,
+        reason: 'unavailable' as const,
+        error: 'the server did not answer',
+      }));
   }
 
   hangUp(callId: string): void {

@@ -115,7 +115,14 @@ export async function startKioskHost(o: KioskHostOptions): Promise<KioskHost> {
       }
       const { id, request } = parsed.data;
       o.core.handle(request).then(
-        (state) => ws.send(JSON.stringify({ type: 'response', id, result: { ok: true, value: state } } satisfies HostServerMessage)),
+        (state) =>
+          ws.send(
+            JSON.stringify({
+              type: 'response',
+              id,
+              result: { ok: true, value: state },
+            } satisfies HostServerMessage),
+          ),
         (err: unknown) => {
           log('kiosk request failed', err);
           ws.send(

@@ -15,11 +15,16 @@ test('C-1 every made code passes its own check', () => {
 
 test('C-1 every single-digit substitution is rejected by the check digit', () => {
   fc.assert(
-    fc.property(codeArb, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 9 }), (code, pos, delta) => {
-      const changed = (Number(code[pos]) + delta) % 10;
-      const typo = code.slice(0, pos) + String(changed) + code.slice(pos + 1);
-      return checkCodeShape(typo) === 'check-digit';
-    }),
+    fc.property(
+      codeArb,
+      fc.integer({ min: 0, max: 8 }),
+      fc.integer({ min: 1, max: 9 }),
+      (code, pos, delta) => {
+        const changed = (Number(code[pos]) + delta) % 10;
+        const typo = code.slice(0, pos) + String(changed) + code.slice(pos + 1);
+        return checkCodeShape(typo) === 'check-digit';
+      },
+    ),
   );
 });
 

@@ -46,7 +46,11 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('idle') }),
   z.object({ screen: z.literal('code-entry'), digits: z.string().max(MAX_TYPED_DIGITS) }),
   z.object({ screen: z.literal('checking') }),
-  z.object({ screen: z.literal('rejected'), reason: rejectReasonSchema, retryInSeconds: z.number().optional() }),
+  z.object({
+    screen: z.literal('rejected'),
+    reason: rejectReasonSchema,
+    retryInSeconds: z.number().optional(),
+  }),
   z.object({ screen: z.literal('waiting'), kind: z.enum(['booked', 'walk-in']) }),
   z.object({ screen: z.literal('in-call'), media: callMediaSchema, operatorName: z.string() }),
   z.object({ screen: z.literal('ended'), reason: endReasonSchema }),
@@ -62,7 +66,21 @@ export const kioskStateSchema = z.object({
 });
 export type KioskState = z.infer<typeof kioskStateSchema>;
 
-export const KEYPAD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'back', 'clear', 'enter'] as const;
+export const KEYPAD_KEYS = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '8',
+  '9',
+  'back',
+  'clear',
+  'enter',
+] as const;
 export const keypadKeySchema = z.enum(KEYPAD_KEYS);
 export type KeypadKey = z.infer<typeof keypadKeySchema>;
 
@@ -111,8 +129,7 @@ export const hostClientMessageSchema = z.strictObject({
 });
 export type HostClientMessage = z.infer<typeof hostClientMessageSchema>;
 export type HostServerMessage =
-  | { type: 'response'; id: number; result: Result<KioskState> }
-  | { type: 'state'; state: KioskState };
+  { type: 'response'; id: number; result: Result<KioskState> } | { type: 'state'; state: KioskState };
 
 /** Upper bound for one message on either transport: anything larger is refused unread. */
 export const MAX_KIOSK_MESSAGE_BYTES = 4096;

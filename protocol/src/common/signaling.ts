@@ -1,7 +1,7 @@
 // Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
 // server validates every inbound payload with these schemas; clients derive their types from them.
 import { z } from 'zod';
-import { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
+import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
 
 export const NAMESPACES = { kiosk: '/kiosk', operator: '/operator', media: '/media' } as const;
 
@@ -41,7 +41,8 @@ export const callRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type CallRequest = z.infer<typeof callRequestSchema>;
 export type CallRequestAck = (
-  res: { ok: true; callId: string } | { ok: false; reason: z.infer<typeof rejectReasonSchema>; error: string },
+  res:
+    { ok: true; callId: string } | { ok: false; reason: z.infer<typeof rejectReasonSchema>; error: string },
 ) => void;
 
 export const callIdSchema = z.strictObject({ callId: z.string().max(64) });
@@ -116,7 +117,10 @@ export interface ConsumerInfo {
 }
 
 export interface MediaClientEvents {
-  [EVENTS.mediaCapabilities]: (req: Record<string, never>, ack: Ack<{ routerRtpCapabilities: unknown }>) => void;
+  [EVENTS.mediaCapabilities]: (
+    req: Record<string, never>,
+    ack: Ack<{ routerRtpCapabilities: unknown }>,
+  ) => void;
   [EVENTS.mediaCreateTransport]: (
     req: z.infer<typeof createTransportSchema>,
     ack: Ack<{ transport: TransportInfo }>,
@@ -125,7 +129,10 @@ export interface MediaClientEvents {
   [EVENTS.mediaReady]: (req: z.infer<typeof readySchema>, ack: Ack) => void;
   [EVENTS.mediaProduce]: (req: z.infer<typeof produceSchema>, ack: Ack<{ id: string }>) => void;
   [EVENTS.mediaResumeConsumer]: (req: z.infer<typeof consumerIdSchema>, ack: Ack) => void;
-  [EVENTS.mediaRestartIce]: (req: z.infer<typeof transportIdSchema>, ack: Ack<{ iceParameters: unknown }>) => void;
+  [EVENTS.mediaRestartIce]: (
+    req: z.infer<typeof transportIdSchema>,
+    ack: Ack<{ iceParameters: unknown }>,
+  ) => void;
 }
 export interface MediaServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;

@@ -42,9 +42,17 @@ export const configSchema = z.strictObject({
   checkIn: z
     .strictObject({
       /** Minutes before the slot a code is accepted. Default 15. */
-      earlyMinutes: z.number().min(0).max(24 * 60).default(15),
+      earlyMinutes: z
+        .number()
+        .min(0)
+        .max(24 * 60)
+        .default(15),
       /** Minutes after the slot start a code is still accepted. Default 10. */
-      lateMinutes: z.number().min(0).max(24 * 60).default(10),
+      lateMinutes: z
+        .number()
+        .min(0)
+        .max(24 * 60)
+        .default(10),
     })
     .prefault({}),
   /** Hours an operator session lasts. Default 12. */
@@ -128,12 +136,16 @@ export function loadConfig(options: {
   }
   const config = result.data;
   if (config.media.rtcMinPort > config.media.rtcMaxPort) {
-    throw new ConfigError('configuration is not valid:\n  media.rtcMinPort: must not be above media.rtcMaxPort');
+    throw new ConfigError(
+      'configuration is not valid:\n  media.rtcMinPort: must not be above media.rtcMaxPort',
+    );
   }
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.timeZone });
   } catch {
-    throw new ConfigError(`configuration is not valid:\n  timeZone: "${config.timeZone}" is not an IANA time zone`);
+    throw new ConfigError(
+      `configuration is not valid:\n  timeZone: "${config.timeZone}" is not an IANA time zone`,
+    );
   }
   return config;
 }

@@ -104,7 +104,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log: log.child({ component: 'calls' }),
       notifier: signaling,
       createRoom: (callId) =>
-        Room.create(pool.pick(), callId, { ip: config.media.listenIp, announcedIp: config.media.announcedIp }),
+        Room.create(pool.pick(), callId, {
+          ip: config.media.listenIp,
+          announcedIp: config.media.announcedIp,
+        }),
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       mediaTokenMs: config.calls.mediaTokenSeconds * 1000,
       checkInWindow: config.checkIn,

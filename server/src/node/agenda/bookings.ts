@@ -15,7 +15,12 @@ export async function listOffices(db: Db) {
 export async function listServices(db: Db, officeId: string) {
   const office = await db.selectFrom('offices').select('id').where('id', '=', officeId).executeTakeFirst();
   if (!office) throw new HttpError(404, 'office-not-found', `There is no office "${officeId}".`);
-  const rows = await db.selectFrom('services').selectAll().where('office_id', '=', officeId).orderBy('name').execute();
+  const rows = await db
+    .selectFrom('services')
+    .selectAll()
+    .where('office_id', '=', officeId)
+    .orderBy('name')
+    .execute();
   return rows.map((s) => ({ id: s.id, officeId: s.office_id, name: s.name, slotMinutes: s.slot_minutes }));
 }
 

@@ -9,7 +9,11 @@ export function codeHash(siteKeyBase64: string, code: string): string {
 }
 
 async function siteOfficeIds(db: Db, siteId: string): Promise<string[]> {
-  const rows = await db.selectFrom('site_offices').select('office_id').where('site_id', '=', siteId).execute();
+  const rows = await db
+    .selectFrom('site_offices')
+    .select('office_id')
+    .where('site_id', '=', siteId)
+    .execute();
   return rows.map((r) => r.office_id);
 }
 
@@ -24,7 +28,17 @@ export async function kioskAgenda(db: Db, siteId: string, now: Date): Promise<Ki
       ? []
       : await db
           .selectFrom('bookings')
-          .select(['id', 'code', 'slot_start', 'slot_end', 'office_id', 'service_id', 'operator_id', 'status', 'version'])
+          .select([
+            'id',
+            'code',
+            'slot_start',
+            'slot_end',
+            'office_id',
+            'service_id',
+            'operator_id',
+            'status',
+            'version',
+          ])
           .where('office_id', 'in', offices)
           .where('slot_start', '>=', from)
           .where('slot_start', '<', to)

@@ -13,7 +13,10 @@ import { MediaTokens } from './media-tokens.ts';
 /** How the router reaches kiosks and consoles; the signaling layer implements it. */
 export interface CallNotifier {
   callAccepted(totemId: string, p: { callId: string; mediaToken: string; operatorName: string }): void;
-  callEnded(target: { totemId?: string; operatorId?: string }, p: { callId: string; reason: EndReason }): void;
+  callEnded(
+    target: { totemId?: string; operatorId?: string },
+    p: { callId: string; reason: EndReason },
+  ): void;
   ring(operatorId: string, p: CallRing): void;
   ringCancelled(operatorId: string, callId: string): void;
   presence(operatorId: string, status: PresenceStatus | 'busy'): void;
@@ -78,7 +81,11 @@ export class CallRouter {
 
   async operatorOnline(id: string, displayName: string): Promise<void> {
     if (this.operators.has(id)) return;
-    const offices = await this.o.db.selectFrom('operator_offices').select('office_id').where('operator_id', '=', id).execute();
+    const offices = await this.o.db
+      .selectFrom('operator_offices')
+      .select('office_id')
+      .where('operator_id', '=', id)
+      .execute();
     this.operators.set(id, {
       id,
       displayName,
@@ -125,7 +132,10 @@ export class CallRouter {
 
   /* Kiosk requests ------------------------------------------------------------------------- */
 
-  async request(totem: TotemIdentity, req: { kind: 'booked'; bookingId: string } | { kind: 'walk-in' }): Promise<RequestResult> {
+  async request(
+    totem: TotemIdentity,
+    req: { kind: 'booked'; bookingId: string } | { kind: 'walk-in' },
+  ): Promise<RequestResult> {
     const busy = [...this.calls.values()].find((c) => c.totem.id === totem.id && c.state !== 'ended');
     if (busy) return { ok: false, reason: 'unavailable', error: 'this totem already has a call' };
     const now = this.now();
@@ -133,25 +143,39 @@ export class CallRouter {
     let call: Call;
     if (req.kind === 'booked') {
       const result = await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow);
-      if (!result.ok) return { ok: false, reason: result.reason, error: `check-in refused: ${result.reason}` };
+      if (!result.ok)
+        return { ok: false, reason: result.reason, error: `check-in refused: ${result.reason}` };
       this.o.notifier.agendaChanged(totem.siteId);
       const details = await this.o.db
         .selectFrom('bookings')
         .innerJoin('services', 'services.id', 'bookings.service_id')
         .innerJoin('offices', 'offices.id', 'bookings.office_id')
-        .select(['bookings.reason', 'bookings.slot_start', 'services.name as service', 'offices.name as office'])
+        .select([
+          'bookings.reason',
+          'bookings.slot_start',
+          'services.name as service',
+          'offices.name as office',
+        ])
         .where('bookings.id', '=', req.bookingId)
         .executeTakeFirstOrThrow();
       const id = randomUUID();
-      call = this.newCall(id, 'booked', totem, result.booking.id, result.booking.officeId, result.booking.operatorId, {
-        callId: id,
-        kind: 'booked',
-        totemName,
-        officeName: details.office,
-        serviceName: details.service,
-        reason: details.reason,
-        slotStart: details.slot_start,
-      });
+      call = this.newCall(
+        id,
+        'booked',
+        totem,
+        result.booking.id,
+        result.booking.officeId,
+        result.booking.operatorId,
+        {
+          callId: id,
+          kind: 'booked',
+          totemName,
+          officeName: details.office,
+          serviceName: details.service,
+          reason: details.reason,
+          slotStart: details.slot_start,
+        },
+      );
     } else {
       const office = await this.o.db
         .selectFrom('site_offices')
@@ -203,7 +227,17 @@ export class CallRouter {
     preferredOperatorId: string | null,
     ring: CallRing,
   ): Call {
-    return { id, kind, totem, bookingId, officeId, preferredOperatorId, ring, state: 'queued', declinedBy: new Set() };
+    return {
+      id,
+      kind,
+      totem,
+      bookingId,
+      officeId,
+      preferredOperatorId,
+      ring,
+      state: 'queued',
+      declinedBy: new Set(),
+    };
   }
 
   /* Dispatch ------------------------------------------------------------------------------- */
@@ -220,7 +254,11 @@ export class CallRouter {
 
   private pickOperator(call: Call): OperatorState | undefined {
     const free = [...this.operators.values()].filter(
-      (op) => op.status === 'available' && !op.callId && op.officeIds.has(call.officeId) && !call.declinedBy.has(op.id),
+      (op) =>
+        op.status === 'available' &&
+        !op.callId &&
+        op.officeIds.has(call.officeId) &&
+        !call.declinedBy.has(op.id),
     );
     const preferred = free.find((op) => op.id === call.preferredOperatorId);
     return preferred ?? free.sort((a, b) => a.freeSince - b.freeSince)[0];
@@ -254,7 +292,8 @@ export class CallRouter {
   decline(operatorId: string, callId: string): void {
     const op = this.operators.get(operatorId);
     const call = this.calls.get(callId);
-    if (!op || !call || call.ringingOperatorId !== operatorId) throw new Error('this call is not ringing for you');
+    if (!op || !call || call.ringingOperatorId !== operatorId)
+      throw new Error('this call is not ringing for you');
     this.o.log.info({ callId, operator: operatorId }, 'call declined');
     this.declineInternal(op, callId);
   }
@@ -294,7 +333,11 @@ export class CallRouter {
       .execute();
     const kioskToken = this.tokens.issue(callId, 'kiosk');
     const operatorToken = this.tokens.issue(callId, 'operator');
-    this.o.notifier.callAccepted(call.totem.id, { callId, mediaToken: kioskToken, operatorName: op.displayName });
+    this.o.notifier.callAccepted(call.totem.id, {
+      callId,
+      mediaToken: kioskToken,
+      operatorName: op.displayName,
+    });
     this.o.notifier.presence(op.id, 'busy');
     this.o.log.info({ callId, operator: operatorId }, 'call accepted');
     return { mediaToken: operatorToken };
@@ -358,10 +401,13 @@ export class CallRouter {
       this.o.notifier.agendaChanged(call.totem.siteId);
     }
     if (wasRinging) this.o.notifier.ringCancelled(wasRinging, call.id);
-    this.o.notifier.callEnded({ totemId: call.totem.id, ...(call.operatorId ? { operatorId: call.operatorId } : {}) }, {
-      callId: call.id,
-      reason,
-    });
+    this.o.notifier.callEnded(
+      { totemId: call.totem.id, ...(call.operatorId ? { operatorId: call.operatorId } : {}) },
+      {
+        callId: call.id,
+        reason,
+      },
+    );
     if (op && op.status !== 'offline') this.o.notifier.presence(op.id, op.status);
     this.o.log.info({ callId: call.id, reason, answered }, 'call ended');
     this.dispatch();

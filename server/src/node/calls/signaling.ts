@@ -118,7 +118,8 @@ export class Signaling implements CallNotifier {
         const parsed = callRequestSchema.safeParse(payload);
         if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
         this.router.request(totem, parsed.data).then(
-          (r) => reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
+          (r) =>
+            reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
           (err: unknown) => {
             log.error({ err }, 'call request failed');
             reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
@@ -205,23 +206,33 @@ export class Signaling implements CallNotifier {
           socket.disconnect();
         },
       });
-      const h = <S extends z.ZodType>(schema: S, fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>) =>
-        handler(log, schema, fn) as never;
+      const h = <S extends z.ZodType>(
+        schema: S,
+        fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>,
+      ) => handler(log, schema, fn) as never;
       socket.on(EVENTS.mediaCapabilities, (_p: unknown, ack: unknown) => {
-        if (typeof ack === 'function') (ack as AnyAck)({ ok: true, routerRtpCapabilities: room.rtpCapabilities });
+        if (typeof ack === 'function')
+          (ack as AnyAck)({ ok: true, routerRtpCapabilities: room.rtpCapabilities });
       });
       socket.on(
         EVENTS.mediaCreateTransport,
-        h(createTransportSchema, async ({ direction }) => ({ transport: await room.createTransport(role, direction) })),
+        h(createTransportSchema, async ({ direction }) => ({
+          transport: await room.createTransport(role, direction),
+        })),
       );
       socket.on(
         EVENTS.mediaConnectTransport,
         h(connectTransportSchema, async (p) => room.connectTransport(role, p.transportId, p.dtlsParameters)),
       );
-      socket.on(EVENTS.mediaReady, h(readySchema, async (p) => room.ready(role, p.rtpCapabilities)));
+      socket.on(
+        EVENTS.mediaReady,
+        h(readySchema, async (p) => room.ready(role, p.rtpCapabilities)),
+      );
       socket.on(
         EVENTS.mediaProduce,
-        h(produceSchema, async (p) => ({ id: await room.produce(role, p.transportId, p.kind, p.rtpParameters) })),
+        h(produceSchema, async (p) => ({
+          id: await room.produce(role, p.transportId, p.kind, p.rtpParameters),
+        })),
       );
       socket.on(
         EVENTS.mediaResumeConsumer,
@@ -245,7 +256,9 @@ export class Signaling implements CallNotifier {
       setTimeout(() => {
         this.graceTimers.delete(key);
         // Only if no socket of that identity came back in the meantime.
-        const room = this.io.of(key.startsWith('totem:') ? NAMESPACES.kiosk : NAMESPACES.operator).adapter.rooms.get(key);
+        const room = this.io
+          .of(key.startsWith('totem:') ? NAMESPACES.kiosk : NAMESPACES.operator)
+          .adapter.rooms.get(key);
         if (!room || room.size === 0) fn();
       }, this.o.reconnectGraceMs),
     );
@@ -262,7 +275,10 @@ export class Signaling implements CallNotifier {
   callAccepted(totemId: string, p: { callId: string; mediaToken: string; operatorName: string }): void {
     this.kiosk.to(`totem:${totemId}`).emit(EVENTS.callAccepted, p);
   }
-  callEnded(target: { totemId?: string; operatorId?: string }, p: Parameters<CallNotifier['callEnded']>[1]): void {
+  callEnded(
+    target: { totemId?: string; operatorId?: string },
+    p: Parameters<CallNotifier['callEnded']>[1],
+  ): void {
     if (target.totemId) this.kiosk.to(`totem:${target.totemId}`).emit(EVENTS.callEnded, p);
     if (target.operatorId) this.operator.to(`operator:${target.operatorId}`).emit(EVENTS.callEnded, p);
   }

@@ -10,7 +10,13 @@ import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
   totem: { id: string; name: string; siteId: string; secret: string };
-  bookings: { code: string; label: 'now' | 'soon' | 'later-today' | 'earlier-today' | 'tomorrow'; slotStart: string; operator: string; bookingId: string }[];
+  bookings: {
+    code: string;
+    label: 'now' | 'soon' | 'later-today' | 'earlier-today' | 'tomorrow';
+    slotStart: string;
+    operator: string;
+    bookingId: string;
+  }[];
 }
 
 const OPERATORS = [
@@ -65,7 +71,13 @@ export async function seedDemo(
   for (const service of ['urp-info', 'anagrafe-cie', 'anagrafe-residenza']) {
     for (const op of OPERATORS) {
       for (let weekday = 1; weekday <= 6; weekday++) {
-        schedules.push({ service_id: service, operator_id: op.id, weekday, start_time: '08:30', end_time: '17:30' });
+        schedules.push({
+          service_id: service,
+          operator_id: op.id,
+          weekday,
+          start_time: '08:30',
+          end_time: '17:30',
+        });
       }
     }
   }
@@ -97,11 +109,41 @@ export async function seedDemo(
   const fiveMinutes = 5 * 60_000;
   const base = Math.floor(now.getTime() / fiveMinutes) * fiveMinutes;
   const plan = [
-    { label: 'now', at: base, op: 'op-giulia', service: 'anagrafe-cie', reason: "Rinnovo della carta d'identità scaduta" },
-    { label: 'soon', at: base + fiveMinutes, op: 'op-marco', service: 'anagrafe-residenza', reason: 'Trasferimento di residenza da altro comune' },
-    { label: 'later-today', at: base + 3 * 3_600_000, op: 'op-giulia', service: 'urp-info', reason: 'Segnalazione di una buca in via Roma' },
-    { label: 'earlier-today', at: base - 2 * 3_600_000, op: 'op-marco', service: 'urp-info', reason: 'Informazioni sulla raccolta differenziata' },
-    { label: 'tomorrow', at: base + 24 * 3_600_000, op: 'op-giulia', service: 'anagrafe-cie', reason: "Prima carta d'identità per un minore" },
+    {
+      label: 'now',
+      at: base,
+      op: 'op-giulia',
+      service: 'anagrafe-cie',
+      reason: "Rinnovo della carta d'identità scaduta",
+    },
+    {
+      label: 'soon',
+      at: base + fiveMinutes,
+      op: 'op-marco',
+      service: 'anagrafe-residenza',
+      reason: 'Trasferimento di residenza da altro comune',
+    },
+    {
+      label: 'later-today',
+      at: base + 3 * 3_600_000,
+      op: 'op-giulia',
+      service: 'urp-info',
+      reason: 'Segnalazione di una buca in via Roma',
+    },
+    {
+      label: 'earlier-today',
+      at: base - 2 * 3_600_000,
+      op: 'op-marco',
+      service: 'urp-info',
+      reason: 'Informazioni sulla raccolta differenziata',
+    },
+    {
+      label: 'tomorrow',
+      at: base + 24 * 3_600_000,
+      op: 'op-giulia',
+      service: 'anagrafe-cie',
+      reason: "Prima carta d'identità per un minore",
+    },
   ] as const;
   const bookings: DemoSeed['bookings'] = [];
   for (const p of plan) {
@@ -128,11 +170,22 @@ export async function seedDemo(
         updated_at: now.toISOString(),
       })
       .execute();
-    bookings.push({ code, label: p.label, slotStart: new Date(p.at).toISOString(), operator: p.op, bookingId: id });
+    bookings.push({
+      code,
+      label: p.label,
+      slotStart: new Date(p.at).toISOString(),
+      operator: p.op,
+      bookingId: id,
+    });
   }
   return {
     operators,
-    totem: { id: 'totem-centro-1', name: 'Totem Piazza del Municipio', siteId: 'centro', secret: totemSecret },
+    totem: {
+      id: 'totem-centro-1',
+      name: 'Totem Piazza del Municipio',
+      siteId: 'centro',
+      secret: totemSecret,
+    },
     bookings,
   };
 }

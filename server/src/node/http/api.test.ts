@@ -12,7 +12,10 @@ after(() => t.close());
 async function api(path: string, init: RequestInit = {}) {
   const res = await fetch(t.url + path, {
     ...init,
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(init.headers as Record<string, string>),
+    },
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -89,7 +92,12 @@ describe('public agenda API', () => {
     assert.equal(unknown.status, 404);
     const taken = await api('/api/bookings', {
       method: 'POST',
-      body: JSON.stringify({ serviceId: 'urp-info', slotStart: '2020-01-06T09:00:00.000Z', reason: 'x', name: 'X' }),
+      body: JSON.stringify({
+        serviceId: 'urp-info',
+        slotStart: '2020-01-06T09:00:00.000Z',
+        reason: 'x',
+        name: 'X',
+      }),
     });
     assert.equal(taken.status, 409);
     const badToken = await api('/api/bookings/manage/' + 'x'.repeat(30));
@@ -117,15 +125,21 @@ describe('operator sign-in and kiosk agenda', () => {
     });
     assert.equal(good.status, 200);
     assert.equal(good.body.operator.displayName, 'Giulia Bianchi');
-    const calls = await api('/api/operator/calls', { headers: { authorization: `Bearer ${good.body.token}` } });
+    const calls = await api('/api/operator/calls', {
+      headers: { authorization: `Bearer ${good.body.token}` },
+    });
     assert.equal(calls.status, 200);
     assert.deepEqual(calls.body, []);
   });
 
   test('C-4 the kiosk agenda carries keyed hashes, never codes, names or contacts', async () => {
-    const refused = await api('/api/kiosk/agenda', { headers: { authorization: 'Totem totem-centro-1:nope' } });
+    const refused = await api('/api/kiosk/agenda', {
+      headers: { authorization: 'Totem totem-centro-1:nope' },
+    });
     assert.equal(refused.status, 401);
-    const r = await api('/api/kiosk/agenda', { headers: { authorization: `Totem ${totemCredential(t.seed)}` } });
+    const r = await api('/api/kiosk/agenda', {
+      headers: { authorization: `Totem ${totemCredential(t.seed)}` },
+    });
     assert.equal(r.status, 200);
     const text = JSON.stringify(r.body.entries);
     for (const b of t.seed.bookings) assert.ok(!text.includes(b.code), 'no code in clear');

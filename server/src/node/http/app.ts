@@ -23,7 +23,10 @@ import { registerKioskRoutes } from './routes-kiosk.ts';
 export async function buildHttpApp(
   ctx: RouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
 ): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -40,7 +43,9 @@ export async function buildHttpApp(
       const details = error.validation
         .map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${v.message}`)
         .join('; ');
-      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', code: 'invalid-request', message: details });
+      return reply
+        .status(400)
+        .send({ statusCode: 400, error: 'Bad Request', code: 'invalid-request', message: details });
     }
     const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
@@ -48,18 +53,25 @@ export async function buildHttpApp(
       statusCode: status,
       error: status === 500 ? 'Internal Server Error' : (error.name ?? 'Error'),
       code: status === 429 ? 'rate-limited' : status === 500 ? 'internal' : (error.code ?? 'bad-request'),
-      message: status === 500 ? 'Something went wrong on our side: please try again in a moment.' : error.message,
+      message:
+        status === 500 ? 'Something went wrong on our side: please try again in a moment.' : error.message,
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'not-found', message: `Nothing at ${request.url}` }),
+    reply
+      .status(404)
+      .send({ statusCode: 404, error: 'Not Found', code: 'not-found', message: `Nothing at ${request.url}` }),
   );
 
   await app.register(cors, { origin: true });
   await app.register(rateLimit, { max: ctx.rateLimitPerMinute, timeWindow: 60_000 });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Sportello API', version: '0.1.0', description: 'Virtual public counter: agenda, booking, calls.' },
+      info: {
+        title: 'Sportello API',
+        version: '0.1.0',
+        description: 'Virtual public counter: agenda, booking, calls.',
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -74,7 +86,10 @@ export async function buildHttpApp(
     await app.register(fastifyStatic, { root: ctx.pagesDir, prefix: '/', index: ['index.html'] });
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/booking/'));
   } else if (ctx.pagesDir) {
-    ctx.log.warn({ pagesDir: ctx.pagesDir }, 'built pages not found: run `npm run build` to serve the console');
+    ctx.log.warn(
+      { pagesDir: ctx.pagesDir },
+      'built pages not found: run `npm run build` to serve the console',
+    );
   }
   return app;
 }

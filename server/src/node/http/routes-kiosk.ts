@@ -8,7 +8,8 @@ import type { RouteContext, ZodApp } from './routes-public.ts';
 export function registerKioskRoutes(r: ZodApp, ctx: RouteContext): void {
   r.get('/api/kiosk/agenda', { schema: { response: { 200: kioskAgendaSchema } } }, async (req) => {
     const totem = await ctx.totems.authenticate(bearer(req.headers.authorization, 'Totem'));
-    if (!totem) throw new HttpError(401, 'totem-refused', 'This totem is not known or its credential is wrong.');
+    if (!totem)
+      throw new HttpError(401, 'totem-refused', 'This totem is not known or its credential is wrong.');
     return kioskAgenda(ctx.db, totem.siteId, ctx.now());
   });
 }

@@ -19,11 +19,17 @@ export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
       config: { rateLimit: { max: 10, timeWindow: 60_000 } },
       schema: { body: operatorSignInSchema, response: { 200: operatorSessionSchema } },
     },
-    async (req) => signInOperator(ctx.db, req.body.username, req.body.password, ctx.operatorSessionHours, ctx.now()),
+    async (req) =>
+      signInOperator(ctx.db, req.body.username, req.body.password, ctx.operatorSessionHours, ctx.now()),
   );
   r.get(
     '/api/operator/calls',
-    { schema: { querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.array(callRecordSchema) } } },
+    {
+      schema: {
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: z.array(callRecordSchema) },
+      },
+    },
     async (req) => {
       const token = bearer(req.headers.authorization, 'Bearer');
       const op = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;

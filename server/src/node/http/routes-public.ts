@@ -20,7 +20,14 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
-import { cancelBooking, createBooking, freeSlots, listOffices, listServices, readBooking } from '../agenda/bookings.ts';
+import {
+  cancelBooking,
+  createBooking,
+  freeSlots,
+  listOffices,
+  listServices,
+  readBooking,
+} from '../agenda/bookings.ts';
 import type { TotemAuthenticator } from '../auth/sessions.ts';
 import type { CallRouter } from '../calls/call-router.ts';
 
@@ -52,10 +59,17 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
     mediaWorkers: ctx.mediaWorkers(),
   }));
-  r.get('/api/offices', { schema: { response: { 200: z.array(officeSchema) } } }, async () => listOffices(ctx.db));
+  r.get('/api/offices', { schema: { response: { 200: z.array(officeSchema) } } }, async () =>
+    listOffices(ctx.db),
+  );
   r.get(
     '/api/offices/:officeId/services',
-    { schema: { params: z.object({ officeId: z.string().max(64) }), response: { 200: z.array(serviceSchema) } } },
+    {
+      schema: {
+        params: z.object({ officeId: z.string().max(64) }),
+        response: { 200: z.array(serviceSchema) },
+      },
+    },
     async (req) => listServices(ctx.db, req.params.officeId),
   );
   r.get(
@@ -77,7 +91,11 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
     },
     async (req, reply) => {
       const created = await createBooking(ctx.db, req.body, ctx.timeZone, ctx.now());
-      const service = await ctx.db.selectFrom('services').select('office_id').where('id', '=', req.body.serviceId).executeTakeFirst();
+      const service = await ctx.db
+        .selectFrom('services')
+        .select('office_id')
+        .where('id', '=', req.body.serviceId)
+        .executeTakeFirst();
       if (service) ctx.onAgendaChanged(service.office_id);
       return reply.status(201).send(created);
     },
@@ -92,7 +110,11 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
     { schema: { params: manageTokenParamsSchema, response: { 200: bookingViewSchema } } },
     async (req) => {
       const view = await cancelBooking(ctx.db, req.params.token, ctx.now());
-      const row = await ctx.db.selectFrom('bookings').select('office_id').where('id', '=', view.bookingId).executeTakeFirst();
+      const row = await ctx.db
+        .selectFrom('bookings')
+        .select('office_id')
+        .where('id', '=', view.bookingId)
+        .executeTakeFirst();
       if (row) ctx.onAgendaChanged(row.office_id);
       return view;
     },

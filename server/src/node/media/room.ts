@@ -106,7 +106,9 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   async connectTransport(role: PeerRole, transportId: string, dtlsParameters: unknown): Promise<void> {
     const peer = this.peer(role);
-    await this.transport(peer, transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+    await this.transport(peer, transportId).connect({
+      dtlsParameters: dtlsParameters as types.DtlsParameters,
+    });
   }
 
   async restartIce(role: PeerRole, transportId: string): Promise<unknown> {
@@ -172,7 +174,8 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
       await new Promise<void>((resolve, reject) => {
         const onState = (state: types.DtlsState) => {
           if (state === 'connected') done(resolve);
-          else if (state === 'failed' || state === 'closed') done(() => reject(new Error(`transport ${state}`)));
+          else if (state === 'failed' || state === 'closed')
+            done(() => reject(new Error(`transport ${state}`)));
         };
         const onClose = () => done(() => reject(new Error('transport closed')));
         const done = (fn: () => void) => {
@@ -204,10 +207,17 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   }
 
   /** Counts for diagnostics and leak checks. */
-  dump(): { callId: string; peers: Record<string, { transports: number; producers: number; consumers: number }> } {
+  dump(): {
+    callId: string;
+    peers: Record<string, { transports: number; producers: number; consumers: number }>;
+  } {
     const peers: Record<string, { transports: number; producers: number; consumers: number }> = {};
     for (const [role, p] of this.peers) {
-      peers[role] = { transports: p.transports.size, producers: p.producers.size, consumers: p.consumers.size };
+      peers[role] = {
+        transports: p.transports.size,
+        producers: p.producers.size,
+        consumers: p.consumers.size,
+      };
     }
     return { callId: this.callId, peers };
   }

@@ -17,7 +17,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: ServerConfigInput = {}, now?: () => Date): Promise<TestServer> {
+export async function startTestServer(
+  overrides: ServerConfigInput = {},
+  now?: () => Date,
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sportello-server-'));
   const config = loadConfig({
     env: {},

@@ -39,7 +39,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('start_time', 'text', (c) => c.notNull())
     .addColumn('end_time', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('schedules_service').on('schedules').columns(['service_id', 'weekday']).execute();
+  await db.schema
+    .createIndex('schedules_service')
+    .on('schedules')
+    .columns(['service_id', 'weekday'])
+    .execute();
   await db.schema
     .createTable('bookings')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -63,8 +67,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE UNIQUE INDEX bookings_live_code ON bookings (code) WHERE status IN ('booked', 'checked_in')`.execute(
     db,
   );
-  await db.schema.createIndex('bookings_office_slot').on('bookings').columns(['office_id', 'slot_start']).execute();
-  await db.schema.createIndex('bookings_service_slot').on('bookings').columns(['service_id', 'slot_start']).execute();
+  await db.schema
+    .createIndex('bookings_office_slot')
+    .on('bookings')
+    .columns(['office_id', 'slot_start'])
+    .execute();
+  await db.schema
+    .createIndex('bookings_service_slot')
+    .on('bookings')
+    .columns(['service_id', 'slot_start'])
+    .execute();
   await db.schema
     .createTable('sites')
     .addColumn('id', 'text', (c) => c.primaryKey())
