@@ -1,0 +1,60 @@
+// A scripted totem for server tests: speaks the kiosk namespace with the demo totem credential.
+import {
+  EVENTS,
+  NAMESPACES,
+  type CallAccepted,
+  type CallEnded,
+  type CallRequest,
+  type KioskClientEvents,
+  type KioskServerEvents,
+} from '@sportello/protocol';
+import { io, type Socket } from 'socket.io-client';
+
+export class TestKiosk {
+  private readonly accepted: CallAccepted[] = [];
+  private readonly ended: CallEnded[] = [];
+  private constructor(readonly socket: Socket<KioskServerEvents, KioskClientEvents>) {
+    socket.on(EVENTS.callAccepted, (p) => this.accepted.push(p));
+    socket.on(EVENTS.callEnded, (p) => this.ended.push(p));
+  }
+
+  static async connect(url: string, credential: string): Promise<TestKiosk> {
+    const socket: Socket<KioskServerEvents, KioskClientEvents> = io(url + NAMESPACES.kiosk, {
+      auth: { credential },
+      transports: ['websocket'],
+    });
+    const kiosk = new TestKiosk(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (err) => {
+        socket.close();
+        reject(err);
+      });
+    });
+    return kiosk;
+  }
+
+  request(req: CallRequest) {
+    return this.socket.emitWithAck(EVENTS.callRequest, req);
+  }
+
+  private next<T>(queue: T[], event: string): Promise<T> {
+    const waiting = queue.shift();
+    if (waiting) return Promise.resolve(waiting);
+    return new Promise((resolve) =>
+      this.socket.once(event as never, (() => resolve(queue.shift()!)) as never),
+    );
+  }
+
+  nextAccepted(): Promise<CallAccepted> {
+    return this.next(this.accepted, EVENTS.callAccepted);
+  }
+
+  nextEnded(): Promise<CallEnded> {
+    return this.next(this.ended, EVENTS.callEnded);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
