@@ -1,5 +1,5 @@
 // i18next for every page: one JSON per language per page family, keys checked by a test so that
-// every key exists in every language. Static text in HTML carries data-i18n="key".
+// every key exists in every language. Static text in HTML names its key in a data-i18n attribute.
 import i18next, { type Resource } from 'i18next';
 
 export async function initI18n(resources: Resource, language: string): Promise<void> {
