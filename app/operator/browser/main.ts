@@ -65,7 +65,11 @@ function renderRing(r: CallRing): void {
   slot.hidden = !r.slotStart;
   slot.textContent = r.slotStart
     ? t('operator.ring.slot', {
-        time: new Date(r.slotStart).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+        time: new Date(r.slotStart).toLocaleTimeString([], {
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }),
       })
     : '';
   const reason = byId('ring-reason');
