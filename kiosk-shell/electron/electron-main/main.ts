@@ -1,0 +1,103 @@
+// Electron main for the totem: one locked-down fullscreen window showing the kiosk page from
+// app://kiosk, and the kiosk core (agenda cache, server link, call state machine) running in this
+// process behind one validated IPC channel. Kept thin: every decision lives in a module with tests.
+// Runs only as the CommonJS bundle built by electron/build.ts (hence __dirname).
+import { KIOSK_CHANNELS } from '@sportello/protocol';
+import { BrowserWindow, Menu, app, ipcMain, protocol, session } from 'electron';
+import { join } from 'node:path';
+import { AgendaCache } from '../../core/node/agenda-cache.ts';
+import { KioskCore } from '../../core/node/kiosk-core.ts';
+import { ServerLink } from '../../core/node/server-link.ts';
+import { kioskCsp } from '../../host/node/static-files.ts';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
+import { loadMainConfig } from './config.ts';
+import { guardAllWebContents, installSessionPolicy } from './install-security.ts';
+import { createKioskIpcHandler } from './kiosk-ipc.ts';
+import { KioskWindowKeeper } from './kiosk-window.ts';
+import { APP_SCHEME, KIOSK_PAGE_URL } from './security-policy.ts';
+import { kioskWindowOptions } from './window-options.ts';
+
+function log(msg: string, detail?: unknown): void {
+  const line = `${new Date().toISOString()} kiosk-main ${msg}`;
+  if (detail === undefined) console.log(line);
+  else console.log(line, detail instanceof Error ? detail.stack : JSON.stringify(detail));
+}
+
+/** E-7: an error nobody handled leaves main in an unknown state; exit so the supervisor restarts us. */
+function fatal(err: unknown): never {
+  console.error(`${new Date().toISOString()} kiosk-main fatal error, exiting`, err);
+  app.exit(1);
+  process.exit(1);
+}
+
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+// Before the app is ready: the privileged scheme, one instance, no menu (and so no reload or
+// devtools accelerators), and the navigation guard on every webContents that will ever exist.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+Menu.setApplicationMenu(null);
+guardAllWebContents(app, log);
+// The keeper recreates the window itself; the app ends only on an explicit quit or signal.
+app.on('window-all-closed', () => {});
+process.on('SIGTERM', () => app.quit());
+process.on('SIGINT', () => app.quit());
+
+async function start(): Promise<void> {
+  const config = loadMainConfig(process.env, {
+    dataDir: join(app.getPath('userData'), 'kiosk'),
+    // Packaged, the pages are a resource (electron-builder.yml); from a checkout, app/dist.
+    pagesDir: app.isPackaged
+      ? join(process.resourcesPath, 'pages')
+      : join(__dirname, '..', '..', '..', 'app', 'dist'),
+  });
+  log('starting', { serverUrl: config.serverUrl, dataDir: config.dataDir, pagesDir: config.pagesDir });
+
+  installSessionPolicy(session.defaultSession, log);
+  const serverOrigin = new URL(config.serverUrl).origin;
+  const csp = kioskCsp([serverOrigin, serverOrigin.replace(/^http/, 'ws')]);
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ pagesDir: config.pagesDir, csp, log }));
+
+  const cache = new AgendaCache(config.dataDir);
+  const link = new ServerLink(config.serverUrl, config.credential);
+  const core = new KioskCore({ cache, link, log });
+  void core.refreshAgenda();
+
+  const handleRequest = createKioskIpcHandler({ core, log });
+  ipcMain.handle(KIOSK_CHANNELS.request, (event, payload: unknown) =>
+    handleRequest(event.senderFrame?.url, payload),
+  );
+
+  const devTools = !app.isPackaged && process.env.SPORTELLO_KIOSK_DEVTOOLS === '1';
+  const windows = new KioskWindowKeeper({
+    createWindow: () =>
+      new BrowserWindow(kioskWindowOptions({ preloadPath: join(__dirname, 'preload.cjs'), devTools })),
+    pageUrl: KIOSK_PAGE_URL,
+    log,
+    // A lost page means a lost call and a citizen who may have walked away: start over from idle.
+    onPageLost: () => {
+      void core
+        .handle({ method: 'hangUp' })
+        .then(() => core.handle({ method: 'backToIdle' }))
+        .catch((err: unknown) => log('could not reset the kiosk after losing the page', err));
+    },
+  });
+  core.on('state', (state) => windows.send(KIOSK_CHANNELS.state, state));
+  windows.open();
+
+  app.once('before-quit', () => {
+    log('quitting');
+    windows.close();
+    ipcMain.removeHandler(KIOSK_CHANNELS.request);
+    core.close();
+    link.close();
+    cache.close();
+  });
+}
+
+if (app.requestSingleInstanceLock()) {
+  app.whenReady().then(start).catch(fatal);
+} else {
+  log('another kiosk instance is running; exiting');
+  app.quit();
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  chooseRuntime,
+  chromiumKioskArgs,
+  electronArgs,
+  hasDisplay,
+  launchKioskWindow,
+  type RuntimeFacts,
+} from './launcher.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'sportello-launcher-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const PAGE = 'http://127.0.0.1:4321/kiosk/index.html#secret';
+const facts: RuntimeFacts = {
+  env: { DISPLAY: ':0' },
+  prefer: 'auto',
+  electronPath: undefined,
+  electronMainExists: false,
+  electronMain: '/opt/kiosk/main.cjs',
+  electron: undefined,
+  chromiumPath: '/usr/bin/chromium',
+  pageUrl: PAGE,
+};
+const electronReady: Partial<RuntimeFacts> = {
+  electronPath: '/opt/electron/electron',
+  electronMainExists: true,
+  electron: { serverUrl: 'http://127.0.0.1:1', credential: 't:s', dataDir: '/tmp/k' },
+};
+
+test('Chromium runs in kiosk app mode with a fresh profile and quiet defaults', () => {
+  const args = chromiumKioskArgs({
+    pageUrl: PAGE,
+    userDataDir: '/tmp/p',
+    autoGrantMedia: false,
+    isRoot: false,
+  });
+  for (const flag of [
+    '--kiosk',
+    `--app=${PAGE}`,
+    '--user-data-dir=/tmp/p',
+    '--autoplay-policy=no-user-gesture-required',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--noerrdialogs',
+    '--disable-translate',
+  ]) {
+    assert.ok(args.includes(flag), flag);
+  }
+  assert.ok(!args.includes('--use-fake-ui-for-media-stream'));
+  assert.ok(!args.includes('--no-sandbox'));
+});
+
+test('media is granted without a prompt only when asked, and the sandbox is off only for root', () => {
+  const args = chromiumKioskArgs({
+    pageUrl: PAGE,
+    userDataDir: '/tmp/p',
+    autoGrantMedia: true,
+    isRoot: true,
+  });
+  assert.ok(args.includes('--use-fake-ui-for-media-stream'));
+  assert.ok(args.includes('--no-sandbox'));
+  assert.deepEqual(electronArgs('/m.cjs', false), ['/m.cjs', '--ozone-platform-hint=auto']);
+  assert.ok(electronArgs('/m.cjs', true).includes('--no-sandbox'));
+});
+
+test('without a display nothing is opened and the reason is given', async () => {
+  assert.equal(hasDisplay({}), false);
+  assert.equal(hasDisplay({ DISPLAY: '' }), false);
+  assert.equal(hasDisplay({ DISPLAY: ':0' }), true);
+  assert.equal(hasDisplay({ WAYLAND_DISPLAY: 'wayland-0' }), true);
+  const choice = chooseRuntime({ ...facts, ...electronReady, env: {} });
+  assert.equal(choice.runtime, 'none');
+  const result = await launchKioskWindow({
+    pageUrl: PAGE,
+    env: { PATH: '/usr/bin' },
+    chromiumPath: '/bin/false',
+  });
+  assert.equal(result.opened, false);
+  assert.match(result.opened ? '' : result.reason, /no display/);
+});
+
+test('Electron is chosen when its binary, bundle and settings are there; Chromium otherwise', () => {
+  assert.equal(chooseRuntime({ ...facts, ...electronReady }).runtime, 'electron');
+  assert.equal(chooseRuntime({ ...facts, ...electronReady, prefer: 'chromium' }).runtime, 'chromium');
+  assert.equal(chooseRuntime(facts).runtime, 'chromium');
+  assert.equal(chooseRuntime({ ...facts, ...electronReady, electronMainExists: false }).runtime, 'chromium');
+  const asked = chooseRuntime({ ...facts, prefer: 'electron' });
+  assert.equal(asked.runtime, 'none');
+  assert.match(asked.runtime === 'none' ? asked.reason : '', /Electron binary is not installed/);
+  const noChromium = chooseRuntime({ ...facts, chromiumPath: undefined });
+  assert.match(noChromium.runtime === 'none' ? noChromium.reason : '', /Chromium is not installed/);
+  const noPage = chooseRuntime({ ...facts, pageUrl: undefined });
+  assert.equal(noPage.runtime, 'none');
+});
+
+test('close() ends the window process and removes its profile, and is safe twice', async () => {
+  // A stand-in for Chromium that just stays up until it is signalled.
+  const fake = join(scratch, 'chromium');
+  writeFileSync(fake, '#!/bin/sh\nexec sleep 600\n');
+  chmodSync(fake, 0o755);
+  const handle = await launchKioskWindow({
+    pageUrl: PAGE,
+    env: { DISPLAY: ':99', PATH: process.env.PATH },
+    chromiumPath: fake,
+    electronPath: null,
+  });
+  assert.equal(handle.opened, true);
+  if (!handle.opened) return;
+  assert.equal(handle.runtime, 'chromium');
+  assert.ok(handle.userDataDir && existsSync(handle.userDataDir));
+  await Promise.all([handle.close(), handle.close()]);
+  await handle.close();
+  assert.equal(existsSync(handle.userDataDir), false);
+  assert.equal(await handle.exited, null, 'ended by a signal');
+});
+
+test('a window binary that cannot start is reported, not returned as open', async () => {
+  const result = await launchKioskWindow({
+    pageUrl: PAGE,
+    env: { DISPLAY: ':99' },
+    chromiumPath: join(scratch, 'missing-chromium'),
+    electronPath: null,
+  });
+  assert.equal(result.opened, false);
+  assert.match(result.opened ? '' : result.reason, /chromium could not start/);
+});

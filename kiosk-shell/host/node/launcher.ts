@@ -1,0 +1,257 @@
+// Opens the kiosk window on this machine: the Electron shell when its binary and bundle are there,
+// otherwise Debian's Chromium in kiosk mode on the host's page URL. Without a display it opens
+// nothing and says why, so `npm start` can print the URL instead. Electron is only located here,
+// never loaded: node/ code runs without Electron.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The Electron main bundle written by `npm run build --workspace kiosk-shell`. */
+export const ELECTRON_MAIN_BUNDLE = fileURLToPath(new URL('../../electron/dist/main.cjs', import.meta.url));
+/** How long a window gets to exit on SIGTERM before it is killed. */
+const KILL_GRACE_MS = 5000;
+
+export interface ElectronKioskConfig {
+  serverUrl: string;
+  /** Totem credential "<totem id>:<secret>". */
+  credential: string;
+  dataDir: string;
+}
+
+export interface KioskLaunchOptions {
+  /** Page for Chromium: the kiosk host's pageUrl (with its secret fragment). Chromium needs it. */
+  pageUrl?: string;
+  /** Core settings for Electron, which runs its own kiosk core; without them Electron is not used. */
+  electron?: ElectronKioskConfig;
+  /** Which runtime to use. Default 'auto': Electron when possible, else Chromium. */
+  prefer?: 'auto' | 'electron' | 'chromium';
+  /** Grant camera and microphone without a prompt in Chromium (demos, tests). Default false. */
+  autoGrantMedia?: boolean;
+  /** Environment for the display check and the child. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Chromium binary. Default SPORTELLO_CHROMIUM, /usr/bin/chromium, or chromium on PATH. */
+  chromiumPath?: string;
+  /** Electron binary; null forbids Electron. Default: located through the electron package. */
+  electronPath?: string | null;
+  /** Electron main bundle. Default ELECTRON_MAIN_BUNDLE. */
+  electronMain?: string;
+  /** Whether we run as root (Chromium's sandbox refuses root). Default from process.getuid(). */
+  isRoot?: boolean;
+  log?: (msg: string, detail?: unknown) => void;
+}
+
+export type KioskWindowHandle = {
+  opened: true;
+  runtime: 'electron' | 'chromium';
+  pid: number;
+  /** Chromium's fresh profile folder, removed by close(). */
+  userDataDir?: string;
+  /** Resolves with the exit code (or null after a signal) when the window process ends. */
+  exited: Promise<number | null>;
+  /** Ends the window process and removes its temporary profile; safe to call twice. */
+  close(): Promise<void>;
+};
+export type KioskLaunchResult = KioskWindowHandle | { opened: false; reason: string };
+
+/** Whether a graphical session is reachable (X11 or Wayland). */
+export function hasDisplay(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+export interface ChromiumArgsInput {
+  pageUrl: string;
+  userDataDir: string;
+  autoGrantMedia: boolean;
+  isRoot: boolean;
+}
+
+/** Chromium's command line for the kiosk: full screen, one app window, a throwaway profile, quiet. */
+export function chromiumKioskArgs(i: ChromiumArgsInput): string[] {
+  return [
+    '--kiosk',
+    `--app=${i.pageUrl}`,
+    `--user-data-dir=${i.userDataDir}`,
+    '--autoplay-policy=no-user-gesture-required',
+    ...(i.autoGrantMedia ? ['--use-fake-ui-for-media-stream'] : []),
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--noerrdialogs',
+    '--disable-translate',
+    '--disable-session-crashed-bubble',
+    '--ozone-platform-hint=auto',
+    ...(i.isRoot ? ['--no-sandbox'] : []),
+  ];
+}
+
+/** Electron's command line: the main bundle, plus what running as root or on Wayland needs. */
+export function electronArgs(mainFile: string, isRoot: boolean): string[] {
+  return [mainFile, '--ozone-platform-hint=auto', ...(isRoot ? ['--no-sandbox'] : [])];
+}
+
+/**
+ * The Electron binary, or undefined. The electron package's index.js returns the binary's path
+ * but throws when the binary was never downloaded, so both the throw and a stale path count as absent.
+ */
+export function findElectron(): string | undefined {
+  try {
+    const path: unknown = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Debian's Chromium: SPORTELLO_CHROMIUM, /usr/bin/chromium, or chromium / chromium-browser on PATH. */
+export function findChromium(env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = [env.SPORTELLO_CHROMIUM, '/usr/bin/chromium'];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    candidates.push(join(dir, 'chromium'), join(dir, 'chromium-browser'));
+  }
+  return candidates.find((c): c is string => Boolean(c) && isExecutable(c!));
+}
+
+export type RuntimeChoice =
+  | { runtime: 'electron'; binary: string; mainFile: string; config: ElectronKioskConfig }
+  | { runtime: 'chromium'; binary: string; pageUrl: string }
+  | { runtime: 'none'; reason: string };
+
+export interface RuntimeFacts {
+  env: NodeJS.ProcessEnv;
+  prefer: 'auto' | 'electron' | 'chromium';
+  electronPath: string | undefined;
+  electronMainExists: boolean;
+  electronMain: string;
+  electron: ElectronKioskConfig | undefined;
+  chromiumPath: string | undefined;
+  pageUrl: string | undefined;
+}
+
+/** Picks the runtime from what is present; never opens anything. */
+export function chooseRuntime(f: RuntimeFacts): RuntimeChoice {
+  if (!hasDisplay(f.env))
+    return { runtime: 'none', reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  const electronMissing = !f.electronPath
+    ? 'the Electron binary is not installed'
+    : !f.electronMainExists
+      ? `the Electron bundle ${f.electronMain} is missing (npm run build --workspace kiosk-shell)`
+      : !f.electron
+        ? 'no core settings were given for Electron'
+        : undefined;
+  if (f.prefer !== 'chromium' && !electronMissing) {
+    return { runtime: 'electron', binary: f.electronPath!, mainFile: f.electronMain, config: f.electron! };
+  }
+  if (f.prefer === 'electron')
+    return { runtime: 'none', reason: `Electron was asked for, but ${electronMissing}` };
+  if (!f.pageUrl)
+    return {
+      runtime: 'none',
+      reason: `no page URL for Chromium, and ${electronMissing ?? 'Chromium was asked for'}`,
+    };
+  if (!f.chromiumPath)
+    return { runtime: 'none', reason: 'Chromium is not installed (apt-get install chromium)' };
+  return { runtime: 'chromium', binary: f.chromiumPath, pageUrl: f.pageUrl };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // The window was started as its own process group: its renderers and helpers go with it.
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<KioskLaunchResult> {
+  const env = o.env ?? process.env;
+  const electronMain = o.electronMain ?? ELECTRON_MAIN_BUNDLE;
+  const choice = chooseRuntime({
+    env,
+    prefer: o.prefer ?? 'auto',
+    electronPath: o.electronPath === null ? undefined : (o.electronPath ?? findElectron()),
+    electronMainExists: existsSync(electronMain),
+    electronMain,
+    electron: o.electron,
+    chromiumPath: o.chromiumPath ?? findChromium(env),
+    pageUrl: o.pageUrl,
+  });
+  if (choice.runtime === 'none') return { opened: false, reason: choice.reason };
+  const isRoot = o.isRoot ?? process.getuid?.() === 0;
+
+  let child: ChildProcess;
+  let userDataDir: string | undefined;
+  if (choice.runtime === 'electron') {
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      SPORTELLO_SERVER_URL: choice.config.serverUrl,
+      SPORTELLO_TOTEM_CREDENTIAL: choice.config.credential,
+      SPORTELLO_KIOSK_DATA_DIR: choice.config.dataDir,
+    };
+    delete childEnv.ELECTRON_RUN_AS_NODE;
+    child = spawn(choice.binary, electronArgs(choice.mainFile, isRoot), {
+      env: childEnv,
+      stdio: 'inherit',
+      detached: true,
+    });
+  } else {
+    userDataDir = mkdtempSync(join(tmpdir(), 'sportello-kiosk-chromium-'));
+    const args = chromiumKioskArgs({
+      pageUrl: choice.pageUrl,
+      userDataDir,
+      autoGrantMedia: o.autoGrantMedia === true,
+      isRoot,
+    });
+    // Chromium's own chatter (GPU, D-Bus) is not ours to show.
+    child = spawn(choice.binary, args, { env, stdio: 'ignore', detached: true });
+  }
+
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const failed = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  if (failed) {
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    return { opened: false, reason: `${choice.runtime} could not start: ${failed.message}` };
+  }
+  o.log?.(`kiosk window opened in ${choice.runtime}`, { pid: child.pid });
+
+  let closing: Promise<void> | undefined;
+  return {
+    opened: true,
+    runtime: choice.runtime,
+    pid: child.pid!,
+    ...(userDataDir ? { userDataDir } : {}),
+    exited,
+    close() {
+      closing ??= (async () => {
+        // A window that already ended on its own is not signalled: its group id may belong to no one now.
+        if (child.exitCode === null && child.signalCode === null) {
+          signalGroup(child, 'SIGTERM');
+          const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+          await exited;
+          clearTimeout(killer);
+          // Helpers that outlived the browser process are ended with it.
+          signalGroup(child, 'SIGKILL');
+        }
+        if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
