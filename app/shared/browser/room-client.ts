@@ -44,7 +44,13 @@ export class RoomClient {
     token: string,
     private readonly localStream: MediaStream,
   ) {
-    this.socket = io(serverUrl + NAMESPACES.media, { auth: { token }, transports: ['websocket'] });
+    // A connection of its own: closing the media channel must never take the page's other
+    // signaling (the operator namespace shares the origin) down with it.
+    this.socket = io(serverUrl + NAMESPACES.media, {
+      auth: { token },
+      transports: ['websocket'],
+      forceNew: true,
+    });
     this.socket.on(EVENTS.mediaConsumer, (info) => void this.consume(info));
     this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
     this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));

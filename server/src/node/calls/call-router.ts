@@ -124,6 +124,13 @@ export class CallRouter {
     this.operators.delete(operatorId);
   }
 
+  /** The call ringing on this operator's console, re-sent when the console reconnects. */
+  ringingFor(operatorId: string): CallRing | undefined {
+    const callId = this.operators.get(operatorId)?.callId;
+    const call = callId ? this.calls.get(callId) : undefined;
+    return call?.state === 'ringing' && call.ringingOperatorId === operatorId ? call.ring : undefined;
+  }
+
   presenceOf(operatorId: string): PresenceStatus | 'busy' | 'offline' {
     const op = this.operators.get(operatorId);
     if (!op) return 'offline';

@@ -158,6 +158,9 @@ export class Signaling implements CallNotifier {
       await this.router.operatorOnline(op.id, op.displayName);
       const presence = this.router.presenceOf(op.id);
       if (presence !== 'offline') socket.emit(EVENTS.presence, { status: presence });
+      // A ring sent while the console was reconnecting is not lost.
+      const ring = this.router.ringingFor(op.id);
+      if (ring) socket.emit(EVENTS.callRing, ring);
       socket.on(
         EVENTS.presenceSet,
         handler(log, presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),

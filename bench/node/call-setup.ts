@@ -1,0 +1,149 @@
+// Call setup on the whole product: the operator clicks "accept" on a ringing walk-in call; the
+// time runs until both pages (kiosk and console) have decoded a first remote video frame.
+// Both ends are read inside the pages, on the browser's clock.
+import type { Page, WebSocket } from 'playwright-core';
+import { TEST_PASSWORDS } from '../../server/src/node/testing/test-server.ts';
+import type { Stack } from '../../e2e/support/stack.ts';
+
+/** What the probe keeps on a page's global object; casts vanish when Playwright serializes. */
+type ProbeGlobal = {
+  sportelloMedia?: { stats(): Promise<{ video: { framesDecoded: number } | null }> };
+  benchFirstFrameAt?: number;
+  benchProbe?: ReturnType<typeof setInterval>;
+};
+type DomGlobal = { document: { querySelector(selector: string): { click(): void } | null } };
+
+/**
+ * Every 10 ms, one stats read at a time; the first read that sees a decoded video frame is the
+ * time. The bare page (bench/browser/bare-peer.ts) probes the same way.
+ */
+function armProbe(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as ProbeGlobal;
+    clearInterval(g.benchProbe);
+    g.benchFirstFrameAt = undefined;
+    let busy = false;
+    g.benchProbe = setInterval(() => {
+      const media = g.sportelloMedia;
+      if (!media || busy || g.benchFirstFrameAt !== undefined) return;
+      busy = true;
+      const at = performance.timeOrigin + performance.now();
+      media
+        .stats()
+        .then((s) => {
+          if (s.video && s.video.framesDecoded > 0) g.benchFirstFrameAt ??= at;
+        })
+        .finally(() => (busy = false));
+    }, 10);
+  });
+}
+
+async function firstFrameAt(page: Page): Promise<number> {
+  const handle = await page.waitForFunction(
+    () => (globalThis as unknown as ProbeGlobal).benchFirstFrameAt,
+    null,
+    {
+      timeout: 20_000,
+      polling: 20,
+    },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+function disarmProbe(page: Page): Promise<void> {
+  return page.evaluate(() => clearInterval((globalThis as unknown as ProbeGlobal).benchProbe));
+}
+
+/**
+ * Knows whether the console's signaling socket is connected, from the page's WebSocket frames.
+ * Today the console's first call ends by dropping its whole socket.io connection (the media
+ * namespace shares it; see the report), and a ring sent before it reconnects is lost, so each
+ * round starts only once the console is connected again.
+ */
+class ConsoleLink {
+  private ready = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(page: Page) {
+    page.on('websocket', (ws: WebSocket) => {
+      let carriesOperator = false;
+      ws.on('framesent', (f) => {
+        if (!String(f.payload).startsWith('40/operator')) return;
+        carriesOperator = true;
+        this.set(false);
+      });
+      ws.on('framereceived', (f) => {
+        if (String(f.payload).startsWith('42/operator,["presence"')) this.set(true);
+      });
+      ws.on('close', () => {
+        if (carriesOperator) this.set(false);
+      });
+    });
+  }
+
+  private set(ready: boolean): void {
+    this.ready = ready;
+    if (ready) for (const w of this.waiters.splice(0)) w();
+  }
+
+  connected(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Like stack.openOperator, with the link watcher attached before the console connects. */
+async function openConsole(stack: Stack): Promise<{ page: Page; link: ConsoleLink }> {
+  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const link = new ConsoleLink(page);
+  page.on('pageerror', (e) => console.error(`[console page error] ${e.message}`));
+  await page.goto(`${stack.t.url}/operator/`);
+  await page.fill('input[name=username]', 'giulia');
+  await page.fill('input[name=password]', TEST_PASSWORDS.giulia);
+  await page.click('#sign-in-form button[type=submit]');
+  const badge = page.locator('#presence-badge:not([hidden])');
+  await badge.waitFor();
+  if ((await badge.getAttribute('data-status')) !== 'available') await page.click('#btn-presence');
+  await page.locator('#presence-badge[data-status="available"]').waitFor();
+  return { page, link };
+}
+
+export interface CallSetupRunner {
+  /** One walk-in call: ring, accept, frames on both pages, hang-up, both idle. Returns ms. */
+  once(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens a kiosk page and a console on the stack, ready for rounds. */
+export async function openCallSetup(stack: Stack): Promise<CallSetupRunner> {
+  const kiosk = await stack.openKiosk();
+  const { page: operator, link } = await openConsole(stack);
+  return {
+    async once() {
+      await link.connected();
+      await Promise.all([armProbe(kiosk), armProbe(operator)]);
+      await kiosk.click('#btn-walk-in');
+      await operator.locator('[data-screen="ringing"]').waitFor({ state: 'visible' });
+      // The start is read in the console page at the click, on the same clock as the probes.
+      const acceptedAt = await operator.evaluate(() => {
+        const at = performance.timeOrigin + performance.now();
+        const button = (globalThis as unknown as DomGlobal).document.querySelector('#btn-accept');
+        if (!button) throw new Error('#btn-accept is missing');
+        button.click();
+        return at;
+      });
+      const [k, o] = await Promise.all([firstFrameAt(kiosk), firstFrameAt(operator)]);
+      await Promise.all([disarmProbe(kiosk), disarmProbe(operator)]);
+      await kiosk.click('#btn-hang-up');
+      await Promise.all([
+        operator.locator('[data-screen="idle"]').waitFor({ state: 'visible' }),
+        kiosk.locator('[data-screen="idle"]').waitFor({ state: 'visible' }),
+      ]);
+      return Math.max(k, o) - acceptedAt;
+    },
+    async close() {
+      await kiosk.context().close();
+      await operator.context().close();
+    },
+  };
+}
