@@ -1,12 +1,14 @@
 // `npm start`: the whole system on one machine with embedded defaults — central server (SQLite,
-// SFU), a freshly seeded demo agenda for today, operator console, booking page, and one kiosk.
+// SFU), a freshly seeded demo agenda for today, operator console, booking page, and one kiosk with
+// a simulated handset that this terminal drives (l lift, h hang up, digits type).
 // Ctrl-C stops everything cleanly.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, seedDemo, startServer, type DemoSeed } from '@sportello/server';
-import { startKioskAgent } from '@sportello/kiosk-shell/host';
+import { startSimulator, type Simulator } from '@sportello/devices';
+import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
 import { formatBookingCode } from '@sportello/protocol';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +41,7 @@ function buildPagesIfStale(): void {
   if (r.status !== 0) throw new Error('building the pages failed (see above)');
 }
 
-function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed): void {
+function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed, handset: string[]): void {
   const label: Record<DemoSeed['bookings'][number]['label'], string> = {
     now: 'valid now',
     soon: 'valid now (in 5 minutes)',
@@ -64,6 +66,8 @@ function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed): void
     '',
     '  Or press "Talk to an operator" on the kiosk for a walk-in call.',
     '',
+    ...handset,
+    '',
   ];
   console.log(lines.join('\n'));
 }
@@ -87,25 +91,82 @@ async function main(): Promise<void> {
       seed = await seedDemo(db, new Date());
     },
   });
+  // The demo totem's handset is the simulated controller board on a pty, opened by the kiosk exactly
+  // as it would open a real board. Without socat the demo still runs, with the on-screen controls.
+  let sim: Simulator | undefined;
+  try {
+    sim = await startSimulator({ link: join(demoDir, 'handset') });
+  } catch (err) {
+    console.warn(`no simulated handset (${(err as Error).message}); \`npm run setup\` installs socat`);
+  }
   const kiosk = await startKioskAgent({
     serverUrl: server.url,
     credential: `${seed.totem.id}:${seed.totem.secret}`,
     dataDir: join(demoDir, 'kiosk'),
     pagesDir,
+    ...(sim ? { device: { kind: 'serial' as const, path: sim.kioskPath } } : {}),
+    log: (msg) => console.log(`kiosk: ${msg}`),
   });
-  printWelcome(server.url, kiosk.pageUrl, seed);
+  const interactive = sim !== undefined && process.stdin.isTTY;
+  printWelcome(server.url, kiosk.pageUrl, seed, handsetHelp(sim, interactive));
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    if (interactive) process.stdin.setRawMode(false);
     console.log('\nstopping…');
     await kiosk.close();
+    await sim?.close();
     await server.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  if (sim && interactive) driveHandset(sim, kiosk, () => void stop());
+}
+
+function handsetHelp(sim: Simulator | undefined, interactive: boolean): string[] {
+  if (!sim) return ['  Handset: not simulated (socat is missing); the on-screen controls work.'];
+  const where = `  Handset: a simulated controller board on ${sim.kioskPath}.`;
+  if (!interactive) return [where, '  (stdin is not a terminal: the handset keys are off.)'];
+  return [
+    where,
+    '  Press in this terminal:  l lift   h hang up   0-9 type   # confirm   * delete',
+    '                           u unplug   r plug back   q quit',
+  ];
+}
+
+/** Reads single keys from the terminal and plays them on the simulated board; echoes kiosk screens. */
+function driveHandset(sim: Simulator, kiosk: KioskAgent, quit: () => void): void {
+  let screen = kiosk.core.getState().screen.screen;
+  kiosk.core.on('state', (state) => {
+    if (state.screen.screen === screen) return;
+    screen = state.screen.screen;
+    console.log(`kiosk screen: ${screen}`);
+  });
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  process.stdin.on('data', (chunk: Buffer) => {
+    for (const ch of chunk.toString()) {
+      // Raw mode turns Ctrl-C and Ctrl-D into characters instead of signals.
+      if (ch === 'q' || ch === '\u0003' || ch === '\u0004') return quit();
+      if (ch === 'l') {
+        sim.lift();
+        console.log('handset lifted');
+      } else if (ch === 'h') {
+        sim.hangup();
+        console.log('handset down');
+      } else if (/^[0-9*#]$/.test(ch)) {
+        sim.type(ch);
+        console.log(`key ${ch}`);
+      } else if (ch === 'u') {
+        void sim.unplug().then(() => console.log('handset unplugged'));
+      } else if (ch === 'r') {
+        void sim.replug().then(() => console.log('handset plugged back'));
+      }
+    }
+  });
 }
 
 main().catch((err: unknown) => {

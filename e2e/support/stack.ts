@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
+import { startKioskAgent, type KioskAgent, type KioskAgentOptions } from '@sportello/kiosk-shell/host';
 import {
   startTestServer,
   totemCredential,
@@ -35,7 +35,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** The kiosk's handset device, e.g. a simulator's pty. Default: none. */
+  device?: KioskAgentOptions['device'];
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const base = nextWeekdayMorning().getTime();
   const realStart = Date.now();
   const now = () => new Date(base + (Date.now() - realStart));
@@ -47,6 +52,7 @@ export async function startStack(): Promise<Stack> {
     dataDir: kioskDir,
     pagesDir: PAGES_DIR,
     core: { endedScreenMs: 300 },
+    ...(options.device ? { device: options.device } : {}),
   });
   await kiosk.core.refreshAgenda();
   const browser = await launchChromium();

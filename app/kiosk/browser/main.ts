@@ -32,12 +32,26 @@ function render(state: KioskState): void {
     });
   }
   byId('offline').hidden = state.online;
+  renderHandset(state);
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
     b.setAttribute('aria-pressed', String(b.dataset.lang === state.language));
   }
   showScreen(state.screen.screen);
   renderDynamic(state);
   syncMedia(state);
+}
+
+/**
+ * A handset that is configured but does not work gets a banner saying that the screen still does,
+ * and the idle hint stops inviting people to lift it.
+ */
+function renderHandset(state: KioskState): void {
+  const handset = state.devices?.handset.state ?? 'none';
+  const broken = handset === 'missing' || handset === 'error';
+  byId('handset-unavailable').hidden = !broken;
+  const hint = byId('idle-hint');
+  hint.dataset.i18n = broken ? 'kiosk.idle.hintNoHandset' : 'kiosk.idle.hint';
+  hint.textContent = t(hint.dataset.i18n);
 }
 
 function renderDynamic(state: KioskState): void {
@@ -121,15 +135,24 @@ async function main(): Promise<void> {
   on('btn-rejected-home', () => api.backToIdle());
   on('btn-waiting-cancel', () => api.hangUp());
   on('btn-hang-up', () => api.hangUp());
+  on('btn-offhook-walk-in', () => api.startWalkIn());
+  on('btn-offhook-home', () => api.backToIdle());
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
     b.addEventListener('click', () => void api.setLanguage(b.dataset.lang === 'en' ? 'en' : 'it'));
   }
   for (const b of document.querySelectorAll<HTMLButtonElement>('#keypad button')) {
     b.addEventListener('click', () => void api.pressKey(b.dataset.key as KeypadKey));
   }
-  // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape.
+  // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape; '#' confirms and
+  // '*' deletes, as on the handset's keypad.
   document.addEventListener('keydown', (ev) => {
-    const map: Record<string, KeypadKey> = { Backspace: 'back', Enter: 'enter', Delete: 'clear' };
+    const map: Record<string, KeypadKey> = {
+      Backspace: 'back',
+      Enter: 'enter',
+      Delete: 'clear',
+      '#': 'enter',
+      '*': 'back',
+    };
     const key = /^[0-9]$/.test(ev.key) ? (ev.key as KeypadKey) : map[ev.key];
     if (key) {
       ev.preventDefault();

@@ -1,6 +1,7 @@
 // The kiosk core: the call state machine behind every screen of the totem. The page (Electron or
 // Chromium) only renders the state and sends requests; devices (handset, keypad) send the same
-// requests. Typed digits and everything about the citizen are wiped whenever the kiosk goes idle.
+// requests, plus the hook switch (lift, hang up). Typed digits and everything about the citizen are
+// wiped whenever the kiosk goes idle.
 import {
   CODE_LENGTH,
   MAX_TYPED_DIGITS,
@@ -8,6 +9,7 @@ import {
   normalizeBookingCode,
   type CallAccepted,
   type EndReason,
+  type HandsetStatus,
   type KeypadKey,
   type KioskRequest,
   type KioskScreen,
@@ -15,8 +17,10 @@ import {
   type Language,
   type RejectReason,
 } from '@sportello/protocol';
+import type { DeviceStatus, HandsetEvent } from '@sportello/devices/common';
 import { EventEmitter } from 'node:events';
 import type { AgendaCache } from './agenda-cache.ts';
+import { handsetStatusFor, screenKeyFor } from './handset-input.ts';
 import type { ServerLink } from './server-link.ts';
 
 export interface KioskCoreOptions {
@@ -27,6 +31,10 @@ export interface KioskCoreOptions {
   idleTimeoutMs?: number;
   /** Milliseconds the "call ended" screen stays before idle. Default 5 000. */
   endedScreenMs?: number;
+  /** What lifting the handset on the idle screen does: a walk-in call or code entry. Default 'walk-in'. */
+  liftAction?: 'walk-in' | 'code-entry';
+  /** Milliseconds the "put the handset down" prompt stays before idle (H-5). Default 10 000. */
+  offHookPromptMs?: number;
   /** Milliseconds between scheduled agenda pulls. Default 60 000. */
   agendaRefreshMs?: number;
   checkInWindow?: { earlyMinutes: number; lateMinutes: number };
@@ -43,6 +51,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private clockOffsetMs: number | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly early = new Map<string, CallAccepted>();
+  /** Bumped by every hang-up, so that a call request still on its way is dropped when it returns. */
+  private callAttempt = 0;
   private closed = false;
   private readonly o: Required<Omit<KioskCoreOptions, 'cache' | 'link'>> &
     Pick<KioskCoreOptions, 'cache' | 'link'>;
@@ -53,13 +63,20 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       defaultLanguage: 'it',
       idleTimeoutMs: 60_000,
       endedScreenMs: 5_000,
+      liftAction: 'walk-in',
+      offHookPromptMs: 10_000,
       agendaRefreshMs: 60_000,
       checkInWindow: { earlyMinutes: 15, lateMinutes: 10 },
       now: Date.now,
       log: () => {},
       ...options,
     };
-    this.state = { language: this.o.defaultLanguage, screen: { screen: 'idle' }, online: this.o.link.online };
+    this.state = {
+      language: this.o.defaultLanguage,
+      screen: { screen: 'idle' },
+      online: this.o.link.online,
+      devices: { handset: { state: 'none', offHook: false } },
+    };
     const { link } = this.o;
     link.on('online', (online) => {
       this.patch({ online });
@@ -137,9 +154,59 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     return this.state;
   }
 
+  /**
+   * A debounced event from the handset device or a keypad. Keys become the on-screen keypad's requests
+   * (ignored where the screen takes none, H-6); the hook switch starts and ends calls.
+   */
+  handset(event: HandsetEvent): void {
+    if (this.closed) return;
+    if (event.type === 'key') {
+      this.handle({ method: 'pressKey', key: screenKeyFor(event.key) }).catch((err: unknown) =>
+        this.o.log('handset key failed', err),
+      );
+      return;
+    }
+    const offHook = event.type === 'offhook';
+    this.patchHandset({ offHook });
+    const s = this.state.screen.screen;
+    if (offHook) {
+      // Lifting during code entry keeps the digits typed so far; during a call it changes nothing.
+      if (!this.isIdleLike()) return;
+      const method = this.o.liftAction === 'code-entry' ? 'openCodeEntry' : 'startWalkIn';
+      this.handle({ method }).catch((err: unknown) => this.o.log('handset lift failed', err));
+    } else if (s === 'waiting' || s === 'in-call') {
+      this.hangUp();
+    } else if (s === 'handset-off-hook') {
+      this.show({ screen: 'idle' });
+    }
+  }
+
+  /** The handset device's status: shown by the page (what still works) and logged for the technician. */
+  deviceStatus(status: DeviceStatus): void {
+    if (this.closed) return;
+    const previous = this.handsetStatus();
+    const next = handsetStatusFor(status, previous.offHook);
+    // A device that has not answered yet is not news; every later change is.
+    if (next.state !== 'starting' && (previous.state !== next.state || previous.reason !== next.reason)) {
+      this.o.log(`handset device ${next.state} (${status.reason}): ${status.message}`, {
+        path: status.path,
+        firmware: status.firmware,
+      });
+    }
+    this.patchHandset(next);
+  }
+
+  private handsetStatus(): HandsetStatus {
+    return this.state.devices?.handset ?? { state: 'none', offHook: false };
+  }
+
+  private patchHandset(p: Partial<HandsetStatus>): void {
+    this.patch({ devices: { ...this.state.devices, handset: { ...this.handsetStatus(), ...p } } });
+  }
+
   private isIdleLike(): boolean {
     const s = this.state.screen.screen;
-    return s === 'idle' || s === 'rejected' || s === 'ended';
+    return s === 'idle' || s === 'rejected' || s === 'ended' || s === 'handset-off-hook';
   }
 
   private async pressKey(key: KeypadKey): Promise<void> {
@@ -176,7 +243,13 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
 
   private async startCall(req: { kind: 'walk-in' } | { kind: 'booked'; bookingId: string }): Promise<void> {
     if (req.kind === 'walk-in') this.show({ screen: 'waiting', kind: 'walk-in' });
+    const attempt = this.callAttempt;
     const result = await this.o.link.requestCall(req);
+    if (attempt !== this.callAttempt) {
+      // The citizen hung up while the request was on its way: no call may be left open (H-5).
+      if (result.ok) this.o.link.hangUp(result.callId);
+      return;
+    }
     if (!result.ok) return this.reject(result.reason);
     if (req.kind === 'booked') this.o.cache.markStatus(req.bookingId, 'checked_in');
     this.callId = result.callId;
@@ -190,6 +263,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private hangUp(): void {
     const s = this.state.screen.screen;
     if (s !== 'waiting' && s !== 'in-call') return;
+    this.callAttempt++;
     if (this.callId) this.o.link.hangUp(this.callId);
     this.endCall('hangup-kiosk');
   }
@@ -203,9 +277,19 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     this.show({ screen: 'rejected', reason });
   }
 
-  private goIdle(): void {
+  /**
+   * Back to idle. When the kiosk returns on its own (a timeout) with a working handset still off the
+   * hook, it first asks for the handset to be put down, once, then shows idle (H-5).
+   */
+  private goIdle(onItsOwn = false): void {
     this.callId = undefined;
-    this.show({ screen: 'idle' });
+    const handset = this.handsetStatus();
+    const prompt =
+      onItsOwn &&
+      handset.offHook &&
+      handset.state === 'ok' &&
+      this.state.screen.screen !== 'handset-off-hook';
+    this.show(prompt ? { screen: 'handset-off-hook' } : { screen: 'idle' });
   }
 
   private show(screen: KioskScreen): void {
@@ -219,8 +303,13 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     this.idleTimer = undefined;
     const s = this.state.screen.screen;
     if (s === 'idle' || s === 'waiting' || s === 'in-call' || s === 'checking' || this.closed) return;
-    const delay = s === 'ended' ? this.o.endedScreenMs : this.o.idleTimeoutMs;
-    this.idleTimer = setTimeout(() => this.goIdle(), delay);
+    const delay =
+      s === 'ended'
+        ? this.o.endedScreenMs
+        : s === 'handset-off-hook'
+          ? this.o.offHookPromptMs
+          : this.o.idleTimeoutMs;
+    this.idleTimer = setTimeout(() => this.goIdle(true), delay);
   }
 
   private patch(p: Partial<KioskState>): void {

@@ -1,6 +1,7 @@
 // HTTP API contracts: request and response schemas, shared by the server (validation and OpenAPI)
 // and the pages and kiosk core (typed clients).
 import { z } from 'zod';
+import { accountRoleSchema } from './fleet.ts';
 
 const id = z.string().min(1).max(64);
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -83,7 +84,7 @@ export const operatorSignInSchema = z.strictObject({
 });
 export const operatorSessionSchema = z.object({
   token: z.string(),
-  operator: z.object({ id, displayName: z.string() }),
+  operator: z.object({ id, displayName: z.string(), role: accountRoleSchema.optional() }),
   expiresAt: isoDateTime,
 });
 export type OperatorSession = z.infer<typeof operatorSessionSchema>;

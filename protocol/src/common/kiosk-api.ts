@@ -55,14 +55,42 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('in-call'), media: callMediaSchema, operatorName: z.string() }),
   z.object({ screen: z.literal('ended'), reason: endReasonSchema }),
   z.object({ screen: z.literal('out-of-service'), reason: z.string() }),
+  /**
+   * The kiosk went back to idle (a call ended, or nothing happened after a lift) while the handset is
+   * still off the hook: the page asks for it to be put down, then shows idle by itself (H-5).
+   */
+  z.object({ screen: z.literal('handset-off-hook') }),
 ]);
 export type KioskScreen = z.infer<typeof kioskScreenSchema>;
+
+/**
+ * How the handset device (hook switch and keypad) is doing. `none`: no device is configured, the
+ * on-screen controls are the only ones; `starting`: configured, not answered yet; `missing` and
+ * `error`: configured but not usable, so the page says that the on-screen controls still work.
+ */
+export const HANDSET_STATES = ['none', 'starting', 'ok', 'missing', 'error'] as const;
+export const handsetStateSchema = z.enum(HANDSET_STATES);
+export type HandsetState = z.infer<typeof handsetStateSchema>;
+
+export const handsetStatusSchema = z.object({
+  state: handsetStateSchema,
+  /** The device's reason code (e.g. 'unplugged', 'silent'), for technicians and logs, never shown as is. */
+  reason: z.string().max(64).optional(),
+  /** Whether the handset is off the hook now, as far as the device has told. */
+  offHook: z.boolean(),
+});
+export type HandsetStatus = z.infer<typeof handsetStatusSchema>;
+
+export const kioskDevicesSchema = z.object({ handset: handsetStatusSchema });
+export type KioskDevices = z.infer<typeof kioskDevicesSchema>;
 
 export const kioskStateSchema = z.object({
   language: languageSchema,
   screen: kioskScreenSchema,
   /** Whether the core currently reaches the central server. */
   online: z.boolean(),
+  /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
+  devices: kioskDevicesSchema.optional(),
 });
 export type KioskState = z.infer<typeof kioskStateSchema>;
 

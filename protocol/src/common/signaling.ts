@@ -1,6 +1,7 @@
 // Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
 // server validates every inbound payload with these schemas; clients derive their types from them.
 import { z } from 'zod';
+import type { RemoteActionNotice } from './fleet.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
 
 export const NAMESPACES = { kiosk: '/kiosk', operator: '/operator', media: '/media' } as const;
@@ -17,6 +18,10 @@ export const EVENTS = {
   presenceSet: 'presence:set',
   presence: 'presence',
   agendaChanged: 'agenda:changed',
+  /** To one totem: run a remote action (see fleet.ts), then post its result over HTTP. */
+  totemAction: 'totem:action',
+  /** To one totem: its identity was revoked; wipe keys and cache, show out of service. */
+  totemRevoked: 'totem:revoked',
   mediaCapabilities: 'media:capabilities',
   mediaCreateTransport: 'media:create-transport',
   mediaConnectTransport: 'media:connect-transport',
@@ -77,6 +82,8 @@ export interface KioskServerEvents {
   [EVENTS.callAccepted]: (p: CallAccepted) => void;
   [EVENTS.callEnded]: (p: CallEnded) => void;
   [EVENTS.agendaChanged]: () => void;
+  [EVENTS.totemAction]: (p: RemoteActionNotice) => void;
+  [EVENTS.totemRevoked]: (p: { reason: string }) => void;
 }
 
 export interface OperatorClientEvents {

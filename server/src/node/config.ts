@@ -35,6 +35,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Seconds an operator's console rings before the call goes to the next operator. Default 30. */
       ringTimeoutSeconds: z.number().min(1).max(600).default(30),
+      /**
+       * Seconds a kiosk or console whose connection dropped may take to come back before its call
+       * ends. Short, so the other side is told within 5 s when a console is closed. Default 3.
+       */
+      reconnectGraceSeconds: z.number().min(0).max(120).default(3),
       /** Seconds a media token stays valid for joining a room. Default 60. */
       mediaTokenSeconds: z.number().min(5).max(3600).default(60),
     })
@@ -53,6 +58,52 @@ export const configSchema = z.strictObject({
         .min(0)
         .max(24 * 60)
         .default(10),
+    })
+    .prefault({}),
+  sync: z
+    .strictObject({
+      /**
+       * Hours the agenda change feed keeps changes and tombstones; a totem away longer gets 410 and
+       * takes a full snapshot. Default 72.
+       */
+      tombstoneRetentionHours: z
+        .number()
+        .min(1)
+        .max(24 * 365)
+        .default(72),
+    })
+    .prefault({}),
+  fleet: z
+    .strictObject({
+      /** Minutes an enrollment token stays valid when the administrator does not say. Default 60. */
+      enrollmentTokenMinutes: z.number().int().min(1).max(1440).default(60),
+      /** Minutes a totem's bearer token lasts; totems renew after two thirds of it. Default 15. */
+      totemTokenMinutes: z.number().int().min(1).max(1440).default(15),
+      /** Seconds a signed token request may be off the server clock. Default 300 (5 min). */
+      clockSkewSeconds: z.number().int().min(10).max(3600).default(300),
+      /**
+       * Secret (at least 32 characters) that signs totem bearer tokens. When absent, one is made at
+       * first start in <dataDir>/totem-token.key (mode 0600). Never put it in the repository.
+       */
+      tokenSecret: z.string().min(32).optional(),
+      /** Seconds between totem heartbeats. Default 30. */
+      heartbeatSeconds: z.number().int().min(5).max(3600).default(30),
+      /** Heartbeats a totem may miss before it shows as "not seen since …". Default 3. */
+      missedHeartbeats: z.number().int().min(1).max(100).default(3),
+      /** Heartbeats kept per totem for its history. Default 200. */
+      historySize: z.number().int().min(10).max(10_000).default(200),
+      /** TURN servers handed to totems at enrollment. Default none. */
+      turnServers: z
+        .array(
+          z.strictObject({
+            urls: z.union([z.string(), z.array(z.string())]),
+            username: z.string().optional(),
+            credential: z.string().optional(),
+          }),
+        )
+        .default([]),
+      /** Languages a totem offers, first is the default. Default it, en. */
+      languages: z.array(z.string().min(2).max(10)).min(1).default(['it', 'en']),
     })
     .prefault({}),
   /** Hours an operator session lasts. Default 12. */
@@ -77,6 +128,9 @@ const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> 
   SPORTELLO_MEDIA_LISTEN_IP: { path: ['media', 'listenIp'], type: 'string' },
   SPORTELLO_MEDIA_ANNOUNCED_IP: { path: ['media', 'announcedIp'], type: 'string' },
   SPORTELLO_RING_TIMEOUT_SECONDS: { path: ['calls', 'ringTimeoutSeconds'], type: 'number' },
+  SPORTELLO_SYNC_TOMBSTONE_RETENTION_HOURS: { path: ['sync', 'tombstoneRetentionHours'], type: 'number' },
+  SPORTELLO_TOTEM_TOKEN_SECRET: { path: ['fleet', 'tokenSecret'], type: 'string' },
+  SPORTELLO_HEARTBEAT_SECONDS: { path: ['fleet', 'heartbeatSeconds'], type: 'number' },
 };
 export const CONFIG_ENV_VARS = Object.keys(ENV_FIELDS);
 
@@ -121,7 +175,7 @@ export function loadConfig(options: {
     fromEnv.set(field.path.join('.'), name);
   }
   const merged = { ...raw, ...options.overrides } as Record<string, unknown>;
-  for (const key of ['media', 'calls', 'checkIn'] as const) {
+  for (const key of ['media', 'calls', 'checkIn', 'sync', 'fleet'] as const) {
     const o = options.overrides?.[key];
     if (o) merged[key] = { ...(raw[key] as object | undefined), ...o };
   }

@@ -1,6 +1,7 @@
 // The central server starts as named steps — database, media workers, HTTP, signaling, listen —
 // and each step's failure stops it with the step's name. close() undoes them in reverse, once.
 import type { AddressInfo } from 'node:net';
+import { NAMESPACES } from '@sportello/protocol';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.ts';
@@ -10,8 +11,11 @@ import { WorkerPool } from './media/worker-pool.ts';
 import { Room } from './media/room.ts';
 import { buildHttpApp } from './http/app.ts';
 import { TotemAuthenticator } from './auth/sessions.ts';
+import { loadTokenSecret } from './auth/token-secret.ts';
+import { FleetService } from './fleet/fleet-service.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
+import { AgendaRetention } from './agenda/retention.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -23,6 +27,7 @@ export interface RunningServer {
   pool: WorkerPool;
   router: CallRouter;
   http: FastifyInstance;
+  fleet: FleetService;
   log: Logger;
   close(): Promise<void>;
 }
@@ -61,9 +66,32 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     undo.push(() => p.close());
     return p;
   });
-  const totems = new TotemAuthenticator(database.db);
+  const tokenSecret = await step('totem token key', async () =>
+    loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
+  );
+  const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
   let router!: CallRouter;
-  let signaling!: Signaling;
+  let signaling: Signaling | undefined;
+  // Known once the server listens; enrollment hands it to totems.
+  let listenUrl = '';
+  const fleet = new FleetService({
+    db: database.db,
+    log: log.child({ component: 'fleet' }),
+    now,
+    totems,
+    config: config.fleet,
+    serverUrl: () => config.publicUrl ?? listenUrl,
+    kiosk: () => signaling?.io.of(NAMESPACES.kiosk),
+    calls: () => router,
+  });
+  // The change feed's pruning timer belongs to the server; close() stops it before the database.
+  const agendaRetention = new AgendaRetention({
+    db: database.db,
+    log: log.child({ component: 'agenda-sync' }),
+    retentionHours: config.sync.tombstoneRetentionHours,
+    now,
+  });
+  undo.push(() => agendaRetention.close());
   const http = await step('http', async () => {
     const app = await buildHttpApp({
       db: database.db,
@@ -78,31 +106,36 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       router: () => router,
       rateLimitPerMinute: config.rateLimitPerMinute,
       pagesDir: config.pagesDir,
+      fleet,
+      agendaRetention,
+      checkInWindow: config.checkIn,
       onAgendaChanged: (officeId) => {
         void database.db
           .selectFrom('site_offices')
           .select('site_id')
           .where('office_id', '=', officeId)
           .execute()
-          .then((rows) => rows.forEach((r) => signaling.agendaChanged(r.site_id)));
+          .then((rows) => rows.forEach((r) => signaling?.agendaChanged(r.site_id)));
       },
     });
     undo.push(() => app.close());
     return app;
   });
-  await step('signaling', async () => {
-    signaling = new Signaling({
+  const started = await step('signaling', async () => {
+    const s = new Signaling({
       http: http.server,
       db: database.db,
       log: log.child({ component: 'signaling' }),
       totems,
-      reconnectGraceMs: 10_000,
+      reconnectGraceMs: config.calls.reconnectGraceSeconds * 1000,
       now,
+      fleet,
     });
+    signaling = s;
     router = new CallRouter({
       db: database.db,
       log: log.child({ component: 'calls' }),
-      notifier: signaling,
+      notifier: s,
       createRoom: (callId) =>
         Room.create(pool.pick(), callId, {
           ip: config.media.listenIp,
@@ -113,15 +146,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       checkInWindow: config.checkIn,
       now,
     });
-    signaling.attach(router);
-    undo.push(() => signaling.close());
+    s.attach(router);
+    undo.push(() => s.close());
+    return s;
   });
   const address = await step('listen', async () => {
     await http.listen({ host: config.host, port: config.port });
+    agendaRetention.start();
     return http.server.address() as AddressInfo;
   });
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = config.publicUrl ?? `http://${host}:${address.port}`;
+  listenUrl = `http://${host}:${address.port}`;
+  const url = config.publicUrl ?? listenUrl;
   log.info({ url }, 'sportello server ready');
 
   let closing: Promise<void> | undefined;
@@ -133,12 +169,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     pool,
     router,
     http,
+    fleet,
     log,
     close() {
       closing ??= (async () => {
         await router.close();
-        await signaling.close();
+        await started.close();
         await http.close();
+        await agendaRetention.close();
         pool.close();
         await database.close();
       })();

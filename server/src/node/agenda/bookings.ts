@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import { newToken, sha256Hex } from '../auth/secrets.ts';
 import { addDays, localDate, weekdayOf, zonedToUtc } from './time-zone.ts';
 import { HttpError } from '../http/errors.ts';
+import { recordBookingChange, setBookingStatus, withTransaction } from './change-log.ts';
 
 export async function listOffices(db: Db) {
   const rows = await db.selectFrom('offices').selectAll().orderBy('name').execute();
@@ -68,10 +69,17 @@ export async function freeSlots(db: Db, serviceId: string, date: string, timeZon
   return [...byStart.values()].sort((a, b) => a.start.localeCompare(b.start));
 }
 
-/** Makes a code that no live booking holds; the partial unique index is the final guard. */
-async function unusedCode(db: Db): Promise<string> {
+/** A source of random decimal digits; the server's is the CSPRNG, tests inject their own. */
+export type DigitSource = () => number;
+const cryptoDigit: DigitSource = () => randomInt(10);
+
+/**
+ * Makes a code that no live (booked or checked-in) booking holds; codes of cancelled and completed
+ * bookings may come back. The partial unique index `bookings_live_code` is the final guard.
+ */
+export async function unusedCode(db: Db, randomDigit: DigitSource = cryptoDigit): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const code = makeBookingCode(() => randomInt(10));
+    const code = makeBookingCode(randomDigit);
     const clash = await db
       .selectFrom('bookings')
       .select('id')
@@ -88,40 +96,52 @@ export async function createBooking(
   input: CreateBooking,
   timeZone: string,
   now: Date,
+  options: { randomDigit?: DigitSource } = {},
 ): Promise<BookingCreated> {
   const start = new Date(input.slotStart);
   const date = localDate(start, timeZone);
-  const { service, slots } = await candidateSlots(db, input.serviceId, date, timeZone, now);
-  const slot = slots.find((s) => s.start === start.toISOString());
-  if (!slot) {
-    throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.');
-  }
-  const code = await unusedCode(db);
-  const manageToken = newToken();
-  const id = randomUUID();
-  const stamp = now.toISOString();
-  await db
-    .insertInto('bookings')
-    .values({
-      id,
-      code,
-      service_id: service.id,
-      office_id: service.office_id,
-      operator_id: slot.operatorId,
-      slot_start: slot.start,
-      slot_end: slot.end,
-      reason: input.reason,
-      name: input.name,
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      status: 'booked',
-      manage_token_hash: sha256Hex(manageToken),
+  // One transaction from the free-slot check to the change log, so two citizens cannot take the
+  // same slot and no totem sees the booking before its change row exists.
+  return withTransaction(db, async (trx) => {
+    const { service, slots } = await candidateSlots(trx, input.serviceId, date, timeZone, now);
+    const slot = slots.find((s) => s.start === start.toISOString());
+    if (!slot) {
+      throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.');
+    }
+    const code = await unusedCode(trx, options.randomDigit);
+    const manageToken = newToken();
+    const id = randomUUID();
+    const stamp = now.toISOString();
+    await trx
+      .insertInto('bookings')
+      .values({
+        id,
+        code,
+        service_id: service.id,
+        office_id: service.office_id,
+        operator_id: slot.operatorId,
+        slot_start: slot.start,
+        slot_end: slot.end,
+        reason: input.reason,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        status: 'booked',
+        manage_token_hash: sha256Hex(manageToken),
+        version: 1,
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .execute();
+    await recordBookingChange(trx, {
+      bookingId: id,
+      officeId: service.office_id,
       version: 1,
-      created_at: stamp,
-      updated_at: stamp,
-    })
-    .execute();
-  return { bookingId: id, code, manageToken, slotStart: slot.start, slotEnd: slot.end };
+      kind: 'upsert',
+      now,
+    });
+    return { bookingId: id, code, manageToken, slotStart: slot.start, slotEnd: slot.end };
+  });
 }
 
 async function bookingByToken(db: Db, token: string) {
@@ -159,13 +179,10 @@ export async function readBooking(db: Db, token: string) {
 
 export async function cancelBooking(db: Db, token: string, now: Date) {
   const b = await bookingByToken(db, token);
-  if (b.status !== 'booked') {
+  const changed =
+    b.status === 'booked' ? await setBookingStatus(db, b.id, ['booked'], 'cancelled', now) : null;
+  if (!changed) {
     throw new HttpError(409, 'booking-not-cancellable', 'This booking has already been used or cancelled.');
   }
-  await db
-    .updateTable('bookings')
-    .set((eb) => ({ status: 'cancelled', updated_at: now.toISOString(), version: eb('version', '+', 1) }))
-    .where('id', '=', b.id)
-    .execute();
   return readBooking(db, token);
 }

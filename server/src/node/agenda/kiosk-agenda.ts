@@ -3,12 +3,13 @@
 import { checkInWindow, type KioskAgenda, type RejectReason } from '@sportello/protocol';
 import { createHmac } from 'node:crypto';
 import type { Db } from '../db/open.ts';
+import { setBookingStatus, withTransaction } from './change-log.ts';
 
 export function codeHash(siteKeyBase64: string, code: string): string {
   return createHmac('sha256', Buffer.from(siteKeyBase64, 'base64')).update(code).digest('hex');
 }
 
-async function siteOfficeIds(db: Db, siteId: string): Promise<string[]> {
+export async function siteOfficeIds(db: Db, siteId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('site_offices')
     .select('office_id')
@@ -62,13 +63,58 @@ export async function kioskAgenda(db: Db, siteId: string, now: Date): Promise<Ki
 }
 
 export type CheckInResult =
-  | { ok: true; booking: { id: string; officeId: string; serviceId: string; operatorId: string | null } }
-  | { ok: false; reason: RejectReason };
+  | {
+      ok: true;
+      booking: { id: string; officeId: string; serviceId: string; operatorId: string | null };
+      version: number;
+    }
+  | { ok: false; reason: Extract<RejectReason, 'unknown' | 'cancelled' | 'used' | 'too-early' | 'too-late'> };
+
+export interface CheckInAttempt {
+  siteId: string;
+  bookingId: string;
+  /** The instant the window is judged at: now online, the (bounded) time of an offline check-in. */
+  at: Date;
+  now: Date;
+  window: { earlyMinutes: number; lateMinutes: number };
+  /** When the totem says which hash it matched, a different one refuses the check-in. */
+  codeHash?: string | undefined;
+}
 
 /**
  * The server's own check of a totem's check-in: the totem's cache may be stale, so the booking's
- * status and window are checked again here, and the booking is marked checked in atomically.
+ * site, status and window are checked again here, and the booking is marked checked in and logged
+ * in the change feed atomically.
  */
+export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<CheckInResult> {
+  return withTransaction(db, async (trx) => {
+    const offices = await siteOfficeIds(trx, a.siteId);
+    const b = await trx.selectFrom('bookings').selectAll().where('id', '=', a.bookingId).executeTakeFirst();
+    if (!b || !offices.includes(b.office_id)) return { ok: false, reason: 'unknown' };
+    if (a.codeHash !== undefined) {
+      const site = await trx
+        .selectFrom('sites')
+        .select('site_key')
+        .where('id', '=', a.siteId)
+        .executeTakeFirstOrThrow();
+      if (codeHash(site.site_key, b.code) !== a.codeHash) return { ok: false, reason: 'unknown' };
+    }
+    if (b.status === 'cancelled') return { ok: false, reason: 'cancelled' };
+    if (b.status !== 'booked') return { ok: false, reason: 'used' };
+    const verdict = checkInWindow(Date.parse(b.slot_start), a.at.getTime(), a.window);
+    if (verdict !== 'ok') return { ok: false, reason: verdict };
+    // Two totems racing on one code: only the one whose update changed the row wins.
+    const changed = await setBookingStatus(trx, b.id, ['booked'], 'checked_in', a.now);
+    if (!changed) return { ok: false, reason: 'used' };
+    return {
+      ok: true,
+      booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
+      version: changed.version,
+    };
+  });
+}
+
+/** An online check-in, judged at the server's now (the call router uses it). */
 export async function checkIn(
   db: Db,
   siteId: string,
@@ -76,37 +122,10 @@ export async function checkIn(
   now: Date,
   window: { earlyMinutes: number; lateMinutes: number },
 ): Promise<CheckInResult> {
-  const offices = await siteOfficeIds(db, siteId);
-  const b = await db.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
-  if (!b || !offices.includes(b.office_id)) return { ok: false, reason: 'unknown' };
-  if (b.status === 'cancelled') return { ok: false, reason: 'cancelled' };
-  if (b.status !== 'booked') return { ok: false, reason: 'used' };
-  const verdict = checkInWindow(Date.parse(b.slot_start), now.getTime(), window);
-  if (verdict !== 'ok') return { ok: false, reason: verdict };
-  const updated = await db
-    .updateTable('bookings')
-    .set((eb) => ({ status: 'checked_in', updated_at: now.toISOString(), version: eb('version', '+', 1) }))
-    .where('id', '=', bookingId)
-    .where('status', '=', 'booked')
-    .executeTakeFirst();
-  // Two totems racing on one code: only the one whose update changed the row wins.
-  if (Number(updated.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
-  return {
-    ok: true,
-    booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
-  };
+  return applyCheckIn(db, { siteId, bookingId, at: now, now, window });
 }
 
 /** After the call: answered → completed; never answered → booked again, so the citizen can retry. */
 export async function finishCheckIn(db: Db, bookingId: string, answered: boolean, now: Date): Promise<void> {
-  await db
-    .updateTable('bookings')
-    .set((eb) => ({
-      status: answered ? 'completed' : 'booked',
-      updated_at: now.toISOString(),
-      version: eb('version', '+', 1),
-    }))
-    .where('id', '=', bookingId)
-    .where('status', '=', 'checked_in')
-    .execute();
+  await setBookingStatus(db, bookingId, ['checked_in'], answered ? 'completed' : 'booked', now);
 }

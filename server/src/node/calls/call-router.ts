@@ -371,6 +371,19 @@ export class CallRouter {
     }
   }
 
+  /** True while this totem has a call queued, ringing or in progress. */
+  hasCall(totemId: string): boolean {
+    for (const call of this.calls.values()) if (call.totem.id === totemId && call.state !== 'ended') return true;
+    return false;
+  }
+
+  /** Ends every call of a totem with this reason (revocation, re-enrollment). */
+  async endTotemCalls(totemId: string, reason: EndReason): Promise<void> {
+    for (const call of [...this.calls.values()]) {
+      if (call.totem.id === totemId) await this.end(call, reason);
+    }
+  }
+
   roomFor(callId: string): Room | undefined {
     return this.calls.get(callId)?.room;
   }

@@ -61,7 +61,18 @@ export interface SignalingOptions {
   /** Seconds a dropped kiosk or console may take to reconnect before its call ends. */
   reconnectGraceMs: number;
   now: () => Date;
+  /** The fleet (fleet/fleet-service.ts): told of kiosk connections and refused clones. */
+  fleet?: KioskFleetHooks;
 }
+
+/** What the kiosk namespace tells the fleet. */
+export interface KioskFleetHooks {
+  kioskConnected(totem: TotemIdentity): void;
+  /** Records a refused second connection; resolves once it is recorded, never rejects. */
+  cloneRefused(totem: TotemIdentity, address: string): Promise<void>;
+}
+
+export const CLONE_REFUSED = 'identity already connected (clone?)';
 
 export class Signaling implements CallNotifier {
   readonly io: Server;
@@ -70,6 +81,8 @@ export class Signaling implements CallNotifier {
   private readonly media: Namespace<MediaClientEvents, MediaServerEvents>;
   private router!: CallRouter;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** The one kiosk socket each totem identity may have (P-2). */
+  private readonly kioskHolders = new Map<string, Socket>();
   private closing = false;
 
   constructor(private readonly o: SignalingOptions) {
@@ -99,8 +112,18 @@ export class Signaling implements CallNotifier {
     this.kiosk.use((socket, next) => {
       const credential = (socket.handshake.auth as { credential?: unknown }).credential;
       this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined).then(
-        (totem) => {
+        async (totem) => {
           if (!totem) return next(new Error('totem credential refused'));
+          // One identity, one connection: a second one while the first is alive is a clone (or a
+          // stolen credential), refused and recorded. The holder's transport being closed means it
+          // is merely a stale entry of a totem that is reconnecting.
+          const holder = this.kioskHolders.get(totem.id);
+          if (holder && holder !== socket && holder.conn.readyState === 'open') {
+            log.warn({ totem: totem.id, address: socket.handshake.address }, 'second connection refused');
+            await this.o.fleet?.cloneRefused(totem, socket.handshake.address);
+            return next(new Error(CLONE_REFUSED));
+          }
+          this.kioskHolders.set(totem.id, socket);
           socket.data.totem = totem;
           next();
         },
@@ -113,6 +136,7 @@ export class Signaling implements CallNotifier {
       void socket.join(`totem:${totem.id}`);
       void socket.join(`site:${totem.siteId}`);
       log.info({ totem: totem.id }, 'kiosk connected');
+      this.o.fleet?.kioskConnected(totem);
       socket.on(EVENTS.callRequest, (payload: unknown, ack: unknown) => {
         const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
         const parsed = callRequestSchema.safeParse(payload);
@@ -131,6 +155,7 @@ export class Signaling implements CallNotifier {
         handler(log, callIdSchema, async ({ callId }) => this.router.hangupByKiosk(totem.id, callId)),
       );
       socket.on('disconnect', () => {
+        if (this.kioskHolders.get(totem.id) === socket) this.kioskHolders.delete(totem.id);
         log.info({ totem: totem.id }, 'kiosk disconnected');
         this.startGrace(`totem:${totem.id}`, () => void this.router.totemGone(totem.id));
       });

@@ -57,6 +57,8 @@ export interface SitesTable {
   name: string;
   /** Base64 key for the HMAC of codes sent to this site's totems. */
   site_key: string;
+  /** Bumped whenever the key (or anything else that invalidates a totem's whole cache) changes. */
+  key_version: Generated<number>;
 }
 export interface SiteOfficesTable {
   site_id: string;
@@ -87,6 +89,46 @@ export interface CallsTable {
   end_reason: string | null;
 }
 
+/** One pointer per booking write: the feed sends the booking's current state at this position. */
+export interface AgendaChangesTable {
+  seq: Generated<number>;
+  office_id: string;
+  booking_id: string;
+  /** The booking's version written by this change. */
+  version: number;
+  /** 'delete' when the booking left this office (cancelled, moved away, deleted). */
+  kind: 'upsert' | 'delete';
+  created_at: string;
+}
+export interface AgendaHorizonsTable {
+  site_id: string;
+  /** Cursors below this were served by pruned changes: the totem must take a snapshot. */
+  min_cursor: number;
+}
+export interface CheckInsTable {
+  idempotency_key: string;
+  totem_id: string;
+  booking_id: string;
+  occurred_at: string;
+  received_at: string;
+  /** The JSON answer given the first time, replayed as is. */
+  result: string;
+}
+export interface CallbacksTable {
+  id: string;
+  idempotency_key: string;
+  totem_id: string;
+  site_id: string;
+  booking_id: string | null;
+  office_id: string | null;
+  phone: string;
+  occurred_at: string;
+  received_at: string;
+  status: 'open' | 'done';
+  done_at: string | null;
+  done_by: string | null;
+}
+
 export interface Database {
   offices: OfficesTable;
   services: ServicesTable;
@@ -99,4 +141,8 @@ export interface Database {
   totems: TotemsTable;
   operator_sessions: OperatorSessionsTable;
   calls: CallsTable;
+  agenda_changes: AgendaChangesTable;
+  agenda_horizons: AgendaHorizonsTable;
+  check_ins: CheckInsTable;
+  callbacks: CallbacksTable;
 }

@@ -1,14 +1,18 @@
-// The demo municipality: two offices, three services, two operators, one site with one totem, and
-// bookings around "now" so that a newcomer can try a code that works, one too early, one too late
-// and one for tomorrow. Passwords and the totem secret are made fresh at every seed, never stored
-// in the repository.
+// The demo municipality: two offices, three services, two operators and an administrator, one
+// site with one totem, and bookings around "now" so that a newcomer can try a code that works, one
+// too early, one too late and one for tomorrow. Passwords and the totem secret are made fresh at
+// every seed, never stored in the repository.
 import { makeBookingCode } from '@sportello/protocol';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Db } from './open.ts';
 import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
+import { recordBookingChange, withTransaction } from '../agenda/change-log.ts';
+import { fleetDb } from '../fleet/fleet-db.ts';
 
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
+  /** The administrator account (fleet page, enrollment, revocation); password from options.passwords.admin. */
+  admin: { username: string; password: string };
   totem: { id: string; name: string; siteId: string; secret: string };
   bookings: {
     code: string;
@@ -66,6 +70,18 @@ export async function seedDemo(
       .execute();
     operators.push({ username: op.username, displayName: op.displayName, password });
   }
+  const adminPassword = options.passwords?.admin ?? newToken(12);
+  await fleetDb(db)
+    .insertInto('operators')
+    .values({
+      id: 'adm-admin',
+      username: 'admin',
+      display_name: 'Amministrazione sistemi',
+      password_hash: await hashPassword(adminPassword),
+      active: 1,
+      role: 'administrator',
+    })
+    .execute();
   // Video slots Monday to Saturday, 08:30–17:30 local time, both operators on every service.
   const schedules = [];
   for (const service of ['urp-info', 'anagrafe-cie', 'anagrafe-residenza']) {
@@ -149,27 +165,32 @@ export async function seedDemo(
   for (const p of plan) {
     const code = makeBookingCode(() => randomInt(10));
     const id = randomUUID();
-    await db
-      .insertInto('bookings')
-      .values({
-        id,
-        code,
-        service_id: p.service,
-        office_id: p.service.startsWith('urp') ? 'urp' : 'anagrafe',
-        operator_id: p.op,
-        slot_start: new Date(p.at).toISOString(),
-        slot_end: new Date(p.at + 20 * 60_000).toISOString(),
-        reason: p.reason,
-        name: 'Cittadino Dimostrativo',
-        email: null,
-        phone: null,
-        status: 'booked',
-        manage_token_hash: sha256Hex(newToken()),
-        version: 1,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .execute();
+    const officeId = p.service.startsWith('urp') ? 'urp' : 'anagrafe';
+    // Each booking and its change-feed row are written together, as every booking write is.
+    await withTransaction(db, async (trx) => {
+      await trx
+        .insertInto('bookings')
+        .values({
+          id,
+          code,
+          service_id: p.service,
+          office_id: officeId,
+          operator_id: p.op,
+          slot_start: new Date(p.at).toISOString(),
+          slot_end: new Date(p.at + 20 * 60_000).toISOString(),
+          reason: p.reason,
+          name: 'Cittadino Dimostrativo',
+          email: null,
+          phone: null,
+          status: 'booked',
+          manage_token_hash: sha256Hex(newToken()),
+          version: 1,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
+      await recordBookingChange(trx, { bookingId: id, officeId, version: 1, kind: 'upsert', now });
+    });
     bookings.push({
       code,
       label: p.label,
@@ -180,6 +201,7 @@ export async function seedDemo(
   }
   return {
     operators,
+    admin: { username: 'admin', password: adminPassword },
     totem: {
       id: 'totem-centro-1',
       name: 'Totem Piazza del Municipio',

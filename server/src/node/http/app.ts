@@ -16,12 +16,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import { HttpError } from './errors.ts';
-import { registerPublicRoutes, type RouteContext } from './routes-public.ts';
+import { registerPublicRoutes } from './routes-public.ts';
 import { registerOperatorRoutes } from './routes-operator.ts';
 import { registerKioskRoutes } from './routes-kiosk.ts';
+import { registerSyncRoutes } from './routes-sync.ts';
+import { registerTotemRoutes, type FleetRouteContext } from './routes-totem.ts';
+import { registerAdminRoutes } from './routes-admin.ts';
 
 export async function buildHttpApp(
-  ctx: RouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
+  ctx: FleetRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -80,6 +83,9 @@ export async function buildHttpApp(
   registerPublicRoutes(api, ctx);
   registerOperatorRoutes(api, ctx);
   registerKioskRoutes(api, ctx);
+  registerSyncRoutes(api, ctx);
+  registerTotemRoutes(api, ctx);
+  registerAdminRoutes(api, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (ctx.pagesDir && existsSync(ctx.pagesDir)) {

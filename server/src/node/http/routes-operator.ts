@@ -1,8 +1,16 @@
 // Operator sign-in (rate-limited hard: it is where passwords are guessed) and the call history
 // the console shows.
-import { callRecordSchema, operatorSessionSchema, operatorSignInSchema } from '@sportello/protocol';
+import {
+  apiErrorSchema,
+  callbackParamsSchema,
+  callRecordSchema,
+  operatorCallbackSchema,
+  operatorSessionSchema,
+  operatorSignInSchema,
+} from '@sportello/protocol';
 import { z } from 'zod';
-import { operatorForSession, signInOperator } from '../auth/sessions.ts';
+import { completeCallback, listOpenCallbacks } from '../agenda/callbacks.ts';
+import { operatorForSession, signInOperator, type OperatorIdentity } from '../auth/sessions.ts';
 import { HttpError } from './errors.ts';
 import type { RouteContext, ZodApp } from './routes-public.ts';
 
@@ -10,6 +18,16 @@ export function bearer(header: string | undefined, scheme: string): string | und
   if (!header) return undefined;
   const [s, value] = header.split(' ', 2);
   return s === scheme && value ? value : undefined;
+}
+
+async function requireOperator(
+  ctx: RouteContext,
+  authorization: string | undefined,
+): Promise<OperatorIdentity> {
+  const token = bearer(authorization, 'Bearer');
+  const op = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
+  if (!op) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
+  return op;
 }
 
 export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
@@ -31,9 +49,7 @@ export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
       },
     },
     async (req) => {
-      const token = bearer(req.headers.authorization, 'Bearer');
-      const op = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
-      if (!op) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
+      const op = await requireOperator(ctx, req.headers.authorization);
       const rows = await ctx.db
         .selectFrom('calls')
         .selectAll()
@@ -53,6 +69,33 @@ export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
         durationSeconds: c.duration_seconds,
         endReason: c.end_reason,
       }));
+    },
+  );
+  // The call-back queue: requests citizens left at totems, with the phone number to call.
+  r.get(
+    '/api/operator/callbacks',
+    {
+      schema: {
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: z.array(operatorCallbackSchema), 401: apiErrorSchema },
+      },
+    },
+    async (req) => {
+      const op = await requireOperator(ctx, req.headers.authorization);
+      return listOpenCallbacks(ctx.db, op.id, req.query.limit);
+    },
+  );
+  r.post(
+    '/api/operator/callbacks/:id/done',
+    {
+      schema: {
+        params: callbackParamsSchema,
+        response: { 200: operatorCallbackSchema, 401: apiErrorSchema, 404: apiErrorSchema },
+      },
+    },
+    async (req) => {
+      const op = await requireOperator(ctx, req.headers.authorization);
+      return completeCallback(ctx.db, op.id, req.params.id, ctx.now());
     },
   );
 }

@@ -28,6 +28,7 @@ import {
   listServices,
   readBooking,
 } from '../agenda/bookings.ts';
+import type { AgendaRetention } from '../agenda/retention.ts';
 import type { TotemAuthenticator } from '../auth/sessions.ts';
 import type { CallRouter } from '../calls/call-router.ts';
 
@@ -41,7 +42,12 @@ export interface RouteContext {
   operatorSessionHours: number;
   totems: TotemAuthenticator;
   router: () => CallRouter;
+  /** Tells the totems of every site of this office that its agenda changed (socket push). */
   onAgendaChanged: (officeId: string) => void;
+  /** Prunes the change feed; the feed endpoint asks it to catch up before reading. */
+  agendaRetention: AgendaRetention;
+  /** Minutes around the slot start a check-in is accepted. */
+  checkInWindow: { earlyMinutes: number; lateMinutes: number };
 }
 
 export type ZodApp = FastifyInstance<

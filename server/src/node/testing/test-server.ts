@@ -7,7 +7,11 @@ import { loadConfig, type ServerConfigInput } from '../config.ts';
 import { seedDemo, type DemoSeed } from '../db/seed-demo.ts';
 import { startServer, type RunningServer } from '../server.ts';
 
-export const TEST_PASSWORDS = { giulia: 'giulia-test-password', marco: 'marco-test-password' };
+export const TEST_PASSWORDS = {
+  giulia: 'giulia-test-password',
+  marco: 'marco-test-password',
+  admin: 'admin-test-password',
+};
 
 export interface TestServer {
   server: RunningServer;

@@ -1,0 +1,128 @@
+// Totem credentials. Two kinds are accepted wherever a totem authenticates (kiosk namespace, kiosk
+// and sync routes, heartbeats):
+// - short-lived bearer tokens "st1.<payload>.<hmac>", issued after the totem signs a challenge with
+//   its enrolled Ed25519 key (fleet/totem-tokens.ts). They carry the key version, so revoking or
+//   re-enrolling a totem invalidates every token it holds at once;
+// - demo and development secrets "<totem id>:<secret>", checked with argon2 (slow on purpose), the
+//   result cached per process so a reconnecting totem does not pay argon2 again.
+// Either way the totem's current status is read on every call: a revoked totem is refused at once.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/open.ts';
+import { fleetDb, type FleetDb } from '../fleet/fleet-db.ts';
+import { sha256Hex, verifyPassword } from './secrets.ts';
+
+export interface TotemIdentity {
+  id: string;
+  siteId: string;
+  name: string;
+  /** How this identity was proven; absent on identities made elsewhere (tests, older callers). */
+  credential?: 'secret' | 'token';
+}
+
+export const TOTEM_TOKEN_PREFIX = 'st1.';
+
+interface TokenPayload {
+  /** Totem id. */
+  t: string;
+  /** Key version at issue. */
+  v: number;
+  /** Expiry, epoch milliseconds. */
+  e: number;
+}
+
+export interface TotemAuthenticatorOptions {
+  /** HMAC key of bearer tokens; without it only demo secrets are accepted. */
+  tokenSecret?: Buffer;
+  now?: () => Date;
+}
+
+export class TotemAuthenticator {
+  /** sha256(credential) → the secret hash it was verified against. */
+  private readonly verified = new Map<string, { id: string; secretHash: string }>();
+  private readonly db: FleetDb;
+  private readonly now: () => Date;
+
+  constructor(
+    db: Db,
+    private readonly options: TotemAuthenticatorOptions = {},
+  ) {
+    this.db = fleetDb(db);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async authenticate(credential: string | undefined): Promise<TotemIdentity | null> {
+    if (!credential || credential.length > 1000) return null;
+    if (credential.startsWith(TOTEM_TOKEN_PREFIX)) return this.fromToken(credential);
+    return this.fromSecret(credential);
+  }
+
+  /** Signs a bearer token for this totem at this key version. */
+  issueToken(totemId: string, keyVersion: number, lifetimeMs: number): { token: string; expiresAt: Date } {
+    if (!this.options.tokenSecret) throw new Error('no key for totem tokens is configured');
+    const expiresAt = new Date(this.now().getTime() + lifetimeMs);
+    const payload: TokenPayload = { t: totemId, v: keyVersion, e: expiresAt.getTime() };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return { token: `${TOTEM_TOKEN_PREFIX}${body}.${this.mac(body)}`, expiresAt };
+  }
+
+  /** Drops cached secret checks of a totem (its secret was cleared or it was revoked). */
+  forget(totemId: string): void {
+    for (const [key, entry] of this.verified) if (entry.id === totemId) this.verified.delete(key);
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.options.tokenSecret!).update(body).digest('base64url');
+  }
+
+  private async fromToken(token: string): Promise<TotemIdentity | null> {
+    if (!this.options.tokenSecret) return null;
+    const [body, mac, extra] = token.slice(TOTEM_TOKEN_PREFIX.length).split('.');
+    if (!body || !mac || extra !== undefined) return null;
+    const expected = Buffer.from(this.mac(body));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    let payload: TokenPayload;
+    try {
+      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    } catch {
+      return null;
+    }
+    if (typeof payload.e !== 'number' || payload.e <= this.now().getTime()) return null;
+    const row = await this.db
+      .selectFrom('totems')
+      .innerJoin('totem_fleet', 'totem_fleet.totem_id', 'totems.id')
+      .select(['totems.id', 'totems.site_id', 'totems.name', 'totem_fleet.status', 'totem_fleet.key_version'])
+      .where('totems.id', '=', String(payload.t))
+      .executeTakeFirst();
+    if (!row || row.status !== 'active' || row.key_version !== payload.v) return null;
+    return { id: row.id, siteId: row.site_id, name: row.name, credential: 'token' };
+  }
+
+  private async fromSecret(credential: string): Promise<TotemIdentity | null> {
+    const sep = credential.indexOf(':');
+    if (sep <= 0) return null;
+    const id = credential.slice(0, sep);
+    const secret = credential.slice(sep + 1);
+    const totem = await this.db
+      .selectFrom('totems')
+      .leftJoin('totem_fleet', 'totem_fleet.totem_id', 'totems.id')
+      .select(['totems.id', 'totems.site_id', 'totems.name', 'totems.secret_hash', 'totem_fleet.status'])
+      .where('totems.id', '=', id)
+      .executeTakeFirst();
+    const cacheKey = sha256Hex(credential);
+    const cached = this.verified.get(cacheKey);
+    let ok = cached !== undefined && totem !== undefined && cached.secretHash === totem.secret_hash;
+    if (!ok) {
+      // An enrolled totem has no secret (empty hash); verify against a dummy to spend the same time.
+      const hash = totem?.secret_hash || DUMMY_HASH;
+      ok = (await verifyPassword(hash, secret)) && !!totem?.secret_hash;
+      if (ok) this.verified.set(cacheKey, { id, secretHash: totem!.secret_hash });
+    }
+    if (!ok || !totem || totem.status === 'revoked') return null;
+    return { id: totem.id, siteId: totem.site_id, name: totem.name, credential: 'secret' };
+  }
+}
+
+// argon2id hash of a random string nobody knows; used only to spend the same time on unknown totems.
+const DUMMY_HASH =
+  '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$3XQ7nq6tF8dWmKp3l4cS0mOPkY3kV3y7b5b2K0zq7Hc';
