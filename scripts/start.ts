@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, seedDemo, startServer, type DemoSeed } from '@sportello/server';
 import { startSimulator, type Simulator } from '@sportello/devices';
-import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
+import { launchKioskWindow, startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
 import { formatBookingCode } from '@sportello/protocol';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -109,6 +109,18 @@ async function main(): Promise<void> {
   });
   const interactive = sim !== undefined && process.stdin.isTTY;
   printWelcome(server.url, kiosk.pageUrl, seed, handsetHelp(sim, interactive));
+  // Where there is a display, the kiosk page opens in kiosk mode. The demo's kiosk core is the agent
+  // above, so the window is Chromium on the agent's page (Electron would run a core of its own).
+  const kioskWindow = await launchKioskWindow({
+    pageUrl: kiosk.pageUrl,
+    prefer: 'chromium',
+    autoGrantMedia: true,
+  });
+  console.log(
+    kioskWindow.opened
+      ? `kiosk window opened (${kioskWindow.runtime})`
+      : `no kiosk window: ${kioskWindow.reason}; open the kiosk page URL above in a browser`,
+  );
 
   let stopping = false;
   const stop = async () => {
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
     stopping = true;
     if (interactive) process.stdin.setRawMode(false);
     console.log('\nstopping…');
+    if (kioskWindow.opened) await kioskWindow.close();
     await kiosk.close();
     await sim?.close();
     await server.close();
