@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
-const pages = ['kiosk', 'operator', 'booking'].filter((p) => existsSync(resolve(root, p, 'index.html')));
+const pages = ['kiosk', 'operator', 'booking', 'fleet'].filter((p) =>
+  existsSync(resolve(root, p, 'index.html')),
+);
 
 export default defineConfig({
   root,

@@ -50,7 +50,15 @@ files.sort((a, b) => Number(a.startsWith('e2e/')) - Number(b.startsWith('e2e/'))
 run(
   `tests (${files.length} files)`,
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    // A test that hangs fails after this long instead of holding CI until its own limit.
+    '--test-timeout=180000',
+    ...files,
+  ],
   {
     NODE_ENV: 'test',
   },

@@ -6,7 +6,7 @@ import { z } from 'zod';
 const id = z.string().min(1).max(64);
 const isoDateTime = z.iso.datetime({ offset: true });
 /** A bounded map of short names to short strings (versions, device details). */
-const smallRecord = (value: z.ZodType<unknown>) =>
+const smallRecord = <T extends z.ZodType>(value: T) =>
   z.record(z.string().min(1).max(40), value).refine((r) => Object.keys(r).length <= 32, 'at most 32 entries');
 
 /* Accounts ------------------------------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-// Table types of migration 004, kept beside the code that uses them: `fleetDb(db)` is the same
+// Table types of migration 003, kept beside the code that uses them: `fleetDb(db)` is the same
 // connection seen with these tables added (Kysely's withTables), so no query is untyped.
 import type { Generated, Kysely } from 'kysely';
 import type { AccountRole } from '@sportello/protocol';

@@ -126,6 +126,11 @@ test('remote actions reach the right totem only, and its result comes back', asy
     authorization: `Totem ${totemCredential(t.seed)}`,
   });
   assert.equal(result.status, 200);
+  const restarted = await requestJson(`${t.url}/api/totem/actions/${forOne.body.id}/result`, {
+    body: { ok: true },
+    authorization: `Totem ${totemCredential(t.seed)}`,
+  });
+  assert.equal(restarted.status, 200);
   const read = await requestJson<RemoteAction>(`${t.url}/api/admin/actions/${logs.body.id}`, {
     authorization: asAdmin(),
   });

@@ -12,6 +12,7 @@ import {
   totemTokenRequestSchema,
   totemTokenSchema,
 } from '@sportello/protocol';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { TotemIdentity } from '../auth/totem-auth.ts';
 import type { FleetService } from '../fleet/fleet-service.ts';
@@ -32,6 +33,18 @@ async function requireTotem(ctx: RouteContext, authorization: string | undefined
   }
   return totem;
 }
+
+/**
+ * Totems of one municipality often share one public address (or the reverse proxy's): their
+ * periodic calls are limited per credential, not per address, so they do not starve each other.
+ */
+const perTotem = {
+  rateLimit: {
+    max: 60,
+    timeWindow: 60_000,
+    keyGenerator: (req: FastifyRequest) => req.headers.authorization ?? req.ip,
+  },
+};
 
 const errors = { 400: apiErrorSchema, 401: apiErrorSchema, 403: apiErrorSchema, 409: apiErrorSchema };
 
@@ -66,7 +79,10 @@ export function registerTotemRoutes(r: ZodApp, ctx: FleetRouteContext): void {
   );
   r.post(
     '/api/totem/heartbeat',
-    { schema: { body: heartbeatSchema, response: { 200: heartbeatAnswerSchema, ...errors } } },
+    {
+      config: perTotem,
+      schema: { body: heartbeatSchema, response: { 200: heartbeatAnswerSchema, ...errors } },
+    },
     async (req) => {
       const totem = await requireTotem(ctx, req.headers.authorization);
       return ctx.fleet.heartbeat(totem, req.body);
@@ -77,6 +93,7 @@ export function registerTotemRoutes(r: ZodApp, ctx: FleetRouteContext): void {
     {
       // Screenshots and log bundles are larger than the API's usual 64 KiB.
       bodyLimit: 4 * 1024 * 1024,
+      config: perTotem,
       schema: {
         params: z.object({ id: z.string().min(1).max(64) }),
         body: actionResultSchema,

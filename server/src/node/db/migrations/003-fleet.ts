@@ -1,4 +1,4 @@
-// 004: provisioning and fleet. Account roles on operators; per-totem identity and status
+// 003: provisioning and fleet. Account roles on operators; per-totem identity and status
 // (`totem_fleet`), a bounded heartbeat history, single-use enrollment tokens, the nonces of signed
 // token requests (replay protection), remote actions, and the audit log of administrative actions.
 // Portable DDL only (SQLite and PostgreSQL).
