@@ -8,12 +8,14 @@ import {
   officeSchema,
   serviceSchema,
   slotSchema,
+  slotDaySchema,
   type BookingCreated,
   type BookingView,
   type CreateBooking,
   type Office,
   type Service,
   type Slot,
+  type SlotDay,
 } from '@sportello/protocol';
 
 interface Parser<T> {
@@ -86,6 +88,9 @@ export const bookingApi = {
     call(arrayOf(serviceSchema), `/api/offices/${seg(officeId)}/services`),
   slots: (serviceId: string, date: string): Promise<Slot[]> =>
     call(arrayOf(slotSchema), `/api/services/${seg(serviceId)}/slots?date=${seg(date)}`),
+  /** Free slots of several days in one request, so that choosing a service costs one call. */
+  slotDays: (serviceId: string, from: string, days: number): Promise<SlotDay[]> =>
+    call(arrayOf(slotDaySchema), `/api/services/${seg(serviceId)}/slot-days?from=${seg(from)}&days=${days}`),
   book: (body: CreateBooking): Promise<BookingCreated> =>
     call(bookingCreatedSchema, '/api/bookings', json('POST', body)),
   readBooking: (token: string): Promise<BookingView> =>

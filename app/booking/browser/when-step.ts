@@ -48,15 +48,13 @@ export class WhenStep {
     this.days = [];
     this.onChange();
     const dates = consecutiveDays(localDateOf(now), BOOKING_DAYS);
-    const days = await Promise.all(
-      dates.map(async (date): Promise<DaySlots> => {
-        try {
-          return { date, slots: await bookingApi.slots(serviceId, date) };
-        } catch (err) {
-          return { date, slots: { failure: failureKey(err) } };
-        }
-      }),
-    );
+    let days: DaySlots[];
+    try {
+      const read = await bookingApi.slotDays(serviceId, dates[0]!, dates.length);
+      days = dates.map((date) => ({ date, slots: read.find((d) => d.date === date)?.slots ?? [] }));
+    } catch (err) {
+      days = dates.map((date) => ({ date, slots: { failure: failureKey(err) } }));
+    }
     // A later load (another service chosen meanwhile) wins over this one.
     if (generation !== this.generation) return;
     this.days = days;

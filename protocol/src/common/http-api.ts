@@ -39,6 +39,14 @@ export const slotsQuerySchema = z.object({
 export const slotSchema = z.object({ start: isoDateTime, end: isoDateTime });
 export type Slot = z.infer<typeof slotSchema>;
 
+/** Free slots of several consecutive days in one request (the booking page shows two weeks). */
+export const slotDaysQuerySchema = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'from must be written as YYYY-MM-DD'),
+  days: z.coerce.number().int().min(1).max(31).default(14),
+});
+export const slotDaySchema = z.object({ date: z.string(), slots: z.array(slotSchema) });
+export type SlotDay = z.infer<typeof slotDaySchema>;
+
 export const createBookingSchema = z.strictObject({
   serviceId: id,
   slotStart: isoDateTime,

@@ -49,6 +49,18 @@ describe('public agenda API', () => {
     assert.ok(slots.body.length > 0, 'a weekday has free slots');
   });
 
+  test('two weeks of free slots in one request', async () => {
+    const from = nextWeekday();
+    const r = await api(`/api/services/anagrafe-cie/slot-days?from=${from}&days=14`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, 14);
+    assert.equal(r.body[0].date, from);
+    const single = await api(`/api/services/anagrafe-cie/slots?date=${from}`);
+    assert.deepEqual(r.body[0].slots, single.body);
+    const bad = await api(`/api/services/anagrafe-cie/slot-days?from=${from}&days=400`);
+    assert.equal(bad.status, 400);
+  });
+
   test('a booking gets a code with a valid check digit, can be read and cancelled by its token', async () => {
     const slots = await api(`/api/services/urp-info/slots?date=${nextWeekday()}`);
     const created = await api('/api/bookings', {

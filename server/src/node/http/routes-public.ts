@@ -9,6 +9,8 @@ import {
   serviceSchema,
   slotSchema,
   slotsQuerySchema,
+  slotDaySchema,
+  slotDaysQuerySchema,
 } from '@sportello/protocol';
 import type {
   FastifyBaseLogger,
@@ -20,6 +22,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
+import { addDays } from '../agenda/time-zone.ts';
 import {
   cancelBooking,
   createBooking,
@@ -88,6 +91,27 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
       },
     },
     async (req) => freeSlots(ctx.db, req.params.serviceId, req.query.date, ctx.timeZone, ctx.now()),
+  );
+  r.get(
+    '/api/services/:serviceId/slot-days',
+    {
+      schema: {
+        params: z.object({ serviceId: z.string().max(64) }),
+        querystring: slotDaysQuerySchema,
+        response: { 200: z.array(slotDaySchema) },
+      },
+    },
+    async (req) => {
+      const days = [];
+      for (let i = 0; i < req.query.days; i++) {
+        const date = addDays(req.query.from, i);
+        days.push({
+          date,
+          slots: await freeSlots(ctx.db, req.params.serviceId, date, ctx.timeZone, ctx.now()),
+        });
+      }
+      return days;
+    },
   );
   r.post(
     '/api/bookings',
