@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { runCallCompareBench } from '../bench/node/call-compare.ts';
 import { runRingBench } from '../bench/node/ring-latency.ts';
 import { formatTable, type Row } from '../bench/node/stats.ts';
+import { benchSync } from '../bench/node/sync.ts';
 import { runValidationBench } from '../bench/node/validation.ts';
 import { CHROMIUM } from '../e2e/support/browser.ts';
 import { PAGES_DIR } from '../e2e/support/stack.ts';
 import { resolveWorkerBin } from '../server/src/node/media/mediasoup-compat.ts';
 
-const ALL = ['validation', 'ring', 'call'] as const;
+const ALL = ['validation', 'sync', 'ring', 'call'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(ALL as readonly string[]).includes(w));
 if (unknown.length > 0) {
@@ -77,6 +78,7 @@ if (selected.includes('validation')) {
     queryPlan = r.queryPlan;
   });
 }
+if (selected.includes('sync')) await step('agenda sync', async () => void rows.push(...(await benchSync())));
 if (selected.includes('ring')) {
   await step('ring latency', async () => {
     rows.push(...(await runRingBench()));

@@ -65,6 +65,7 @@ class WebSocketKioskApi implements KioskApi {
   hangUp = () => this.call({ method: 'hangUp' });
   backToIdle = () => this.call({ method: 'backToIdle' });
   setLanguage = (language: 'it' | 'en') => this.call({ method: 'setLanguage', language });
+  requestCallback = () => this.call({ method: 'requestCallback' });
   onState(listener: (s: KioskState) => void): () => void {
     this.listeners.add(listener);
     void this.connect().catch(() => {});

@@ -61,7 +61,10 @@ function renderDynamic(state: KioskState): void {
       byId('code-digits').textContent = formatBookingCode(s.digits);
       break;
     case 'rejected':
-      byId('rejected-message').textContent = t(`kiosk.rejected.${s.reason}`);
+      byId('rejected-message').textContent =
+        s.reason === 'throttled' && s.retryInSeconds
+          ? t('kiosk.rejected.throttledFor', { seconds: s.retryInSeconds })
+          : t(`kiosk.rejected.${s.reason}`);
       byId('btn-retry').hidden =
         s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
       break;
@@ -74,6 +77,15 @@ function renderDynamic(state: KioskState): void {
     case 'ended':
       byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
       break;
+    case 'checked-in-offline':
+      break;
+    case 'callback-entry': {
+      byId('callback-digits').textContent = s.digits;
+      const hint = byId('callback-hint');
+      hint.dataset.i18n = s.invalid ? 'kiosk.callback.tooShort' : 'kiosk.callback.hint';
+      hint.textContent = t(hint.dataset.i18n);
+      break;
+    }
     default:
       break;
   }
@@ -137,10 +149,15 @@ async function main(): Promise<void> {
   on('btn-hang-up', () => api.hangUp());
   on('btn-offhook-walk-in', () => api.startWalkIn());
   on('btn-offhook-home', () => api.backToIdle());
+  on('btn-callback', () => api.requestCallback());
+  on('btn-offline-home', () => api.backToIdle());
+  on('btn-callback-confirm', () => api.pressKey('enter'));
+  on('btn-callback-back', () => api.backToIdle());
+  on('btn-callback-done-home', () => api.backToIdle());
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
     b.addEventListener('click', () => void api.setLanguage(b.dataset.lang === 'en' ? 'en' : 'it'));
   }
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#keypad button')) {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#keypad button, #callback-keypad button')) {
     b.addEventListener('click', () => void api.pressKey(b.dataset.key as KeypadKey));
   }
   // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape; '#' confirms and
@@ -152,6 +169,7 @@ async function main(): Promise<void> {
       Delete: 'clear',
       '#': 'enter',
       '*': 'back',
+      '+': 'plus',
     };
     const key = /^[0-9]$/.test(ev.key) ? (ev.key as KeypadKey) : map[ev.key];
     if (key) {

@@ -10,9 +10,12 @@ import {
   type TestServer,
 } from '../../../server/src/node/testing/test-server.ts';
 import { TestOperator } from '../../../server/src/node/testing/operator-client.ts';
+import { setBookingStatus } from '../../../server/src/node/agenda/change-log.ts';
+import { makeBookingCode } from '@sportello/protocol';
 import { AgendaCache } from './agenda-cache.ts';
-import { KioskCore } from './kiosk-core.ts';
+import { KioskCore, type KioskCoreOptions } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
+import { startTcpProxy } from './testing/proxies.ts';
 
 let t: TestServer;
 let giulia: TestOperator;
@@ -33,11 +36,14 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function newKiosk(): Promise<{ core: KioskCore; dir: string }> {
+async function newKiosk(
+  options: Partial<Omit<KioskCoreOptions, 'cache' | 'link'>> = {},
+  serverUrl = t.url,
+): Promise<{ core: KioskCore; dir: string; cache: AgendaCache; link: ServerLink }> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-kiosk-'));
   const cache = new AgendaCache(dir);
-  const link = new ServerLink(t.url, totemCredential(t.seed));
-  const core = new KioskCore({ cache, link, endedScreenMs: 50 });
+  const link = new ServerLink(serverUrl, totemCredential(t.seed), 500);
+  const core = new KioskCore({ cache, link, endedScreenMs: 50, ...options });
   cleanups.push(() => {
     core.close();
     link.close();
@@ -45,7 +51,7 @@ async function newKiosk(): Promise<{ core: KioskCore; dir: string }> {
     rmSync(dir, { recursive: true, force: true });
   });
   await core.refreshAgenda();
-  return { core, dir };
+  return { core, dir, cache, link };
 }
 
 function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
@@ -163,12 +169,103 @@ describe('kiosk core against a real server', () => {
 
   test('C-4 the kiosk database holds no code in clear and not the site key', async () => {
     const { dir } = await newKiosk();
-    const db = readFileSync(join(dir, 'agenda.db'));
-    const wal = readdirSync(dir).filter((f) => f.startsWith('agenda.db'));
-    const blob = Buffer.concat([db, ...wal.map((f) => readFileSync(join(dir, f)))]).toString('latin1');
+    const files = readdirSync(dir).filter((f) => f.startsWith('agenda.db') || f.startsWith('outbox.db'));
+    assert.ok(files.includes('outbox.db'));
+    const blob = Buffer.concat(files.map((f) => readFileSync(join(dir, f)))).toString('latin1');
+    for (const word of ['Cittadino', 'Dimostrativo', 'Rinnovo', 'Trasferimento']) {
+      assert.ok(!blob.includes(word), `no name or reason (${word})`);
+    }
     for (const b of t.seed.bookings) assert.ok(!blob.includes(b.code), 'no code in clear');
     const key = readFileSync(join(dir, 'site.key'), 'utf8');
     assert.ok(!blob.includes(key), 'the site key is not in the database');
     assert.equal(statSync(join(dir, 'site.key')).mode & 0o777, 0o600);
+  });
+
+  test('C-5 used, cancelled, and cancelled while the totem was offline: each its own reason', async () => {
+    const { core, link } = await newKiosk({ lookupFloorMs: 0 });
+    const db = t.server.database.db;
+    const tomorrow = t.seed.bookings.find((b) => b.label === 'tomorrow')!;
+    await setBookingStatus(db, tomorrow.bookingId, ['booked'], 'cancelled', new Date());
+    await core.refreshAgenda();
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: tomorrow.code })).screen, {
+      screen: 'rejected',
+      reason: 'cancelled',
+    });
+    // Offline: the totem cannot know of the cancellation and records the check-in; when the server
+    // is back it refuses it, and the feed's tombstone (with the code's hash) says "cancelled". One
+    // connection per totem identity: the first kiosk leaves first.
+    core.close();
+    link.close();
+    const proxy = await startTcpProxy(t.url);
+    cleanups.push(() => void proxy.close());
+    const { core: away } = await newKiosk(
+      { lookupFloorMs: 0, backoff: { baseMs: 20, maxMs: 200 } },
+      proxy.url,
+    );
+    await until(away, (s) => s.online);
+    proxy.cut();
+    await until(away, (s) => !s.online);
+    const soon = t.seed.bookings.find((b) => b.label === 'soon')!;
+    await setBookingStatus(db, soon.bookingId, ['booked'], 'cancelled', new Date());
+    assert.deepEqual((await away.handle({ method: 'submitCode', code: soon.code })).screen, {
+      screen: 'checked-in-offline',
+    });
+    proxy.restore();
+    await until(away, (s) => s.sync?.outboxPending === 0);
+    await away.refreshAgenda();
+    await away.handle({ method: 'backToIdle' });
+    assert.deepEqual((await away.handle({ method: 'submitCode', code: soon.code })).screen, {
+      screen: 'rejected',
+      reason: 'cancelled',
+    });
+    const rows = await db
+      .selectFrom('check_ins')
+      .selectAll()
+      .where('booking_id', '=', soon.bookingId)
+      .execute();
+    assert.equal(rows.length, 1);
+    assert.equal((JSON.parse(rows[0]!.result) as { reason?: string }).reason, 'cancelled');
+  });
+
+  test('C-3 known and unknown codes take indistinguishable time to reject', async () => {
+    // Medians of 40 answers each, padded to 25 ms: they must differ by less than 20% or 0.5 ms. The
+    // bound is loose on purpose (a busy build machine must not make it flaky); the padding is what
+    // makes the times equal, the constant lookup work is checked on the cache below.
+    const { core, cache } = await newKiosk({ lookupFloorMs: 25, attempts: { freeAttempts: 1_000 } });
+    const known = t.seed.bookings.find((b) => b.label === 'later-today')!.code;
+    const seeded = new Set(t.seed.bookings.map((b) => b.code));
+    const unknown = () => {
+      let c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      while (seeded.has(c)) c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      return c;
+    };
+    const timeOf = async (code: string) => {
+      const start = performance.now();
+      const s = await core.handle({ method: 'submitCode', code });
+      assert.equal(s.screen.screen, 'rejected');
+      return performance.now() - start;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const close = (a: number, b: number) => Math.abs(a - b) < Math.max(0.2 * Math.max(a, b), 0.5);
+    const k: number[] = [];
+    const u: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      k.push(await timeOf(known));
+      u.push(await timeOf(unknown()));
+    }
+    assert.ok(close(median(k), median(u)), `medians ${median(k)} and ${median(u)} ms`);
+    assert.ok(median(u) >= 24, 'the answer is padded');
+    // The lookup itself, unpadded: the same HMAC and the same two index probes either way.
+    const now = Date.now();
+    const w = { earlyMinutes: 15, lateMinutes: 10 };
+    const rk: number[] = [];
+    const ru: number[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const code = i % 2 ? known : unknown();
+      const start = performance.now();
+      cache.validate(code, now, w);
+      (i % 2 ? rk : ru).push(performance.now() - start);
+    }
+    assert.ok(close(median(rk), median(ru)), `raw medians ${median(rk)} and ${median(ru)} ms`);
   });
 });

@@ -1,11 +1,13 @@
 // The kiosk core: the call state machine behind every screen of the totem. The page (Electron or
 // Chromium) only renders the state and sends requests; devices (handset, keypad) send the same
 // requests, plus the hook switch (lift, hang up). Typed digits and everything about the citizen are
-// wiped whenever the kiosk goes idle.
+// wiped whenever the kiosk goes idle. The agenda sync, the outbox, the server clock and the
+// wrong-code throttle live in their own modules; the core wires them (kiosk-wiring.ts).
 import {
   CODE_LENGTH,
   MAX_TYPED_DIGITS,
   checkCodeShape,
+  checkInRefusalSchema,
   normalizeBookingCode,
   type CallAccepted,
   type EndReason,
@@ -14,90 +16,58 @@ import {
   type KioskRequest,
   type KioskScreen,
   type KioskState,
-  type Language,
   type RejectReason,
 } from '@sportello/protocol';
 import type { DeviceStatus, HandsetEvent } from '@sportello/devices/common';
 import { EventEmitter } from 'node:events';
-import type { AgendaCache } from './agenda-cache.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { handsetStatusFor, screenKeyFor } from './handset-input.ts';
-import type { ServerLink } from './server-link.ts';
+import { wireKiosk, type KioskCoreOptions, type KioskParts } from './kiosk-wiring.ts';
+import { phoneKey } from './phone-entry.ts';
 
-export interface KioskCoreOptions {
-  cache: AgendaCache;
-  link: ServerLink;
-  defaultLanguage?: Language;
-  /** Milliseconds without input before code entry or a message goes back to idle. Default 60 000. */
-  idleTimeoutMs?: number;
-  /** Milliseconds the "call ended" screen stays before idle. Default 5 000. */
-  endedScreenMs?: number;
-  /** What lifting the handset on the idle screen does: a walk-in call or code entry. Default 'walk-in'. */
-  liftAction?: 'walk-in' | 'code-entry';
-  /** Milliseconds the "put the handset down" prompt stays before idle (H-5). Default 10 000. */
-  offHookPromptMs?: number;
-  /** Milliseconds between scheduled agenda pulls. Default 60 000. */
-  agendaRefreshMs?: number;
-  checkInWindow?: { earlyMinutes: number; lateMinutes: number };
-  now?: () => number;
-  log?: (msg: string, detail?: unknown) => void;
-}
+export type { KioskCoreOptions } from './kiosk-wiring.ts';
 
 export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private state: KioskState;
   private callId: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  /** Server time minus local time, learned from every agenda pull. */
-  private clockOffsetMs: number | undefined;
-  private refreshing: Promise<void> | undefined;
   private readonly early = new Map<string, CallAccepted>();
   /** Bumped by every hang-up, so that a call request still on its way is dropped when it returns. */
   private callAttempt = 0;
+  /** The booking checked in offline, for the call-back request; wiped at idle. */
+  private offlineBookingId: string | undefined;
   private closed = false;
-  private readonly o: Required<Omit<KioskCoreOptions, 'cache' | 'link'>> &
-    Pick<KioskCoreOptions, 'cache' | 'link'>;
+  /** Why the totem is out of service (revoked, P-3); then no other screen is shown. */
+  private stoppedReason: string | undefined;
+  private readonly p: KioskParts;
 
   constructor(options: KioskCoreOptions) {
     super();
-    this.o = {
-      defaultLanguage: 'it',
-      idleTimeoutMs: 60_000,
-      endedScreenMs: 5_000,
-      liftAction: 'walk-in',
-      offHookPromptMs: 10_000,
-      agendaRefreshMs: 60_000,
-      checkInWindow: { earlyMinutes: 15, lateMinutes: 10 },
-      now: Date.now,
-      log: () => {},
-      ...options,
-    };
+    this.p = wireKiosk(options, {
+      online: (online) => this.patch({ online }),
+      syncChanged: () => this.patch({ sync: this.syncState() }),
+      callAccepted: (p) => {
+        if (p.callId === this.callId) this.applyAccepted(p);
+        else this.early.set(p.callId, p);
+      },
+      callEnded: (p) => {
+        if (p.callId === this.callId) this.endCall(p.reason);
+      },
+    });
     this.state = {
-      language: this.o.defaultLanguage,
+      language: this.p.o.defaultLanguage,
       screen: { screen: 'idle' },
-      online: this.o.link.online,
+      online: this.p.link.online,
       devices: { handset: { state: 'none', offHook: false } },
+      sync: this.syncState(),
     };
-    const { link } = this.o;
-    link.on('online', (online) => {
-      this.patch({ online });
-      if (online) void this.refreshAgenda();
-    });
-    link.on('agendaChanged', () => void this.refreshAgenda());
-    link.on('callAccepted', (p) => {
-      if (p.callId === this.callId) this.applyAccepted(p);
-      else this.early.set(p.callId, p);
-    });
-    link.on('callEnded', (p) => {
-      if (p.callId === this.callId) this.endCall(p.reason);
-    });
-    this.refreshTimer = setInterval(() => void this.refreshAgenda(), this.o.agendaRefreshMs);
   }
 
   private applyAccepted(p: CallAccepted): void {
     this.show({
       screen: 'in-call',
       operatorName: p.operatorName,
-      media: { callId: p.callId, serverUrl: this.o.link.serverUrl, token: p.mediaToken },
+      media: { callId: p.callId, serverUrl: this.p.link.serverUrl, token: p.mediaToken },
     });
   }
 
@@ -105,26 +75,15 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     return this.state;
   }
 
-  /** Pulls the agenda now; concurrent calls share one pull. Errors leave the cache untouched. */
-  refreshAgenda(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        const sentAt = this.o.now();
-        const agenda = await this.o.link.fetchAgenda();
-        const receivedAt = this.o.now();
-        this.clockOffsetMs = Date.parse(agenda.serverTime) - (sentAt + receivedAt) / 2;
-        this.o.cache.replaceAll(agenda);
-      } catch (err) {
-        this.o.log('agenda pull failed', err);
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
-    return this.refreshing;
+  /** Syncs now: pulls the agenda feed (a snapshot if needed) and sends the outbox. Never rejects. */
+  async refreshAgenda(): Promise<void> {
+    void this.p.sender.kick(true);
+    await this.p.sync.syncNow();
   }
 
   /** Serves one request from the page or a device; always resolves with the new state. */
   async handle(req: KioskRequest): Promise<KioskState> {
+    const s = this.state.screen.screen;
     switch (req.method) {
       case 'getState':
         break;
@@ -138,17 +97,19 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
         await this.pressKey(req.key);
         break;
       case 'submitCode':
-        if (this.isIdleLike() || this.state.screen.screen === 'code-entry') await this.submit(req.code);
+        if (this.isIdleLike() || s === 'code-entry') await this.submit(req.code);
         break;
       case 'startWalkIn':
-        if (this.isIdleLike() || this.state.screen.screen === 'code-entry')
-          await this.startCall({ kind: 'walk-in' });
+        if (this.isIdleLike() || s === 'code-entry') await this.startCall({ kind: 'walk-in' });
         break;
       case 'hangUp':
         this.hangUp();
         break;
       case 'backToIdle':
-        if (this.state.screen.screen !== 'waiting' && this.state.screen.screen !== 'in-call') this.goIdle();
+        if (s !== 'waiting' && s !== 'in-call' && s !== 'checking') this.goIdle();
+        break;
+      case 'requestCallback':
+        if (s === 'checked-in-offline') this.show({ screen: 'callback-entry', digits: '' });
         break;
     }
     return this.state;
@@ -162,7 +123,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (this.closed) return;
     if (event.type === 'key') {
       this.handle({ method: 'pressKey', key: screenKeyFor(event.key) }).catch((err: unknown) =>
-        this.o.log('handset key failed', err),
+        this.p.o.log('handset key failed', err),
       );
       return;
     }
@@ -172,8 +133,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (offHook) {
       // Lifting during code entry keeps the digits typed so far; during a call it changes nothing.
       if (!this.isIdleLike()) return;
-      const method = this.o.liftAction === 'code-entry' ? 'openCodeEntry' : 'startWalkIn';
-      this.handle({ method }).catch((err: unknown) => this.o.log('handset lift failed', err));
+      const method = this.p.o.liftAction === 'code-entry' ? 'openCodeEntry' : 'startWalkIn';
+      this.handle({ method }).catch((err: unknown) => this.p.o.log('handset lift failed', err));
     } else if (s === 'waiting' || s === 'in-call') {
       this.hangUp();
     } else if (s === 'handset-off-hook') {
@@ -188,7 +149,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     const next = handsetStatusFor(status, previous.offHook);
     // A device that has not answered yet is not news; every later change is.
     if (next.state !== 'starting' && (previous.state !== next.state || previous.reason !== next.reason)) {
-      this.o.log(`handset device ${next.state} (${status.reason}): ${status.message}`, {
+      this.p.o.log(`handset device ${next.state} (${status.reason}): ${status.message}`, {
         path: status.path,
         firmware: status.firmware,
       });
@@ -206,11 +167,23 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
 
   private isIdleLike(): boolean {
     const s = this.state.screen.screen;
-    return s === 'idle' || s === 'rejected' || s === 'ended' || s === 'handset-off-hook';
+    return (
+      s === 'idle' || s === 'rejected' || s === 'ended' || s === 'handset-off-hook' || s === 'callback-done'
+    );
   }
 
   private async pressKey(key: KeypadKey): Promise<void> {
     const screen = this.state.screen;
+    if (screen.screen === 'checked-in-offline' && /^[0-9]$/.test(key)) {
+      // Typing on the "operator unreachable" screen starts the call-back number.
+      return this.show({ screen: 'callback-entry', digits: key });
+    }
+    if (screen.screen === 'callback-entry') {
+      const r = phoneKey(screen.digits, key);
+      if ('submit' in r) return this.submitCallback(r.submit);
+      if ('tooShort' in r) return this.show({ screen: 'callback-entry', digits: r.tooShort, invalid: true });
+      return this.show({ screen: 'callback-entry', digits: r.digits });
+    }
     // Keys on screens that take none (in a call, waiting, checking) are ignored.
     if (screen.screen !== 'code-entry') {
       if (this.isIdleLike() && /^[0-9]$/.test(key)) this.show({ screen: 'code-entry', digits: key });
@@ -219,8 +192,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (key === 'enter') return this.submit(screen.digits);
     if (key === 'back') return this.show({ screen: 'code-entry', digits: screen.digits.slice(0, -1) });
     if (key === 'clear') return this.show({ screen: 'code-entry', digits: '' });
-    // A flood of keys stops at the longest input the screen shows.
-    if (screen.digits.length >= MAX_TYPED_DIGITS) return;
+    // A flood of keys stops at the longest input the screen shows; '+' belongs to phone numbers.
+    if (screen.digits.length >= MAX_TYPED_DIGITS || !/^[0-9]$/.test(key)) return;
     this.show({ screen: 'code-entry', digits: screen.digits + key });
   }
 
@@ -233,28 +206,101 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     }
     // A typo caught by the check digit is told at once and does not count as an attempt.
     if (shape === 'check-digit') return this.reject('check-digit');
-    if (this.clockOffsetMs === undefined) await this.refreshAgenda();
-    if (this.clockOffsetMs === undefined || !this.o.cache.hasAgenda) return this.reject('unavailable');
+    const { cache, clock, attempts, outbox, sender, o } = this.p;
+    const wait = attempts.remainingMs();
+    if (wait > 0)
+      return this.show({ screen: 'rejected', reason: 'throttled', retryInSeconds: Math.ceil(wait / 1000) });
+    if (!clock.corrected || !cache.hasAgenda) await this.p.sync.syncNow();
+    const serverNow = clock.now();
+    // No window decision on a clock the server has not set (S-7): the state says why.
+    if (serverNow === undefined || !cache.hasAgenda) return this.reject('unavailable');
     this.show({ screen: 'checking' });
-    const verdict = this.o.cache.validate(code, this.o.now() + this.clockOffsetMs, this.o.checkInWindow);
+    const started = performance.now();
+    const verdict = cache.validate(code, serverNow, o.checkInWindow);
+    if (!verdict.ok && verdict.reason === 'unknown') attempts.failed();
+    else attempts.succeeded();
+    // The check-in is on disk, with its key, before anything else happens (exactly once, S-6).
+    const checkInKey = verdict.ok
+      ? outbox.addCheckIn({
+          bookingId: verdict.entry.bookingId,
+          codeHash: verdict.entry.codeHash,
+          occurredAt: new Date(serverNow).toISOString(),
+        })
+      : undefined;
+    if (verdict.ok && checkInKey) {
+      cache.markUsed(verdict.entry.bookingId);
+      sender.hold(checkInKey);
+    }
+    // Every lookup answers after the same minimum time, known code or not (C-3).
+    const pad = o.lookupFloorMs - (performance.now() - started);
+    if (pad > 0) await sleep(pad);
     if (!verdict.ok) return this.reject(verdict.reason);
-    await this.startCall({ kind: 'booked', bookingId: verdict.entry.bookingId });
+    await this.startBooked(verdict.entry.bookingId, checkInKey!);
   }
 
-  private async startCall(req: { kind: 'walk-in' } | { kind: 'booked'; bookingId: string }): Promise<void> {
-    if (req.kind === 'walk-in') this.show({ screen: 'waiting', kind: 'walk-in' });
+  /** A valid code: the call request carries the check-in's key, so both paths record it once. */
+  private async startBooked(bookingId: string, checkInKey: string): Promise<void> {
+    const { link, outbox, sender, cache } = this.p;
+    if (!link.online) {
+      sender.release(checkInKey);
+      return this.checkedInOffline(bookingId);
+    }
     const attempt = this.callAttempt;
-    const result = await this.o.link.requestCall(req);
+    const result = await link.requestCall({ kind: 'booked', bookingId, checkInKey });
+    sender.release(checkInKey);
+    const refusal = !result.ok ? checkInRefusalSchema.safeParse(result.reason) : undefined;
+    if (result.ok || refusal?.success) {
+      // The server answered on this check-in: recorded (accepted or refused) under its key.
+      outbox.delivered(checkInKey);
+      if (refusal?.success && refusal.data !== 'used') cache.clearUsed(bookingId);
+    }
     if (attempt !== this.callAttempt) {
       // The citizen hung up while the request was on its way: no call may be left open (H-5).
-      if (result.ok) this.o.link.hangUp(result.callId);
+      if (result.ok) link.hangUp(result.callId);
+      return;
+    }
+    if (!result.ok) {
+      // Not reachable, or no answer: the check-in stays in the outbox and goes when it can.
+      if (!refusal?.success) return this.checkedInOffline(bookingId);
+      return this.reject(result.reason);
+    }
+    this.callId = result.callId;
+    this.show({ screen: 'waiting', kind: 'booked' });
+    // An acceptance that overtook the answer to our request is applied now.
+    const early = this.early.get(result.callId);
+    this.early.clear();
+    if (early) this.applyAccepted(early);
+  }
+
+  private checkedInOffline(bookingId: string): void {
+    this.offlineBookingId = bookingId;
+    this.show({ screen: 'checked-in-offline' });
+    void this.p.sender.kick();
+  }
+
+  private submitCallback(phone: string): void {
+    const serverNow = this.p.clock.now() ?? Date.now();
+    this.p.outbox.addCallback({
+      bookingId: this.offlineBookingId,
+      phone,
+      occurredAt: new Date(serverNow).toISOString(),
+    });
+    this.offlineBookingId = undefined;
+    this.show({ screen: 'callback-done' });
+    void this.p.sender.kick();
+  }
+
+  private async startCall(req: { kind: 'walk-in' }): Promise<void> {
+    this.show({ screen: 'waiting', kind: 'walk-in' });
+    const attempt = this.callAttempt;
+    const result = await this.p.link.requestCall(req);
+    if (attempt !== this.callAttempt) {
+      if (result.ok) this.p.link.hangUp(result.callId);
       return;
     }
     if (!result.ok) return this.reject(result.reason);
-    if (req.kind === 'booked') this.o.cache.markStatus(req.bookingId, 'checked_in');
     this.callId = result.callId;
     this.show({ screen: 'waiting', kind: req.kind });
-    // An acceptance that overtook the answer to our request is applied now.
     const early = this.early.get(result.callId);
     this.early.clear();
     if (early) this.applyAccepted(early);
@@ -264,7 +310,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     const s = this.state.screen.screen;
     if (s !== 'waiting' && s !== 'in-call') return;
     this.callAttempt++;
-    if (this.callId) this.o.link.hangUp(this.callId);
+    if (this.callId) this.p.link.hangUp(this.callId);
     this.endCall('hangup-kiosk');
   }
 
@@ -283,6 +329,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
    */
   private goIdle(onItsOwn = false): void {
     this.callId = undefined;
+    this.offlineBookingId = undefined;
     const handset = this.handsetStatus();
     const prompt =
       onItsOwn &&
@@ -292,7 +339,22 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     this.show(prompt ? { screen: 'handset-off-hook' } : { screen: 'idle' });
   }
 
+  /**
+   * Takes the totem out of service for good (revoked, P-3): a call in progress is hung up as the
+   * citizen would, and the out-of-service screen stays until the kiosk is restarted.
+   */
+  outOfService(reason: string): void {
+    if (this.closed) return;
+    this.callAttempt++;
+    if (this.callId) this.p.link.hangUp(this.callId);
+    this.callId = undefined;
+    this.offlineBookingId = undefined;
+    this.stoppedReason = reason;
+    this.show({ screen: 'out-of-service', reason });
+  }
+
   private show(screen: KioskScreen): void {
+    if (this.stoppedReason !== undefined && screen.screen !== 'out-of-service') return;
     this.patch({ screen });
     this.armIdleTimer();
   }
@@ -303,13 +365,30 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     this.idleTimer = undefined;
     const s = this.state.screen.screen;
     if (s === 'idle' || s === 'waiting' || s === 'in-call' || s === 'checking' || this.closed) return;
+    if (s === 'out-of-service') return;
+    const o = this.p.o;
     const delay =
       s === 'ended'
-        ? this.o.endedScreenMs
+        ? o.endedScreenMs
         : s === 'handset-off-hook'
-          ? this.o.offHookPromptMs
-          : this.o.idleTimeoutMs;
+          ? o.offHookPromptMs
+          : s === 'callback-done'
+            ? o.confirmScreenMs
+            : o.idleTimeoutMs;
     this.idleTimer = setTimeout(() => this.goIdle(true), delay);
+  }
+
+  private syncState(): NonNullable<KioskState['sync']> {
+    const { sync, clock, sender, outbox } = this.p;
+    const st = sync.status;
+    return {
+      clockOffsetMs: clock.offsetMs(),
+      clockCorrected: clock.corrected,
+      cursor: st.cursor,
+      lastSyncAt: st.lastSyncAt,
+      reason: st.reason ?? sender.reason ?? (clock.corrected ? null : 'clock-uncorrected'),
+      outboxPending: outbox.pending(),
+    };
   }
 
   private patch(p: Partial<KioskState>): void {
@@ -322,7 +401,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idleTimer);
-    clearInterval(this.refreshTimer);
+    this.p.close();
     this.removeAllListeners();
   }
 }

@@ -1,5 +1,7 @@
 // The kiosk core's connection to the central server: the signaling socket (kiosk namespace) and
-// the agenda pull over HTTP, both authenticated with the totem credential.
+// the agenda pull over HTTP, both authenticated with the totem credential: a demo secret
+// "<totemId>:<secret>", or an enrolled totem's bearer tokens from a provider (identity.ts), asked
+// again at every reconnection so that a renewed token is always the one sent.
 import {
   EVENTS,
   NAMESPACES,
@@ -11,6 +13,7 @@ import {
   type KioskClientEvents,
   type KioskServerEvents,
   type RejectReason,
+  type RemoteActionNotice,
 } from '@sportello/protocol';
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
@@ -20,6 +23,16 @@ export interface ServerLinkEvents {
   callAccepted: [p: CallAccepted];
   callEnded: [p: CallEnded];
   agendaChanged: [];
+  /** A remote action for this totem (fleet); run once per id. */
+  totemAction: [p: RemoteActionNotice];
+  /** This totem's identity was revoked (P-3). */
+  revoked: [reason: string];
+}
+
+/** An enrolled totem's bearer token: resolves with a valid one; `current` reads the one held now. */
+export interface CredentialProvider {
+  (): Promise<string>;
+  current?: () => string | undefined;
 }
 
 export type CallRequestResult =
@@ -28,25 +41,59 @@ export type CallRequestResult =
 export class ServerLink extends EventEmitter<ServerLinkEvents> {
   private readonly socket: Socket<KioskServerEvents, KioskClientEvents>;
   private closed = false;
+  private latest: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly serverUrl: string,
-    private readonly credential: string,
+    private readonly source: string | CredentialProvider,
     private readonly requestTimeoutMs = 10_000,
   ) {
     super();
     this.socket = io(serverUrl + NAMESPACES.kiosk, {
-      auth: { credential },
+      // A function, so that each reconnection sends the token held at that moment.
+      auth:
+        typeof source === 'string'
+          ? { credential: source }
+          : (cb) => {
+              this.bearer().then(
+                (credential) => cb({ credential }),
+                () => cb({ credential: '' }),
+              );
+            },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
     });
     this.socket.on('connect', () => this.emit('online', true));
     this.socket.on('disconnect', () => this.emit('online', false));
-    this.socket.on('connect_error', () => this.emit('online', false));
+    this.socket.on('connect_error', () => {
+      this.emit('online', false);
+      // socket.io does not retry a connection the server refused; with tokens, a refusal may be an
+      // expired token that the provider renews meanwhile, so try again after a while.
+      if (typeof source !== 'string' && !this.socket.active && !this.closed) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.socket.connect(), 5_000);
+      }
+    });
+    this.socket.on(EVENTS.totemAction, (p) => this.emit('totemAction', p));
+    this.socket.on(EVENTS.totemRevoked, (p) => this.emit('revoked', p.reason));
     this.socket.on(EVENTS.callAccepted, (p) => this.emit('callAccepted', p));
     this.socket.on(EVENTS.callEnded, (p) => this.emit('callEnded', p));
     this.socket.on(EVENTS.agendaChanged, () => this.emit('agendaChanged'));
+  }
+
+  /** The credential held now (demo secret or the latest bearer token), for synchronous callers. */
+  get credential(): string {
+    if (typeof this.source === 'string') return this.source;
+    return this.source.current?.() ?? this.latest ?? '';
+  }
+
+  /** A valid credential, asking the provider for a fresh token when needed. */
+  async bearer(): Promise<string> {
+    if (typeof this.source === 'string') return this.source;
+    this.latest = await this.source();
+    return this.latest;
   }
 
   get online(): boolean {
@@ -88,7 +135,7 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
 
   async fetchAgenda(signal?: AbortSignal): Promise<KioskAgenda> {
     const res = await fetch(`${this.serverUrl}/api/kiosk/agenda`, {
-      headers: { authorization: `Totem ${this.credential}` },
+      headers: { authorization: `Totem ${await this.bearer()}` },
       signal: signal ?? AbortSignal.timeout(this.requestTimeoutMs),
     });
     if (!res.ok) throw new Error(`agenda pull refused: HTTP ${res.status}`);
@@ -98,6 +145,7 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.socket.removeAllListeners();
     this.socket.close();
     this.removeAllListeners();

@@ -23,6 +23,7 @@ const api: KioskApi = {
   startWalkIn: () => request({ method: 'startWalkIn' }),
   hangUp: () => request({ method: 'hangUp' }),
   backToIdle: () => request({ method: 'backToIdle' }),
+  requestCallback: () => request({ method: 'requestCallback' }),
   setLanguage: (language) => request({ method: 'setLanguage', language }),
   onState(listener) {
     const forward = (_event: IpcRendererEvent, state: KioskState) => listener(state);

@@ -230,6 +230,8 @@ export const fleetTotemDetailSchema = z.object({
   totem: fleetTotemSchema,
   history: z.array(heartbeatRecordSchema),
   actions: z.array(remoteActionSchema),
+  /** The latest report of `provisioning self-test` on this totem, if any. */
+  lastSelfTest: z.lazy(() => selfTestRecordSchema.nullable()).optional(),
 });
 export type FleetTotemDetail = z.infer<typeof fleetTotemDetailSchema>;
 
@@ -256,3 +258,63 @@ export const auditQuerySchema = z.object({
   /** Entries with a smaller id (for paging back). */
   before: z.coerce.number().int().optional(),
 });
+
+/* Totem data directory ------------------------------------------------------------------------- */
+
+/**
+ * The files an enrolled totem keeps in its data directory, written by `provisioning enroll` and read
+ * by the kiosk core. The private key and the site configuration are mode 0600; revocation (P-3)
+ * deletes all three.
+ */
+export const TOTEM_FILES = {
+  /** The totem's Ed25519 private key, PKCS#8 PEM. Never leaves the totem. */
+  privateKey: 'totem-key.pem',
+  /** Who the totem is: totemIdentityFileSchema. */
+  identity: 'totem-identity.json',
+  /** The site configuration received at enrollment (siteConfigurationSchema). */
+  configuration: 'site-configuration.json',
+} as const;
+
+export const totemIdentityFileSchema = z.object({
+  totemId: id,
+  totemName: z.string(),
+  siteId: id,
+  serverUrl: z.string(),
+  enrolledAt: isoDateTime,
+  /** SHA-256 of the public key (hex), as the fleet page shows it. */
+  keyFingerprint: z.string(),
+});
+export type TotemIdentityFile = z.infer<typeof totemIdentityFileSchema>;
+
+/* Self-test ------------------------------------------------------------------------------------ */
+
+export const selfTestCheckSchema = z.object({
+  /** Stable name: handset, keypad, camera, microphone, speaker, printer, clock, server, signaling, turn, disk. */
+  name: z.string().min(1).max(60),
+  status: z.enum(['pass', 'fail', 'warn', 'skipped']),
+  /** What was seen, for the technician and municipal IT. */
+  detail: z.string().max(500),
+  /** What to do about a failure or a warning. */
+  fix: z.string().max(500).optional(),
+});
+export type SelfTestCheck = z.infer<typeof selfTestCheckSchema>;
+
+/** What `provisioning self-test` sends to POST /api/totem/self-test. */
+export const selfTestReportSchema = z.object({
+  startedAt: isoDateTime,
+  finishedAt: isoDateTime,
+  /** True when the technician answered the interactive steps (lift, keys, speaker). */
+  interactive: z.boolean(),
+  versions: smallRecord(z.string().max(80)).optional(),
+  checks: z.array(selfTestCheckSchema).max(64),
+});
+export type SelfTestReport = z.infer<typeof selfTestReportSchema>;
+
+export const selfTestRecordSchema = z.object({
+  id: z.number().int(),
+  receivedAt: isoDateTime,
+  /** No check failed. */
+  passed: z.boolean(),
+  report: selfTestReportSchema,
+});
+export type SelfTestRecord = z.infer<typeof selfTestRecordSchema>;

@@ -42,6 +42,13 @@ export type CallMedia = z.infer<typeof callMediaSchema>;
 
 export const MAX_TYPED_DIGITS = 12;
 
+/**
+ * The longest phone number the call-back screen takes: a leading '+' and 15 digits (E.164). The
+ * shortest it sends is 6 digits; the server checks the same bounds (callbackRequestSchema).
+ */
+export const MAX_PHONE_CHARS = 16;
+export const MIN_PHONE_DIGITS = 6;
+
 export const kioskScreenSchema = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('idle') }),
   z.object({ screen: z.literal('code-entry'), digits: z.string().max(MAX_TYPED_DIGITS) }),
@@ -60,6 +67,19 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
    * still off the hook: the page asks for it to be put down, then shows idle by itself (H-5).
    */
   z.object({ screen: z.literal('handset-off-hook') }),
+  /**
+   * The code is valid and the check-in is recorded on the totem, but no operator can be reached now
+   * (server or network down): the check-in is delivered later, and the citizen may ask to be called.
+   */
+  z.object({ screen: z.literal('checked-in-offline') }),
+  /** The citizen types a phone number for the call-back; `invalid` after a confirm of too few digits. */
+  z.object({
+    screen: z.literal('callback-entry'),
+    digits: z.string().max(MAX_PHONE_CHARS),
+    invalid: z.boolean().optional(),
+  }),
+  /** The call-back request is recorded and will reach the offices; the number is not shown again. */
+  z.object({ screen: z.literal('callback-done') }),
 ]);
 export type KioskScreen = z.infer<typeof kioskScreenSchema>;
 
@@ -91,6 +111,23 @@ export const kioskStateSchema = z.object({
   online: z.boolean(),
   /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
   devices: kioskDevicesSchema.optional(),
+  /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
+  sync: z
+    .object({
+      /** Server time minus this totem's clock, ms; null until a server answer has set the clock. */
+      clockOffsetMs: z.number().nullable(),
+      /** Whether time-window decisions can be taken (the clock was set from the server's time). */
+      clockCorrected: z.boolean(),
+      /** The feed position of the cache; null when the cache is empty or being rebuilt. */
+      cursor: z.number().nullable(),
+      /** Server time of the last successful pull, ISO. */
+      lastSyncAt: z.string().nullable(),
+      /** Why the last pull or delivery failed (e.g. 'timeout', 'http-500', 'bad-schema'); null when fine. */
+      reason: z.string().max(200).nullable(),
+      /** Check-ins and call-backs recorded on the totem and not yet acknowledged by the server. */
+      outboxPending: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type KioskState = z.infer<typeof kioskStateSchema>;
 
@@ -108,6 +145,8 @@ export const KEYPAD_KEYS = [
   'back',
   'clear',
   'enter',
+  // The '+' of an international phone number, taken only as the first character of one.
+  'plus',
 ] as const;
 export const keypadKeySchema = z.enum(KEYPAD_KEYS);
 export type KeypadKey = z.infer<typeof keypadKeySchema>;
@@ -122,6 +161,8 @@ export const kioskRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('hangUp') }),
   z.strictObject({ method: z.literal('backToIdle') }),
   z.strictObject({ method: z.literal('setLanguage'), language: languageSchema }),
+  /** From the "operator unreachable" screen: open the phone-number entry for a call-back. */
+  z.strictObject({ method: z.literal('requestCallback') }),
 ]);
 export type KioskRequest = z.infer<typeof kioskRequestSchema>;
 export type KioskMethod = KioskRequest['method'];
@@ -141,6 +182,11 @@ export interface KioskApi {
   hangUp(): Promise<Result<KioskState>>;
   backToIdle(): Promise<Result<KioskState>>;
   setLanguage(language: Language): Promise<Result<KioskState>>;
+  /**
+   * Opens the call-back phone entry. Optional so that an older facade still type-checks; the page
+   * hides the call-back offer when the facade lacks it.
+   */
+  requestCallback(): Promise<Result<KioskState>>;
   onState(listener: (state: KioskState) => void): () => void;
 }
 

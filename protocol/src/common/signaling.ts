@@ -41,7 +41,16 @@ export type Ack<T = Record<string, never>> = (res: ({ ok: true } & T) | { ok: fa
 const opaque = z.record(z.string(), z.unknown());
 
 export const callRequestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('booked'), bookingId: z.string().max(64) }),
+  z.strictObject({
+    kind: z.literal('booked'),
+    bookingId: z.string().max(64),
+    /**
+     * The idempotency key of the check-in the totem wrote to its outbox before asking. The server
+     * records the check-in under it (as POST /api/kiosk/check-ins does), so a later outbox delivery
+     * of the same key replays this answer instead of being refused as 'used'.
+     */
+    checkInKey: z.uuid().optional(),
+  }),
   z.strictObject({ kind: z.literal('walk-in') }),
 ]);
 export type CallRequest = z.infer<typeof callRequestSchema>;

@@ -1,6 +1,6 @@
 // What every provisioning command is: a name, a one-line summary for the command list, its own help,
 // and a run function that gets its arguments and a context and answers with an exit code. New
-// commands (enroll, self-test) are one more module and one more line in program.ts.
+// commands are one more module and one more line in program.ts.
 import type { HidBinding, SerialBinding } from '@sportello/devices';
 
 /** Exit codes of every command; provisioning/README.md lists them for technicians and scripts. */
@@ -13,6 +13,12 @@ export const EXIT = {
   usage: 2,
   /** The command ran, and found a device problem (listing failed, device not answering). */
   deviceProblem: 3,
+  /** enroll: the server refused (the message says why and what to do). */
+  refused: 3,
+  /** self-test: at least one check failed. */
+  checkFailed: 3,
+  /** The server could not be reached (network, address, DNS, TLS). */
+  unreachable: 4,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -26,6 +32,8 @@ export interface CliContext {
   /** Device bindings; the real ones by default, mocks in tests. */
   serial?: SerialBinding;
   hid?: HidBinding;
+  /** Standard input, for the technician's answers (self-test). Default process.stdin. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface Command {

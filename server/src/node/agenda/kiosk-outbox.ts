@@ -8,7 +8,7 @@ import type { TotemIdentity } from '../auth/sessions.ts';
 import type { Db } from '../db/open.ts';
 import { HttpError } from '../http/errors.ts';
 import { withTransaction } from './change-log.ts';
-import { applyCheckIn, siteOfficeIds } from './kiosk-agenda.ts';
+import { applyCheckIn, siteOfficeIds, type CheckInResult } from './kiosk-agenda.ts';
 
 export interface OutboxOutcome<T> {
   response: T;
@@ -115,6 +115,41 @@ export async function recordCheckIn(
       };
     },
   );
+}
+
+/**
+ * An online check-in that the totem also wrote to its outbox under `idempotencyKey` (the socket
+ * `call:request` path): recorded through the same idempotent path as POST /api/kiosk/check-ins, so
+ * whichever of the two deliveries comes second gets the first one's answer. An accepted answer,
+ * first or replayed, lets the caller open the call.
+ */
+export async function recordCallCheckIn(
+  db: Db,
+  totem: TotemIdentity,
+  req: { idempotencyKey: string; bookingId: string },
+  now: Date,
+  window: { earlyMinutes: number; lateMinutes: number },
+): Promise<CheckInResult & { replayed: boolean }> {
+  const outcome = await recordCheckIn(
+    db,
+    totem,
+    { idempotencyKey: req.idempotencyKey, bookingId: req.bookingId, occurredAt: now.toISOString() },
+    now,
+    window,
+  );
+  const r = outcome.response;
+  if (r.outcome === 'refused') return { ok: false, reason: r.reason, replayed: outcome.replayed };
+  const b = await db
+    .selectFrom('bookings')
+    .select(['id', 'office_id', 'service_id', 'operator_id'])
+    .where('id', '=', r.bookingId)
+    .executeTakeFirstOrThrow();
+  return {
+    ok: true,
+    booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
+    version: r.version,
+    replayed: outcome.replayed,
+  };
 }
 
 /** The office that should call back: the booking's if it belongs to the site, else its walk-in office. */

@@ -7,6 +7,7 @@ import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Room } from '../media/room.ts';
 import { checkIn, finishCheckIn } from '../agenda/kiosk-agenda.ts';
+import { recordCallCheckIn } from '../agenda/kiosk-outbox.ts';
 import type { TotemIdentity } from '../auth/sessions.ts';
 import { MediaTokens } from './media-tokens.ts';
 
@@ -141,7 +142,7 @@ export class CallRouter {
 
   async request(
     totem: TotemIdentity,
-    req: { kind: 'booked'; bookingId: string } | { kind: 'walk-in' },
+    req: { kind: 'booked'; bookingId: string; checkInKey?: string | undefined } | { kind: 'walk-in' },
   ): Promise<RequestResult> {
     const busy = [...this.calls.values()].find((c) => c.totem.id === totem.id && c.state !== 'ended');
     if (busy) return { ok: false, reason: 'unavailable', error: 'this totem already has a call' };
@@ -149,10 +150,20 @@ export class CallRouter {
     const totemName = totem.name;
     let call: Call;
     if (req.kind === 'booked') {
-      const result = await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow);
+      // With a key, the check-in goes through the outbox's idempotent record (see kiosk-outbox.ts).
+      const result =
+        req.checkInKey === undefined
+          ? await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow)
+          : await recordCallCheckIn(
+              this.o.db,
+              totem,
+              { idempotencyKey: req.checkInKey, bookingId: req.bookingId },
+              now,
+              this.o.checkInWindow,
+            );
       if (!result.ok)
         return { ok: false, reason: result.reason, error: `check-in refused: ${result.reason}` };
-      this.o.notifier.agendaChanged(totem.siteId);
+      if (!('replayed' in result) || !result.replayed) this.o.notifier.agendaChanged(totem.siteId);
       const details = await this.o.db
         .selectFrom('bookings')
         .innerJoin('services', 'services.id', 'bookings.service_id')
@@ -373,7 +384,8 @@ export class CallRouter {
 
   /** True while this totem has a call queued, ringing or in progress. */
   hasCall(totemId: string): boolean {
-    for (const call of this.calls.values()) if (call.totem.id === totemId && call.state !== 'ended') return true;
+    for (const call of this.calls.values())
+      if (call.totem.id === totemId && call.state !== 'ended') return true;
     return false;
   }
 

@@ -22,6 +22,7 @@ import { Enrollment } from './enrollment.ts';
 import { fleetDb, type FleetDb } from './fleet-db.ts';
 import { FleetView } from './fleet-view.ts';
 import { RemoteActions } from './remote-actions.ts';
+import { SelfTests } from './self-tests.ts';
 import { TotemTokens } from './totem-tokens.ts';
 
 /** What the fleet needs of the call router (server/src/node/calls/call-router.ts). */
@@ -53,6 +54,7 @@ export class FleetService {
   readonly tokens: TotemTokens;
   readonly view: FleetView;
   readonly actions: RemoteActions;
+  readonly selfTests: SelfTests;
   private readonly db: FleetDb;
 
   constructor(private readonly o: FleetServiceOptions) {
@@ -93,6 +95,7 @@ export class FleetService {
       inCall: async (id) => (this.o.calls()?.hasCall(id) ?? false) || (await this.view.reportsCall(id)),
       send: (id, notice) => this.send(id, notice),
     });
+    this.selfTests = new SelfTests({ db: o.db, audit: this.audit, now: o.now });
   }
 
   connected(totemId: string): boolean {
@@ -137,6 +140,7 @@ export class FleetService {
       totem,
       history: await this.view.history(totemId, historyLimit),
       actions: await this.actions.recent(totemId, 20),
+      lastSelfTest: await this.selfTests.latest(totemId),
     };
   }
 

@@ -1,6 +1,6 @@
 // Endpoints a totem calls for its identity and its place in the fleet: enrollment with a single-use
 // token, signed requests for short-lived bearer tokens, heartbeats, and the results of remote
-// actions. Everything but enrollment and the token request needs "Authorization: Totem <token>".
+// actions, and self-test reports. Everything but enrollment and the token request needs "Authorization: Totem <token>".
 import {
   actionResultSchema,
   apiErrorSchema,
@@ -8,6 +8,8 @@ import {
   heartbeatAnswerSchema,
   heartbeatSchema,
   remoteActionSchema,
+  selfTestRecordSchema,
+  selfTestReportSchema,
   siteConfigurationSchema,
   totemTokenRequestSchema,
   totemTokenSchema,
@@ -103,6 +105,18 @@ export function registerTotemRoutes(r: ZodApp, ctx: FleetRouteContext): void {
     async (req) => {
       const totem = await requireTotem(ctx, req.headers.authorization);
       return ctx.fleet.actions.complete(totem.id, req.params.id, req.body);
+    },
+  );
+  r.post(
+    '/api/totem/self-test',
+    {
+      config: perTotem,
+      schema: { body: selfTestReportSchema, response: { 201: selfTestRecordSchema, ...errors } },
+    },
+    async (req, reply) => {
+      const totem = await requireTotem(ctx, req.headers.authorization);
+      reply.code(201);
+      return ctx.fleet.selfTests.record(totem.id, req.body);
     },
   );
 }
