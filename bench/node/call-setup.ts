@@ -1,8 +1,7 @@
 // Call setup on the whole product: the operator clicks "accept" on a ringing walk-in call; the
 // time runs until both pages (kiosk and console) have decoded a first remote video frame.
 // Both ends are read inside the pages, on the browser's clock.
-import type { Page, WebSocket } from 'playwright-core';
-import { TEST_PASSWORDS } from '../../server/src/node/testing/test-server.ts';
+import type { Page } from 'playwright-core';
 import type { Stack } from '../../e2e/support/stack.ts';
 
 /** What the probe keeps on a page's global object; casts vanish when Playwright serializes. */
@@ -54,60 +53,6 @@ function disarmProbe(page: Page): Promise<void> {
   return page.evaluate(() => clearInterval((globalThis as unknown as ProbeGlobal).benchProbe));
 }
 
-/**
- * Knows whether the console's signaling socket is connected, from the page's WebSocket frames.
- * Today the console's first call ends by dropping its whole socket.io connection (the media
- * namespace shares it; see the report), and a ring sent before it reconnects is lost, so each
- * round starts only once the console is connected again.
- */
-class ConsoleLink {
-  private ready = false;
-  private waiters: (() => void)[] = [];
-
-  constructor(page: Page) {
-    page.on('websocket', (ws: WebSocket) => {
-      let carriesOperator = false;
-      ws.on('framesent', (f) => {
-        if (!String(f.payload).startsWith('40/operator')) return;
-        carriesOperator = true;
-        this.set(false);
-      });
-      ws.on('framereceived', (f) => {
-        if (String(f.payload).startsWith('42/operator,["presence"')) this.set(true);
-      });
-      ws.on('close', () => {
-        if (carriesOperator) this.set(false);
-      });
-    });
-  }
-
-  private set(ready: boolean): void {
-    this.ready = ready;
-    if (ready) for (const w of this.waiters.splice(0)) w();
-  }
-
-  connected(): Promise<void> {
-    return this.ready ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
-  }
-}
-
-/** Like stack.openOperator, with the link watcher attached before the console connects. */
-async function openConsole(stack: Stack): Promise<{ page: Page; link: ConsoleLink }> {
-  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await ctx.newPage();
-  const link = new ConsoleLink(page);
-  page.on('pageerror', (e) => console.error(`[console page error] ${e.message}`));
-  await page.goto(`${stack.t.url}/operator/`);
-  await page.fill('input[name=username]', 'giulia');
-  await page.fill('input[name=password]', TEST_PASSWORDS.giulia);
-  await page.click('#sign-in-form button[type=submit]');
-  const badge = page.locator('#presence-badge:not([hidden])');
-  await badge.waitFor();
-  if ((await badge.getAttribute('data-status')) !== 'available') await page.click('#btn-presence');
-  await page.locator('#presence-badge[data-status="available"]').waitFor();
-  return { page, link };
-}
-
 export interface CallSetupRunner {
   /** One walk-in call: ring, accept, frames on both pages, hang-up, both idle. Returns ms. */
   once(): Promise<number>;
@@ -117,10 +62,9 @@ export interface CallSetupRunner {
 /** Opens a kiosk page and a console on the stack, ready for rounds. */
 export async function openCallSetup(stack: Stack): Promise<CallSetupRunner> {
   const kiosk = await stack.openKiosk();
-  const { page: operator, link } = await openConsole(stack);
+  const operator = await stack.openOperator('giulia');
   return {
     async once() {
-      await link.connected();
       await Promise.all([armProbe(kiosk), armProbe(operator)]);
       await kiosk.click('#btn-walk-in');
       await operator.locator('[data-screen="ringing"]').waitFor({ state: 'visible' });
