@@ -80,6 +80,8 @@ export class TotemFleet extends EventEmitter<{ revoked: [reason: string] }> {
   }
 
   start(): void {
+    // Refused before the fleet was wired (at the first token request): revoked now.
+    if (this.o.identity?.revokedReason !== undefined) return this.revoke(this.o.identity.revokedReason);
     this.heartbeats.start();
   }
 

@@ -57,6 +57,8 @@ export class TotemIdentity extends EventEmitter<TotemIdentityEvents> {
   private closed = false;
   /** The current renewal warning, reported in heartbeats; null while renewal works. */
   warning: string | null = null;
+  /** Set once the server said this totem is not enrolled any more. */
+  revokedReason: string | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -122,7 +124,12 @@ export class TotemIdentity extends EventEmitter<TotemIdentityEvents> {
   /** One token request at a time; every caller waits on the same one. */
   private mint(): Promise<string> {
     if (this.closed) return Promise.reject(new Error('the totem identity is closed'));
-    this.minting ??= this.request().finally(() => (this.minting = undefined));
+    if (!this.minting) {
+      const p: Promise<string> = this.request().finally(() => {
+        if (this.minting === p) this.minting = undefined;
+      });
+      this.minting = p;
+    }
     return this.minting;
   }
 
@@ -130,6 +137,8 @@ export class TotemIdentity extends EventEmitter<TotemIdentityEvents> {
     this.cancelTimer();
     try {
       const token = await this.requestOnce();
+      // Done: whoever reacts to the events below may start the next request.
+      this.minting = undefined;
       this.token = token;
       this.failures = 0;
       this.backoff.reset();
@@ -143,8 +152,10 @@ export class TotemIdentity extends EventEmitter<TotemIdentityEvents> {
       this.schedule(Math.max(0, Date.parse(token.renewAfter) - this.now()));
       return token.token;
     } catch (err) {
+      this.minting = undefined;
       if (err instanceof RevokedError) {
         this.token = undefined;
+        this.revokedReason = err.message;
         this.emit('revoked', err.message);
         throw err;
       }

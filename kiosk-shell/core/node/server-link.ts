@@ -86,7 +86,11 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
   /** The credential held now (demo secret or the latest bearer token), for synchronous callers. */
   get credential(): string {
     if (typeof this.source === 'string') return this.source;
-    return this.source.current?.() ?? this.latest ?? '';
+    const held = this.source.current?.();
+    if (held !== undefined) return held;
+    // None is valid now: ask for one, so that the next request has it.
+    if (!this.closed) this.bearer().catch(() => undefined);
+    return this.latest ?? '';
   }
 
   /** A valid credential, asking the provider for a fresh token when needed. */

@@ -58,7 +58,11 @@ export async function startKioskAgent(o: KioskAgentOptions): Promise<KioskAgent>
     o.log?.(msg, detail);
   };
   const identity =
-    o.credential === undefined ? TotemIdentity.load(o.identityDir ?? o.dataDir, { log, ...o.identity }) : undefined;
+    o.credential === undefined
+      ? TotemIdentity.load(o.identityDir ?? o.dataDir, { log, ...o.identity })
+      : undefined;
+  // The first token before the first request; a failure is retried by the identity and reported.
+  await identity?.start();
   const serverUrl = o.serverUrl ?? identity?.serverUrl;
   if (!serverUrl) throw new Error('startKioskAgent needs a serverUrl, or an enrolled identity');
   const cache = new AgendaCache(o.dataDir);

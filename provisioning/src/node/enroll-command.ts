@@ -41,8 +41,10 @@ exit codes: 0 enrolled; 2 wrong command line, or already enrolled without --forc
 
 /** What the technician should do after each refusal the server can give. */
 const ADVICE: Record<string, string> = {
-  'enrollment-token-unknown': 'check that the token was copied whole; otherwise ask the administrator for a new one',
-  'enrollment-token-used': 'this token was already used by another totem: ask the administrator for a new one',
+  'enrollment-token-unknown':
+    'check that the token was copied whole; otherwise ask the administrator for a new one',
+  'enrollment-token-used':
+    'this token was already used by another totem: ask the administrator for a new one',
   'enrollment-replayed': 'this key is already enrolled: the totem is enrolled',
   'enrollment-token-expired': 'ask the administrator for a new token (they are valid 60 minutes by default)',
   'enrollment-wrong-site': 'use the token made for this site, or correct --site',
@@ -178,8 +180,11 @@ async function enroll(ctx: CliContext, o: EnrollInput): Promise<ExitCode> {
     const advice =
       (code && ADVICE[code]) ??
       (res.status === 429 ? 'too many attempts: wait a minute and try again' : 'ask the administrator');
-    if (o.json) ctx.out(JSON.stringify({ enrolled: false, status: res.status, code: code ?? null, message, advice }));
-    ctx.err(`enroll: the server refused (HTTP ${res.status}${code ? ` ${code}` : ''}): ${message ?? text.slice(0, 200)}`);
+    if (o.json)
+      ctx.out(JSON.stringify({ enrolled: false, status: res.status, code: code ?? null, message, advice }));
+    ctx.err(
+      `enroll: the server refused (HTTP ${res.status}${code ? ` ${code}` : ''}): ${message ?? text.slice(0, 200)}`,
+    );
     ctx.err(`what to do: ${advice}`);
     return EXIT.refused;
   }

@@ -3,8 +3,10 @@
 import type { CliContext, Command, ExitCode } from './command.ts';
 import { EXIT, UsageError } from './command.ts';
 import { devicesCommand } from './devices-command.ts';
+import { enrollCommand } from './enroll-command.ts';
+import { selfTestCommand } from './self-test/self-test-command.ts';
 
-export const COMMANDS: readonly Command[] = [devicesCommand];
+export const COMMANDS: readonly Command[] = [enrollCommand, selfTestCommand, devicesCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -15,7 +17,8 @@ export function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `sportello-provisioning <command> --help` for the options of a command.',
-    'Exit codes: 0 ok, 1 unexpected failure, 2 wrong command line, 3 device problem.',
+    'Exit codes: 0 ok, 1 unexpected failure, 2 wrong command line, 3 device problem, server refusal or',
+    '            failed check, 4 server unreachable (see provisioning/README.md).',
   ].join('\n');
 }
 

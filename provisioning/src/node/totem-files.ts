@@ -9,7 +9,16 @@ import {
   type TotemIdentityFile,
 } from '@sportello/protocol';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const DEFAULT_DATA_DIR = '/var/lib/sportello-kiosk';
@@ -55,7 +64,11 @@ export function masked(secret: string): string {
 
 /** A bearer token for this totem (POST /api/totem/token with a signed request). */
 export async function mintToken(serverUrl: string, totemId: string, key: KeyObject): Promise<string> {
-  const claim = { totemId, timestamp: new Date().toISOString(), nonce: randomBytes(24).toString('base64url') };
+  const claim = {
+    totemId,
+    timestamp: new Date().toISOString(),
+    nonce: randomBytes(24).toString('base64url'),
+  };
   const signature = sign(null, Buffer.from(totemAssertionText(claim)), key).toString('base64url');
   const res = await fetch(`${serverUrl}/api/totem/token`, {
     method: 'POST',
@@ -64,6 +77,7 @@ export async function mintToken(serverUrl: string, totemId: string, key: KeyObje
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-  if (!res.ok) throw new Error(`token refused (HTTP ${res.status} ${body.code ?? ''}): ${body.message ?? ''}`);
+  if (!res.ok)
+    throw new Error(`token refused (HTTP ${res.status} ${body.code ?? ''}): ${body.message ?? ''}`);
   return totemTokenSchema.parse(body).token;
 }

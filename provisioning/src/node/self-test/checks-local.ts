@@ -75,12 +75,17 @@ export async function checkHandsetAndKeypad(
     const fw = watch.status.firmware ? `, firmware ${watch.status.firmware}` : '';
     if (!ctx.prompter) {
       return [
-        { name: 'handset', status: 'pass', detail: `device answers${fw}; lift and put down ${NOT_INTERACTIVE}` },
+        {
+          name: 'handset',
+          status: 'pass',
+          detail: `device answers${fw}; lift and put down ${NOT_INTERACTIVE}`,
+        },
         { name: 'keypad', status: 'skipped', detail: NOT_INTERACTIVE },
       ];
     }
     const step = o.stepTimeoutMs ?? 30_000;
-    const hook = (type: 'offhook' | 'onhook') => (e: WatchEvent) => e.kind === 'event' && e.event.type === type;
+    const hook = (type: 'offhook' | 'onhook') => (e: WatchEvent) =>
+      e.kind === 'event' && e.event.type === type;
     const results: SelfTestCheck[] = [];
     ctx.say('» Lift the handset.');
     let mark = events.length;
@@ -104,7 +109,8 @@ export async function checkHandsetAndKeypad(
     const typed: string[] = [];
     await waitFor(
       (e) => {
-        if (e.kind === 'event' && e.event.type === 'key' && /^[0-9]$/.test(e.event.key)) typed.push(e.event.key);
+        if (e.kind === 'event' && e.event.type === 'key' && /^[0-9]$/.test(e.event.key))
+          typed.push(e.event.key);
         return typed.length >= digits.length;
       },
       mark,
@@ -131,7 +137,8 @@ export async function checkHandsetAndKeypad(
 export function toneWav(seconds = 0.5, hz = 440, rate = 16_000): Buffer {
   const samples = Math.round(seconds * rate);
   const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 12_000), i * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 12_000), i * 2);
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
   header.writeUInt32LE(36 + data.length, 4);
@@ -157,7 +164,12 @@ function run(file: string, args: string[], timeoutMs = 10_000): Promise<{ ok: bo
 }
 
 export async function checkSpeaker(ctx: LocalContext, aplay = '/usr/bin/aplay'): Promise<SelfTestCheck> {
-  if (!existsSync(aplay)) return { name: 'speaker', status: 'skipped', detail: `skipped: ${aplay} is not installed (apt install alsa-utils)` };
+  if (!existsSync(aplay))
+    return {
+      name: 'speaker',
+      status: 'skipped',
+      detail: `skipped: ${aplay} is not installed (apt install alsa-utils)`,
+    };
   if (!ctx.prompter) return { name: 'speaker', status: 'skipped', detail: NOT_INTERACTIVE };
   const dir = mkdtempSync(join(tmpdir(), 'sportello-tone-'));
   try {
@@ -166,26 +178,56 @@ export async function checkSpeaker(ctx: LocalContext, aplay = '/usr/bin/aplay'):
     ctx.say('» Listen: a short tone plays now. Did you hear it? (y/n)');
     const played = await run(aplay, ['-q', file]);
     if (!played.ok) {
-      return { name: 'speaker', status: 'fail', detail: `aplay failed: ${played.out.slice(0, 200)}`, fix: 'check the sound card with `aplay -l` and the ALSA default device' };
+      return {
+        name: 'speaker',
+        status: 'fail',
+        detail: `aplay failed: ${played.out.slice(0, 200)}`,
+        fix: 'check the sound card with `aplay -l` and the ALSA default device',
+      };
     }
     const heard = await ctx.prompter.yesNo();
     if (heard === undefined) return { name: 'speaker', status: 'skipped', detail: 'skipped: no answer' };
     return heard
       ? { name: 'speaker', status: 'pass', detail: 'the technician heard the tone' }
-      : { name: 'speaker', status: 'fail', detail: 'the tone was not heard', fix: 'check the speaker cable, the amplifier power and the volume (alsamixer)' };
+      : {
+          name: 'speaker',
+          status: 'fail',
+          detail: 'the tone was not heard',
+          fix: 'check the speaker cable, the amplifier power and the volume (alsamixer)',
+        };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function checkPrinter(printer: string | undefined, lpstat = '/usr/bin/lpstat'): Promise<SelfTestCheck> {
+export async function checkPrinter(
+  printer: string | undefined,
+  lpstat = '/usr/bin/lpstat',
+): Promise<SelfTestCheck> {
   if (!printer) return { name: 'printer', status: 'skipped', detail: 'skipped: no printer configured' };
-  if (!existsSync(lpstat)) return { name: 'printer', status: 'fail', detail: `${lpstat} is missing`, fix: 'install CUPS (apt install cups-client cups)' };
+  if (!existsSync(lpstat))
+    return {
+      name: 'printer',
+      status: 'fail',
+      detail: `${lpstat} is missing`,
+      fix: 'install CUPS (apt install cups-client cups)',
+    };
   const r = await run(lpstat, ['-p', printer]);
-  if (!r.ok) return { name: 'printer', status: 'fail', detail: r.out.slice(0, 300), fix: `add the printer "${printer}" to CUPS (lpadmin) and check its cable` };
+  if (!r.ok)
+    return {
+      name: 'printer',
+      status: 'fail',
+      detail: r.out.slice(0, 300),
+      fix: `add the printer "${printer}" to CUPS (lpadmin) and check its cable`,
+    };
   const disabled = /disabled/i.test(r.out);
   return disabled
-    ? { name: 'printer', status: 'fail', detail: r.out.slice(0, 300), fix: `enable it: cupsenable ${printer}; check paper and cover` }
+    ? {
+        name: 'printer',
+        status: 'fail',
+        detail: r.out.slice(0, 300),
+        fix: `enable it: cupsenable ${printer}; check paper and cover`,
+      }
     : { name: 'printer', status: 'pass', detail: r.out.split('\n')[0]!.slice(0, 300) };
 }
 
@@ -195,10 +237,27 @@ export async function checkDisk(dir: string): Promise<SelfTestCheck> {
     const s = await statfs(dir);
     const free = s.bavail * s.bsize;
     const text = `${(free / 1e9).toFixed(2)} GB free in ${dir}`;
-    if (free < 500e6) return { name: 'disk', status: 'fail', detail: text, fix: 'free space: remove old logs (journalctl --vacuum-size=100M) or use a larger disk' };
-    if (free < 2e9) return { name: 'disk', status: 'warn', detail: text, fix: 'less than 2 GB: updates may not fit; free some space' };
+    if (free < 500e6)
+      return {
+        name: 'disk',
+        status: 'fail',
+        detail: text,
+        fix: 'free space: remove old logs (journalctl --vacuum-size=100M) or use a larger disk',
+      };
+    if (free < 2e9)
+      return {
+        name: 'disk',
+        status: 'warn',
+        detail: text,
+        fix: 'less than 2 GB: updates may not fit; free some space',
+      };
     return { name: 'disk', status: 'pass', detail: text };
   } catch (err) {
-    return { name: 'disk', status: 'fail', detail: `cannot read ${dir}: ${(err as Error).message}`, fix: 'create the data directory (enroll first)' };
+    return {
+      name: 'disk',
+      status: 'fail',
+      detail: `cannot read ${dir}: ${(err as Error).message}`,
+      fix: 'create the data directory (enroll first)',
+    };
   }
 }

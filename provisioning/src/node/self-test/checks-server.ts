@@ -7,7 +7,9 @@ import { parseTurnUrl, stunOverTcp, stunOverUdp, tlsHandshake } from './stun.ts'
 
 const NETWORK_FIX = 'check the network (cable, SIM/APN), the address in the identity, DNS and the firewall';
 
-export async function checkServer(serverUrl: string): Promise<{ check: SelfTestCheck; clock: SelfTestCheck }> {
+export async function checkServer(
+  serverUrl: string,
+): Promise<{ check: SelfTestCheck; clock: SelfTestCheck }> {
   const sent = Date.now();
   try {
     const res = await fetch(`${serverUrl}/api/health`, { signal: AbortSignal.timeout(10_000) });
@@ -20,12 +22,22 @@ export async function checkServer(serverUrl: string): Promise<{ check: SelfTestC
           detail: `${serverUrl} answers in ${received - sent} ms (status ${body.status ?? '?'}, version ${body.version ?? '?'})`,
           ...(body.status === 'ok' ? {} : { fix: 'the server runs degraded: tell municipal IT' }),
         }
-      : { name: 'server', status: 'fail', detail: `${serverUrl}/api/health answered HTTP ${res.status}`, fix: 'tell municipal IT: the server is not healthy' };
+      : {
+          name: 'server',
+          status: 'fail',
+          detail: `${serverUrl}/api/health answered HTTP ${res.status}`,
+          fix: 'tell municipal IT: the server is not healthy',
+        };
     return { check, clock: clockCheck(res.headers.get('date'), sent, received) };
   } catch (err) {
     const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
     return {
-      check: { name: 'server', status: 'fail', detail: `${serverUrl} cannot be reached: ${cause}`, fix: NETWORK_FIX },
+      check: {
+        name: 'server',
+        status: 'fail',
+        detail: `${serverUrl} cannot be reached: ${cause}`,
+        fix: NETWORK_FIX,
+      },
       clock: { name: 'clock', status: 'skipped', detail: 'skipped: the server cannot be reached' },
     };
   }
@@ -34,18 +46,34 @@ export async function checkServer(serverUrl: string): Promise<{ check: SelfTestC
 /** The offset from the HTTP Date header (1 s resolution): fine to catch a clock minutes off. */
 function clockCheck(date: string | null, sent: number, received: number): SelfTestCheck {
   const server = date ? Date.parse(date) : NaN;
-  if (Number.isNaN(server)) return { name: 'clock', status: 'skipped', detail: 'skipped: the server sent no Date' };
+  if (Number.isNaN(server))
+    return { name: 'clock', status: 'skipped', detail: 'skipped: the server sent no Date' };
   const offsetMs = Math.round((sent + received) / 2 - (server + 500));
   const detail = `this totem's clock is ${(offsetMs / 1000).toFixed(1)} s ${offsetMs >= 0 ? 'ahead of' : 'behind'} the server's`;
   const off = Math.abs(offsetMs);
-  if (off > 300_000) return { name: 'clock', status: 'fail', detail, fix: 'set the clock: enable NTP (timedatectl set-ntp true); tokens are refused beyond 5 minutes' };
-  if (off > 5_000) return { name: 'clock', status: 'warn', detail, fix: 'enable NTP (timedatectl set-ntp true)' };
+  if (off > 300_000)
+    return {
+      name: 'clock',
+      status: 'fail',
+      detail,
+      fix: 'set the clock: enable NTP (timedatectl set-ntp true); tokens are refused beyond 5 minutes',
+    };
+  if (off > 5_000)
+    return { name: 'clock', status: 'warn', detail, fix: 'enable NTP (timedatectl set-ntp true)' };
   return { name: 'clock', status: 'pass', detail };
 }
 
 /** Connects to the kiosk namespace with this totem's token, and leaves at once. */
-export async function checkSignaling(serverUrl: string, credential: string | undefined): Promise<SelfTestCheck> {
-  if (!credential) return { name: 'signaling', status: 'skipped', detail: 'skipped: this totem is not enrolled (no identity to connect with)' };
+export async function checkSignaling(
+  serverUrl: string,
+  credential: string | undefined,
+): Promise<SelfTestCheck> {
+  if (!credential)
+    return {
+      name: 'signaling',
+      status: 'skipped',
+      detail: 'skipped: this totem is not enrolled (no identity to connect with)',
+    };
   const socket = io(serverUrl + NAMESPACES.kiosk, {
     auth: { credential },
     transports: ['websocket'],
@@ -57,7 +85,8 @@ export async function checkSignaling(serverUrl: string, credential: string | und
       socket.on('connect', () => resolve(undefined));
       socket.on('connect_error', (err) => resolve(err.message));
     });
-    if (error === undefined) return { name: 'signaling', status: 'pass', detail: 'connected to the kiosk namespace as this totem' };
+    if (error === undefined)
+      return { name: 'signaling', status: 'pass', detail: 'connected to the kiosk namespace as this totem' };
     const clone = /already connected/i.test(error);
     return {
       name: 'signaling',
@@ -74,13 +103,19 @@ export async function checkSignaling(serverUrl: string, credential: string | und
 
 export async function checkTurn(servers: TurnServer[], tlsPort = 443): Promise<SelfTestCheck[]> {
   const urls = servers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
-  if (urls.length === 0) return [{ name: 'turn', status: 'skipped', detail: 'skipped: no TURN server configured' }];
+  if (urls.length === 0)
+    return [{ name: 'turn', status: 'skipped', detail: 'skipped: no TURN server configured' }];
   const checks: SelfTestCheck[] = [];
   const hosts = new Map<string, { udp?: number; tcp?: number }>();
   for (const url of urls) {
     const t = parseTurnUrl(url);
     if (!t) {
-      checks.push({ name: 'turn', status: 'fail', detail: `cannot read the TURN URL "${url}"`, fix: 'correct fleet.turnServers on the server' });
+      checks.push({
+        name: 'turn',
+        status: 'fail',
+        detail: `cannot read the TURN URL "${url}"`,
+        fix: 'correct fleet.turnServers on the server',
+      });
       continue;
     }
     const entry = hosts.get(t.host) ?? {};
@@ -90,9 +125,23 @@ export async function checkTurn(servers: TurnServer[], tlsPort = 443): Promise<S
   }
   for (const [host, ports] of hosts) {
     const probes: [string, () => Promise<number>, string][] = [];
-    if (ports.udp) probes.push([`turn-udp ${host}:${ports.udp}`, () => stunOverUdp(host, ports.udp!), 'UDP to this port is blocked: open it outbound, or calls fall back to TCP/TLS (worse quality)']);
-    if (ports.tcp) probes.push([`turn-tcp ${host}:${ports.tcp}`, () => stunOverTcp(host, ports.tcp!), 'TCP to this port is blocked: open it outbound']);
-    probes.push([`turn-tls ${host}:${tlsPort}`, () => tlsHandshake(host, tlsPort), 'TLS on 443 fails: a proxy intercepts TLS or the certificate is wrong; calls behind strict firewalls will fail']);
+    if (ports.udp)
+      probes.push([
+        `turn-udp ${host}:${ports.udp}`,
+        () => stunOverUdp(host, ports.udp!),
+        'UDP to this port is blocked: open it outbound, or calls fall back to TCP/TLS (worse quality)',
+      ]);
+    if (ports.tcp)
+      probes.push([
+        `turn-tcp ${host}:${ports.tcp}`,
+        () => stunOverTcp(host, ports.tcp!),
+        'TCP to this port is blocked: open it outbound',
+      ]);
+    probes.push([
+      `turn-tls ${host}:${tlsPort}`,
+      () => tlsHandshake(host, tlsPort),
+      'TLS on 443 fails: a proxy intercepts TLS or the certificate is wrong; calls behind strict firewalls will fail',
+    ]);
     for (const [name, probe, fix] of probes) {
       try {
         checks.push({ name, status: 'pass', detail: `answered in ${await probe()} ms` });

@@ -87,11 +87,19 @@ export async function checkMedia(o: MediaCheckOptions = {}): Promise<MediaReport
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
   const exited = new Promise<MediaReport>((resolve) => {
     child.on('error', (err) => resolve({ ok: false, error: `Chromium could not start: ${err.message}` }));
-    child.on('exit', (code) => resolve({ ok: false, error: `Chromium exited (${code}) before reporting: ${stderr.trim().split('\n').pop() ?? ''}` }));
+    child.on('exit', (code) =>
+      resolve({
+        ok: false,
+        error: `Chromium exited (${code}) before reporting: ${stderr.trim().split('\n').pop() ?? ''}`,
+      }),
+    );
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<MediaReport>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, error: 'no report from the media page in time' }), o.timeoutMs ?? 20_000);
+    timer = setTimeout(
+      () => resolve({ ok: false, error: 'no report from the media page in time' }),
+      o.timeoutMs ?? 20_000,
+    );
   });
   try {
     return await Promise.race([reported, exited, timeout]);

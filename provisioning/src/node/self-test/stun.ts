@@ -44,7 +44,11 @@ export function parseTurnUrl(url: string): TurnTarget | undefined {
   const secure = m[1]!.toLowerCase() === 'turns';
   const host = m[2]!.replace(/^\[|\]$/g, '');
   const port = m[3] ? Number(m[3]) : secure ? 5349 : 3478;
-  return { host, port, transports: secure ? ['tls'] : m[4] ? [m[4].toLowerCase() as 'udp' | 'tcp'] : ['udp', 'tcp'] };
+  return {
+    host,
+    port,
+    transports: secure ? ['tls'] : m[4] ? [m[4].toLowerCase() as 'udp' | 'tcp'] : ['udp', 'tcp'],
+  };
 }
 
 export async function stunOverUdp(host: string, port: number, timeoutMs = 3_000): Promise<number> {
@@ -53,7 +57,10 @@ export async function stunOverUdp(host: string, port: number, timeoutMs = 3_000)
   const started = performance.now();
   try {
     return await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no STUN answer over UDP within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no STUN answer over UDP within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.on('error', (err) => {
         clearTimeout(timer);
         reject(err);
@@ -79,7 +86,10 @@ export async function stunOverTcp(host: string, port: number, timeoutMs = 3_000)
   try {
     return await new Promise<number>((resolve, reject) => {
       let received = Buffer.alloc(0);
-      const timer = setTimeout(() => reject(new Error(`no STUN answer over TCP within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no STUN answer over TCP within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.on('error', (err) => {
         clearTimeout(timer);
         reject(err);

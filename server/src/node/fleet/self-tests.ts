@@ -38,7 +38,12 @@ export class SelfTests {
     const receivedAt = this.o.now().toISOString();
     const row = await this.db
       .insertInto('totem_self_tests')
-      .values({ totem_id: totemId, received_at: receivedAt, passed: passed ? 1 : 0, report: JSON.stringify(report) })
+      .values({
+        totem_id: totemId,
+        received_at: receivedAt,
+        passed: passed ? 1 : 0,
+        report: JSON.stringify(report),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     // Older reports beyond the kept number go: the latest ones tell the totem's story.
