@@ -13,7 +13,8 @@ export const DEFAULT_OUT_DIR = join(here, 'dist');
 export const MAIN_BUNDLE = 'main.cjs';
 export const PRELOAD_BUNDLE = 'preload.cjs';
 /** Modules with native code: loaded from node_modules at run time, unpacked from the asar archive. */
-export const NATIVE_MODULES = ['better-sqlite3'];
+// serialport and node-hid are the handset's native bindings (devices/); better-sqlite3 the agenda.
+export const NATIVE_MODULES = ['better-sqlite3', '@serialport/bindings-cpp', 'node-hid'];
 /** ws loads these optional native accelerators when present; the kiosk does without them. */
 const OPTIONAL_MODULES = ['bufferutil', 'utf-8-validate'];
 

@@ -5,3 +5,4 @@ export { Outbox } from './outbox.ts';
 export { ServerClock } from './clock.ts';
 export { startKioskDevices, type KioskDevices, type KioskDevicesOptions } from './devices.ts';
 export { handsetStatusFor, screenKeyFor } from './handset-input.ts';
+export { startKioskRuntime, type KioskRuntime, type KioskRuntimeOptions } from './runtime.ts';

@@ -44,12 +44,27 @@ test('a bad value is refused with a message naming the field and where it came f
     (err: unknown) => err instanceof ConfigError && /serverUrl.*SPORTELLO_SERVER_URL/.test(err.message),
   );
   assert.throws(
-    () => loadMainConfig({ SPORTELLO_SERVER_URL: good.SPORTELLO_SERVER_URL }, defaults, noFile),
-    /credential: is required \(set SPORTELLO_TOTEM_CREDENTIAL/,
+    () => loadMainConfig({ SPORTELLO_TOTEM_CREDENTIAL: good.SPORTELLO_TOTEM_CREDENTIAL }, defaults, noFile),
+    /serverUrl: is required with a demo credential/,
+  );
+  assert.throws(
+    () => loadMainConfig({ ...good, SPORTELLO_TOTEM_CREDENTIAL: 'no-secret' }, defaults, noFile),
+    /credential: must look like/,
   );
   assert.throws(
     () => loadMainConfig({ ...good, SPORTELLO_KIOSK_DATA_DIR: 'relative/dir' }, defaults, noFile),
     /dataDir: must be an absolute path/,
+  );
+});
+
+test('an enrolled totem needs no credential; the handset comes from the file and is checked', () => {
+  assert.deepEqual(loadMainConfig({}, defaults, noFile), defaults);
+  const env = { SPORTELLO_KIOSK_CONFIG: '/etc/kiosk.json' };
+  const device = { kind: 'serial', match: { vendorId: 0x1209, productId: 0x5e11 } };
+  assert.deepEqual(loadMainConfig(env, defaults, () => JSON.stringify({ device })).device, device);
+  assert.throws(
+    () => loadMainConfig(env, defaults, () => JSON.stringify({ device: { kind: 'usb' } })),
+    /device/,
   );
 });
 

@@ -1,5 +1,6 @@
-// Configuration of Electron main: where the central server is, the totem's credential and where
-// the agenda cache lives. Read from environment variables, or from a JSON file named by
+// Configuration of Electron main: where the central server is, how the totem proves who it is (the
+// identity `provisioning enroll` left in the data folder, or a demo credential), where the agenda
+// cache lives, and the handset device. Read from environment variables, or from a JSON file named by
 // SPORTELLO_KIOSK_CONFIG (variables win over the file), and validated with a message naming the
 // bad field and where it came from.
 import { readFileSync } from 'node:fs';
@@ -24,16 +25,51 @@ type Field = 'serverUrl' | 'credential' | 'dataDir' | 'pagesDir';
 const FIELDS: readonly Field[] = ['serverUrl', 'credential', 'dataDir', 'pagesDir'];
 const isField = (key: unknown): key is Field => FIELDS.includes(key as Field);
 
-export const mainConfigSchema = z.strictObject({
-  /** Base URL of the central server, http(s). */
-  serverUrl: z.string(required).pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-  /** Totem credential "<totem id>:<secret>". */
-  credential: z.string(required).regex(/^[^:\s]+:\S+$/, 'must look like "<totem id>:<secret>"'),
-  /** Folder for the agenda cache; default: the app's user data folder. */
-  dataDir: absolutePath,
-  /** Folder with the built pages; default: app/dist next to the bundle. */
-  pagesDir: absolutePath,
-});
+const usbId = z.number().int().min(0).max(0xffff);
+/** The handset: a controller board on a serial port, or a USB HID handset or keypad. */
+const deviceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('serial'),
+    path: z.string().min(1).optional(),
+    match: z
+      .strictObject({ vendorId: usbId, productId: usbId, serialNumber: z.string().optional() })
+      .optional(),
+    baudRate: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('hid'),
+    path: z.string().min(1).optional(),
+    match: z
+      .strictObject({
+        vendorId: usbId,
+        productId: usbId,
+        serialNumber: z.string().optional(),
+        usagePage: z.number().int().optional(),
+      })
+      .optional(),
+  }),
+]);
+
+export const mainConfigSchema = z
+  .strictObject({
+    /** Base URL of the central server, http(s); default: the enrolled identity's. */
+    serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Demo credential "<totem id>:<secret>"; default: the identity enrolled in dataDir. */
+    credential: z
+      .string()
+      .regex(/^[^:\s]+:\S+$/, 'must look like "<totem id>:<secret>"')
+      .optional(),
+    /** The handset; default none (on-screen controls only). Only from the JSON file. */
+    device: deviceSchema.optional(),
+    /** Folder for the agenda cache and the enrolled identity; default: the app's user data folder. */
+    dataDir: absolutePath,
+    /** Folder with the built pages; default: app/dist next to the bundle. */
+    pagesDir: absolutePath,
+  })
+  .refine((c) => c.credential === undefined || c.serverUrl !== undefined, {
+    path: ['serverUrl'],
+    message: 'is required with a demo credential',
+  });
 export type MainConfig = z.infer<typeof mainConfigSchema>;
 
 export interface ConfigDefaults {

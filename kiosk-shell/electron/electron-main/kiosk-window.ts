@@ -50,6 +50,13 @@ export class KioskWindowKeeper {
     win.loadURL(this.o.pageUrl).catch((err: unknown) => this.o.log('kiosk page failed to load', err));
   }
 
+  /** A picture of the page as shown now (the fleet's screenshot action, only asked at idle). */
+  async capture(): Promise<{ toPNG(): Buffer }> {
+    const win = this.current;
+    if (!win || win.webContents.isDestroyed()) throw new Error('no kiosk window to capture');
+    return win.webContents.capturePage();
+  }
+
   /** Sends a message to the page when there is one; a message for a lost page is dropped. */
   send(channel: string, ...args: unknown[]): void {
     const win = this.current;

@@ -1,13 +1,11 @@
 // Electron main for the totem: one locked-down fullscreen window showing the kiosk page from
-// app://kiosk, and the kiosk core (agenda cache, server link, call state machine) running in this
-// process behind one validated IPC channel. Kept thin: every decision lives in a module with tests.
+// app://kiosk, and the kiosk runtime (identity, agenda cache, server link, call state machine, fleet
+// link, handset) running in this process behind one validated IPC channel. Kept thin: every decision lives in a module with tests.
 // Runs only as the CommonJS bundle built by electron/build.ts (hence __dirname).
 import { KIOSK_CHANNELS } from '@sportello/protocol';
 import { BrowserWindow, Menu, app, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
-import { AgendaCache } from '../../core/node/agenda-cache.ts';
-import { KioskCore } from '../../core/node/kiosk-core.ts';
-import { ServerLink } from '../../core/node/server-link.ts';
+import { startKioskRuntime } from '../../core/node/runtime.ts';
 import { kioskCsp } from '../../host/node/static-files.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { loadMainConfig } from './config.ts';
@@ -51,17 +49,34 @@ async function start(): Promise<void> {
       ? join(process.resourcesPath, 'pages')
       : join(__dirname, '..', '..', '..', 'app', 'dist'),
   });
-  log('starting', { serverUrl: config.serverUrl, dataDir: config.dataDir, pagesDir: config.pagesDir });
+  log('starting', { serverUrl: config.serverUrl ?? '(enrolled)', dataDir: config.dataDir });
+
+  // The window (and so the page to capture) exists only later; screenshots ask the keeper then.
+  const screen: { keeper?: KioskWindowKeeper } = {};
+  const runtime = await startKioskRuntime({
+    dataDir: config.dataDir,
+    ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
+    ...(config.credential ? { credential: config.credential } : {}),
+    ...(config.device ? { device: config.device } : {}),
+    fleet: {
+      captureScreen: async () => {
+        if (!screen.keeper) throw new Error('no kiosk window yet');
+        return (await screen.keeper.capture()).toPNG();
+      },
+    },
+    log,
+  });
+  const { core } = runtime;
+  // A restart asked by the fleet: relaunch the whole app, the supervisor sees a clean exit.
+  runtime.fleet?.actions.on('restart', () => {
+    app.relaunch();
+    app.quit();
+  });
 
   installSessionPolicy(session.defaultSession, log);
-  const serverOrigin = new URL(config.serverUrl).origin;
+  const serverOrigin = new URL(runtime.serverUrl).origin;
   const csp = kioskCsp([serverOrigin, serverOrigin.replace(/^http/, 'ws')]);
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ pagesDir: config.pagesDir, csp, log }));
-
-  const cache = new AgendaCache(config.dataDir);
-  const link = new ServerLink(config.serverUrl, config.credential);
-  const core = new KioskCore({ cache, link, log });
-  void core.refreshAgenda();
 
   const handleRequest = createKioskIpcHandler({ core, log });
   ipcMain.handle(KIOSK_CHANNELS.request, (event, payload: unknown) =>
@@ -69,7 +84,7 @@ async function start(): Promise<void> {
   );
 
   const devTools = !app.isPackaged && process.env.SPORTELLO_KIOSK_DEVTOOLS === '1';
-  const windows = new KioskWindowKeeper({
+  const keeper = new KioskWindowKeeper({
     createWindow: () =>
       new BrowserWindow(kioskWindowOptions({ preloadPath: join(__dirname, 'preload.cjs'), devTools })),
     pageUrl: KIOSK_PAGE_URL,
@@ -82,16 +97,15 @@ async function start(): Promise<void> {
         .catch((err: unknown) => log('could not reset the kiosk after losing the page', err));
     },
   });
-  core.on('state', (state) => windows.send(KIOSK_CHANNELS.state, state));
-  windows.open();
+  screen.keeper = keeper;
+  core.on('state', (state) => keeper.send(KIOSK_CHANNELS.state, state));
+  keeper.open();
 
   app.once('before-quit', () => {
     log('quitting');
-    windows.close();
+    keeper.close();
     ipcMain.removeHandler(KIOSK_CHANNELS.request);
-    core.close();
-    link.close();
-    cache.close();
+    void runtime.close();
   });
 }
 
