@@ -78,6 +78,8 @@ describe('fleet page on Debian Chromium', () => {
     const token = await page.locator('#enroll-token').innerText();
     assert.match(token, /^spe1-[A-Za-z0-9_-]{32}$/);
     assert.match(await page.locator('#enroll-uri').innerText(), /^sportello:\/\/enroll\?/);
+    // The same address as a QR code, drawn in the page.
+    await page.locator('#enroll-qr svg path').first().waitFor();
 
     // The token shown is the one a technician types on the totem.
     const totem = new TestTotem(t.url);

@@ -2,6 +2,7 @@
 // status refreshed every 5 seconds, one totem's detail and history, remote actions, revocation, and
 // enrollment tokens. Supervisors see everything but the buttons that act.
 import type { AccountRole, FleetTotem, RemoteActionKind } from '@sportello/protocol';
+import QRCode from 'qrcode';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import it from '../common/locales/it.json';
@@ -157,6 +158,16 @@ function renderEnrollment(): void {
   if (!lastEnrollment) return;
   byId('enroll-token').textContent = lastEnrollment.token;
   byId('enroll-uri').textContent = lastEnrollment.uri;
+  const uri = lastEnrollment.uri;
+  // The SVG is made here from the enrollment address only; nothing else goes into the markup.
+  QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }).then(
+    (svg) => {
+      if (lastEnrollment?.uri === uri) byId('enroll-qr').innerHTML = svg;
+    },
+    () => {
+      byId('enroll-qr').textContent = '';
+    },
+  );
   byId('enroll-expiry').textContent = t('enroll.expiry', {
     time: formatTime(lastEnrollment.expiresAt, language),
   });
