@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, seedDemo, startServer, type DemoSeed } from '@sportello/server';
 import { startSimulator, type Simulator } from '@sportello/devices';
-import { launchKioskWindow, startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
+import {
+  launchKioskWindow,
+  startKioskAgent,
+  type KioskAgent,
+  type KioskLaunchResult,
+} from '@sportello/kiosk-shell/host';
 import { formatBookingCode } from '@sportello/protocol';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -101,12 +106,22 @@ async function main(): Promise<void> {
   } catch (err) {
     console.warn(`no simulated handset (${(err as Error).message}); \`npm run setup\` installs socat`);
   }
+  // Filled once the window is open; the screenshot action reads it then.
+  const screen: { window?: KioskLaunchResult } = {};
   const kiosk = await startKioskAgent({
     serverUrl: server.url,
     credential: `${seed.totem.id}:${seed.totem.secret}`,
     dataDir: join(demoDir, 'kiosk'),
     pagesDir,
     ...(sim ? { device: { kind: 'serial' as const, path: sim.kioskPath } } : {}),
+    // The fleet's screenshot action takes the kiosk window, once there is one.
+    fleet: {
+      captureScreen: async () => {
+        const win = screen.window;
+        if (!win?.opened || !win.capture) throw new Error('no kiosk window on screen');
+        return win.capture();
+      },
+    },
     log: (msg) => console.log(`kiosk: ${msg}`),
   });
   const interactive = sim !== undefined && process.stdin.isTTY;
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
     prefer: 'chromium',
     autoGrantMedia: true,
   });
+  screen.window = kioskWindow;
   console.log(
     kioskWindow.opened
       ? `kiosk window opened (${kioskWindow.runtime})`

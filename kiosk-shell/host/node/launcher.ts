@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
+import { CdpPipe, captureKioskPage } from './cdp-pipe.ts';
 
 /** The Electron main bundle written by `npm run build --workspace kiosk-shell`. */
 export const ELECTRON_MAIN_BUNDLE = fileURLToPath(new URL('../../electron/dist/main.cjs', import.meta.url));
@@ -50,6 +52,8 @@ export type KioskWindowHandle = {
   pid: number;
   /** Chromium's fresh profile folder, removed by close(). */
   userDataDir?: string;
+  /** A PNG of the page as shown now; Chromium only (Electron main captures its own window). */
+  capture?: () => Promise<Buffer>;
   /** Resolves with the exit code (or null after a signal) when the window process ends. */
   exited: Promise<number | null>;
   /** Ends the window process and removes its temporary profile; safe to call twice. */
@@ -85,6 +89,8 @@ export function chromiumKioskArgs(i: ChromiumArgsInput): string[] {
     '--noerrdialogs',
     '--disable-translate',
     '--disable-session-crashed-bubble',
+    // The fleet's screenshot action: DevTools over a pipe only this launcher holds (no port).
+    '--remote-debugging-pipe',
     '--ozone-platform-hint=auto',
     ...(i.isRoot ? ['--no-sandbox'] : []),
   ];
@@ -195,6 +201,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
 
   let child: ChildProcess;
   let userDataDir: string | undefined;
+  let cdp: CdpPipe | undefined;
   if (choice.runtime === 'electron') {
     const childEnv: NodeJS.ProcessEnv = {
       ...env,
@@ -216,8 +223,13 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
       autoGrantMedia: o.autoGrantMedia === true,
       isRoot,
     });
-    // Chromium's own chatter (GPU, D-Bus) is not ours to show.
-    child = spawn(choice.binary, args, { env, stdio: 'ignore', detached: true });
+    // Chromium's own chatter (GPU, D-Bus) is not ours to show; fds 3 and 4 are the DevTools pipe.
+    child = spawn(choice.binary, args, {
+      env,
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    cdp = new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable);
   }
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -238,6 +250,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     pid: child.pid!,
     ...(userDataDir ? { userDataDir } : {}),
     exited,
+    ...(cdp ? { capture: () => captureKioskPage(cdp) } : {}),
     close() {
       closing ??= (async () => {
         // A window that already ended on its own is not signalled: its group id may belong to no one now.
@@ -249,6 +262,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
           // Helpers that outlived the browser process are ended with it.
           signalGroup(child, 'SIGKILL');
         }
+        cdp?.close();
         if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
       })();
       return closing;
