@@ -183,6 +183,7 @@ describe('provisioning self-test', () => {
         '--fake-media',
         '--json',
       ]);
+      assert.ok(r.out.trim().startsWith('{'), `self-test printed no report (exit ${r.code}): ${r.err}`);
       const report = JSON.parse(r.out) as {
         totemId: string;
         sent: boolean;
