@@ -28,7 +28,7 @@ test(
         '--disable-sync',
         'data:text/html,<h1 style="color:red">Sportello</h1>',
       ],
-      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true },
     );
     const cdp = new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable);
     try {
@@ -38,9 +38,10 @@ test(
     } finally {
       cdp.close();
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+      // The whole group: Chromium's helpers write into the profile until they end too.
+      process.kill(-child.pid!, 'SIGKILL');
       await exited;
-      rmSync(profile, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     }
   },
 );

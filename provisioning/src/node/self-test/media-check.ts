@@ -78,10 +78,14 @@ export async function checkMedia(o: MediaCheckOptions = {}): Promise<MediaReport
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
       ...(o.fakeMedia ? ['--use-fake-device-for-media-stream'] : []),
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       url,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so that its helper processes end with it (they write into the profile).
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
@@ -107,11 +111,26 @@ export async function checkMedia(o: MediaCheckOptions = {}): Promise<MediaReport
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      signalGroup(child.pid, 'SIGTERM');
       await gone;
     }
+    // Helpers that outlived the browser process are ended too.
+    signalGroup(child.pid, 'SIGKILL');
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(profile, { recursive: true, force: true });
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch {
+      // A leftover temp profile is not a failed check; the system's temp cleaning removes it.
+    }
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
   }
 }
