@@ -14,6 +14,7 @@ import en from '../../shared/common/locales/en.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { CallbackQueue } from './callbacks.ts';
 
 declare global {
   interface Window {
@@ -29,6 +30,7 @@ let activeCallId: string | undefined;
 let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let muted = false;
+let callbacks: CallbackQueue | undefined;
 
 function showError(message: string | undefined): void {
   const el = byId('error');
@@ -124,6 +126,8 @@ function endCall(): void {
 function connect(session: OperatorSession): void {
   byId('who').textContent = session.operator.displayName;
   byId('btn-sign-out').hidden = false;
+  callbacks = new CallbackQueue(session.token, showError);
+  callbacks.start();
   socket = io(location.origin + NAMESPACES.operator, {
     auth: { token: session.token },
     transports: ['websocket'],
@@ -131,6 +135,7 @@ function connect(session: OperatorSession): void {
   socket.on('connect_error', (err) => {
     if (/sign in/.test(err.message)) {
       sessionStorage.removeItem(SESSION_KEY);
+      callbacks?.stop();
       showError(t('operator.errors.session'));
       showScreen('sign-in');
       socket?.close();
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
     void setLanguage(select.value).then(() => {
       applyTranslations();
       if (socket) renderPresence();
+      callbacks?.render();
     });
   });
   byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (ev) => {
