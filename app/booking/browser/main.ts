@@ -3,6 +3,7 @@
 // else is the booking form, whose steps are entries in the browser history.
 import { byId } from '../../shared/browser/dom.ts';
 import { applyTranslations, initI18n, setLanguage } from '../../shared/browser/i18n.ts';
+import { storedLanguage, wireLanguageButtons, type PageLanguage } from '../../shared/browser/language.ts';
 import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
 import { BookingFlow } from './flow.ts';
@@ -10,17 +11,8 @@ import { ManageView } from './manage.ts';
 import { showStep } from './render.ts';
 
 const LANGUAGE_KEY = 'sportello-booking-language';
-let language = 'it';
+let language: PageLanguage = 'it';
 const currentLanguage = () => language;
-
-function storedLanguage(): string {
-  try {
-    return localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'it';
-  } catch {
-    // Storage may be switched off; Italian is the default then.
-    return 'it';
-  }
-}
 
 function manageToken(): string | undefined {
   const match = /^#manage=(.*)$/.exec(location.hash);
@@ -28,7 +20,7 @@ function manageToken(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  language = storedLanguage();
+  language = storedLanguage(LANGUAGE_KEY);
   await initI18n({ it: { translation: it }, en: { translation: en } }, language);
   await setLanguage(language);
   applyTranslations();
@@ -48,34 +40,18 @@ async function main(): Promise<void> {
     flow.show(step ?? 'office', focus);
   };
 
-  const markLanguage = () => {
-    for (const b of document.querySelectorAll<HTMLButtonElement>('button.lang')) {
-      b.setAttribute('aria-pressed', String(b.dataset.lang === language));
-    }
-  };
-  for (const b of document.querySelectorAll<HTMLButtonElement>('button.lang')) {
-    b.addEventListener('click', async () => {
-      language = b.dataset.lang === 'en' ? 'en' : 'it';
-      try {
-        localStorage.setItem(LANGUAGE_KEY, language);
-      } catch {
-        // Not remembered across visits; the switch still works for this one.
-      }
-      await setLanguage(language);
-      applyTranslations();
-      markLanguage();
-      if (view === 'manage') manage.render();
-      else flow.render();
-      // The title follows the heading of the step on screen; focus stays on the language button.
-      showStep(view === 'manage' ? 'manage' : flow.step, false);
-    });
-  }
+  wireLanguageButtons(LANGUAGE_KEY, currentLanguage, (chosen) => {
+    language = chosen;
+    if (view === 'manage') manage.render();
+    else flow.render();
+    // The title follows the heading of the step on screen; focus stays on the language button.
+    showStep(view === 'manage' ? 'manage' : flow.step, false);
+  });
   byId('manage-new').addEventListener('click', (e) => {
     e.preventDefault();
     view = 'flow';
     flow.startOver();
   });
-  markLanguage();
   window.addEventListener('popstate', () => route(true));
   route(false);
 }

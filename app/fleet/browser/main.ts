@@ -5,6 +5,7 @@ import type { AccountRole, FleetTotem, RemoteActionKind } from '@sportello/proto
 import QRCode from 'qrcode';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
+import { storedLanguage, wireLanguageButtons, type PageLanguage } from '../../shared/browser/language.ts';
 import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
 import { ApiFailure, FleetApi } from './api-client.ts';
@@ -31,7 +32,7 @@ interface Session {
 }
 
 const api = new FleetApi();
-let language = 'it';
+let language: PageLanguage = 'it';
 let session: Session | undefined;
 let selected: string | undefined;
 let totems: FleetTotem[] = [];
@@ -249,22 +250,11 @@ function wire(): void {
     }
   });
 
-  const markLanguage = () => {
-    for (const b of document.querySelectorAll<HTMLButtonElement>('button.lang')) {
-      b.setAttribute('aria-pressed', String(b.dataset.lang === language));
-    }
-  };
-  for (const b of document.querySelectorAll<HTMLButtonElement>('button.lang')) {
-    b.addEventListener('click', async () => {
-      language = b.dataset.lang === 'en' ? 'en' : 'it';
-      try {
-        localStorage.setItem(LANGUAGE_KEY, language);
-      } catch {
-        // Not remembered across visits; the switch still works for this one.
-      }
-      await setLanguage(language);
-      applyTranslations();
-      markLanguage();
+  wireLanguageButtons(
+    LANGUAGE_KEY,
+    () => language,
+    async (chosen) => {
+      language = chosen;
       renderEnrollment();
       if (session) {
         byId('who').textContent = t('app.signedInAs', {
@@ -273,13 +263,12 @@ function wire(): void {
         });
         await refresh();
       }
-    });
-  }
-  markLanguage();
+    },
+  );
 }
 
 async function main(): Promise<void> {
-  language = stored(() => localStorage, LANGUAGE_KEY) === 'en' ? 'en' : 'it';
+  language = storedLanguage(LANGUAGE_KEY);
   await initI18n({ it: { translation: it }, en: { translation: en } }, language);
   await setLanguage(language);
   applyTranslations();

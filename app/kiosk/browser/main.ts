@@ -77,8 +77,6 @@ function renderDynamic(state: KioskState): void {
     case 'ended':
       byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
       break;
-    case 'checked-in-offline':
-      break;
     case 'callback-entry': {
       byId('callback-digits').textContent = s.digits;
       const hint = byId('callback-hint');

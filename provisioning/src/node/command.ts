@@ -49,3 +49,12 @@ export interface Command {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** Runs an argument parser; its complaint becomes a UsageError (printed with the usage, exit 2). */
+export function parsedOrUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -11,7 +11,7 @@ import {
   type WatchEvent,
 } from '@sportello/devices';
 import type { CliContext, Command, ExitCode } from './command.ts';
-import { EXIT, UsageError } from './command.ts';
+import { EXIT, UsageError, parsedOrUsageError } from './command.ts';
 import { DEVICE_HELP, DEVICE_OPTIONS, deviceConfigFrom, hasDeviceArgs } from './device-config-args.ts';
 
 const HELP = `usage: sportello-provisioning devices [--json]
@@ -40,24 +40,22 @@ export const devicesCommand: Command = {
   summary: 'list serial and HID candidates for the handset; --watch prints live events',
   help: HELP,
   async run(args, ctx) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          ...DEVICE_OPTIONS,
-          watch: { type: 'boolean', default: false },
-          trace: { type: 'boolean', default: false },
-          duration: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parsedOrUsageError(
+      () =>
+        parseArgs({
+          args,
+          strict: true,
+          allowPositionals: false,
+          options: {
+            ...DEVICE_OPTIONS,
+            watch: { type: 'boolean', default: false },
+            trace: { type: 'boolean', default: false },
+            duration: { type: 'string' },
+            json: { type: 'boolean', default: false },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        }).values,
+    );
     if (values.help) {
       ctx.out(HELP);
       return EXIT.ok;

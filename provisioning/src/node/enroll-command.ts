@@ -8,7 +8,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliContext, Command, ExitCode } from './command.ts';
-import { EXIT, UsageError } from './command.ts';
+import { EXIT, UsageError, parsedOrUsageError } from './command.ts';
 import {
   DEFAULT_DATA_DIR,
   ensureDataDir,
@@ -58,26 +58,24 @@ export const enrollCommand: Command = {
   summary: 'give this totem its identity with an enrollment token from the fleet page',
   help: HELP,
   async run(args, ctx) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          server: { type: 'string' },
-          token: { type: 'string' },
-          name: { type: 'string' },
-          site: { type: 'string' },
-          'data-dir': { type: 'string' },
-          force: { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parsedOrUsageError(
+      () =>
+        parseArgs({
+          args,
+          strict: true,
+          allowPositionals: false,
+          options: {
+            server: { type: 'string' },
+            token: { type: 'string' },
+            name: { type: 'string' },
+            site: { type: 'string' },
+            'data-dir': { type: 'string' },
+            force: { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        }).values,
+    );
     if (values.help) {
       ctx.out(HELP);
       return EXIT.ok;

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliContext, Command } from '../command.ts';
-import { EXIT, UsageError } from '../command.ts';
+import { EXIT, UsageError, parsedOrUsageError } from '../command.ts';
 import { DEVICE_HELP, DEVICE_OPTIONS, deviceConfigFrom } from '../device-config-args.ts';
 import { DEFAULT_DATA_DIR, mintToken, readIdentity } from '../totem-files.ts';
 import { checkDisk, checkHandsetAndKeypad, checkPrinter, checkSpeaker } from './checks-local.ts';
@@ -56,28 +56,26 @@ export const selfTestCommand: Command = {
   summary: 'check the hardware, the network and the server; report to the fleet',
   help: HELP,
   async run(args, ctx) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          ...DEVICE_OPTIONS,
-          'data-dir': { type: 'string' },
-          server: { type: 'string' },
-          printer: { type: 'string' },
-          'fake-media': { type: 'boolean', default: false },
-          chromium: { type: 'string' },
-          yes: { type: 'boolean', default: false },
-          'no-send': { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parsedOrUsageError(
+      () =>
+        parseArgs({
+          args,
+          strict: true,
+          allowPositionals: false,
+          options: {
+            ...DEVICE_OPTIONS,
+            'data-dir': { type: 'string' },
+            server: { type: 'string' },
+            printer: { type: 'string' },
+            'fake-media': { type: 'boolean', default: false },
+            chromium: { type: 'string' },
+            yes: { type: 'boolean', default: false },
+            'no-send': { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        }).values,
+    );
     if (values.help) {
       ctx.out(HELP);
       return EXIT.ok;
