@@ -68,7 +68,7 @@ function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed, hands
     ...seed.operators.map((o) => `    ${o.username.padEnd(8)} password ${o.password}   (${o.displayName})`),
     `  Administrator (fleet page, enrollment tokens): ${seed.admin.username} password ${seed.admin.password}`,
     '',
-    '  Booking codes for today at the demo totem:',
+    '  Booking codes to try at the demo totem (they work at any hour):',
     ...seed.bookings.map((b) => `    ${formatBookingCode(b.code)}   ${label[b.label]}`),
     '',
     '  Or press "Talk to an operator" on the kiosk for a walk-in call.',
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   let seed!: DemoSeed;
   const server = await startServer(config, {
     beforeListen: async ({ db }) => {
-      seed = await seedDemo(db, new Date());
+      seed = await seedDemo(db, new Date(), { timeZone: config.timeZone });
     },
   });
   // The demo totem's handset is the simulated controller board on a pty, opened by the kiosk exactly

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgendaCache } from '../../kiosk-shell/core/node/agenda-cache.ts';
+import { monotonicMs } from '../../kiosk-shell/core/node/clock.ts';
 import { KioskCore } from '../../kiosk-shell/core/node/kiosk-core.ts';
 import { ServerLink } from '../../kiosk-shell/core/node/server-link.ts';
 import { addDays, localDate, weekdayOf, zonedToUtc } from '../../server/src/node/agenda/time-zone.ts';
@@ -92,7 +93,19 @@ export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-bench-kiosk-'));
   const cache = new AgendaCache(dir);
   const link = new ServerLink(t.url, totemCredential(t.seed));
-  const core = new KioskCore({ cache, link, endedScreenMs: 10, now: () => now().getTime() });
+  // The kiosk keeps time as the server's answer plus its own monotonic clock (S-7), so the kiosk's
+  // monotonic clock moves with the bench's clock: when the bench jumps to the next slot, both sides
+  // see the same jump, whatever the hour the bench runs at and however slow the machine is.
+  const core = new KioskCore({
+    cache,
+    link,
+    endedScreenMs: 10,
+    // The constant-time floor of a code lookup (C-3, 200 ms by default) is a deliberate delay, not
+    // latency: it is left out here and named in the note.
+    lookupFloorMs: 0,
+    now: () => now().getTime(),
+    monotonicNow: () => monotonicMs() + shiftMs,
+  });
   const operators: TestOperator[] = [];
   try {
     for (const [username, password] of Object.entries(TEST_PASSWORDS)) {
@@ -167,7 +180,7 @@ export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
         summary: b,
         target: 'p95 ≤ 150 ms',
         pass: b.p95 <= 150,
-        note: 'submitCode → call:ring on the console; fresh booking per call; server, kiosk core, operators in one process',
+        note: 'submitCode → call:ring on the console, without the 200 ms C-3 lookup floor; fresh booking per call; server, kiosk core, operators in one process',
       },
       { name: '  walk-in (same path, no code check)', summary: summarize(walkIns) },
     ];

@@ -32,6 +32,13 @@ export function writeToneWav(file: string): void {
   writeFileSync(file, Buffer.concat([header, data]));
 }
 
+/**
+ * How long one step of a page (navigation, a click, a wait for an element) may take before a missing
+ * event counts as a failure. Playwright's 30 s default is a speed budget that a busy one-core machine
+ * trips on a page load; this is a generous upper bound, never the thing tested.
+ */
+export const STEP_TIMEOUT_MS = 120_000;
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
@@ -39,7 +46,7 @@ export async function launchChromium(): Promise<Browser> {
     );
   const wav = join(mkdtempSync(join(tmpdir(), 'sportello-wav-')), 'tone.wav');
   writeToneWav(wav);
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -57,4 +64,13 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+  // Every context of this browser, whoever makes it, gets the generous step timeout.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const ctx = await newContext(options);
+    ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
+    ctx.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+    return ctx;
+  };
+  return browser;
 }

@@ -13,7 +13,8 @@ type StatsWindow = { sportelloMedia?: { stats(): Promise<PageStats> }; __lastSta
 /** Waits until video frames are decoded and audio is heard, then until more frames arrive. */
 export async function waitForMediaBothWays(
   page: Page,
-  timeoutMs = 20_000,
+  // A generous upper bound for a busy machine (STEP_TIMEOUT_MS in browser.ts), never a media budget.
+  timeoutMs = 120_000,
 ): Promise<{ frames: number; level: number }> {
   const poll = (minFrames: number) =>
     page.waitForFunction(

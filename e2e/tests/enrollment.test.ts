@@ -48,7 +48,7 @@ function cli(args: string[]): Promise<{ code: number; out: string; err: string }
     execFile(
       process.execPath,
       ['--import', 'tsx', 'provisioning/src/node/cli.ts', ...args],
-      { cwd: ROOT, timeout: 60_000 },
+      { cwd: ROOT, timeout: 300_000 },
       (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
     );
   });

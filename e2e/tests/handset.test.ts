@@ -44,7 +44,7 @@ function handsetIs(state: string): Promise<void> {
   });
 }
 
-describe('the handset end to end', { skip, timeout: 120_000 }, () => {
+describe('the handset end to end', { skip, timeout: 300_000 }, () => {
   test('lift on the simulator → the operator console rings → hang-up on the simulator ends the call on both sides', async () => {
     sim.lift();
     await screen(kiosk, 'waiting');

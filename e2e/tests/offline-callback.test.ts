@@ -75,7 +75,7 @@ async function operatorCallbacks(): Promise<OperatorCallback[]> {
   return (await res.json()) as OperatorCallback[];
 }
 
-describe('offline call-back on Debian Chromium', { timeout: 90_000 }, () => {
+describe('offline call-back on Debian Chromium', { timeout: 300_000 }, () => {
   test('server unreachable → valid code → "cannot reach the operator" → call-back number → server back → the call-back is in the queue once', async () => {
     const booking = s.t.seed.bookings.find((b) => b.label === 'now')!;
     proxy.cut();

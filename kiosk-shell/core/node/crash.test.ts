@@ -88,7 +88,7 @@ function state(dir: string) {
   }
 }
 
-describe('crashes', { timeout: 120_000 }, () => {
+describe('crashes', { timeout: 600_000 }, () => {
   for (const point of ['after-rows', 'after-cursor'] as const) {
     test(`S-2 killed ${point === 'after-rows' ? 'between "rows written" and "cursor written"' : 'after the cursor, before the commit'}: neither after restart, then both`, async () => {
       const dir = mkdtempSync(join(work, 's2-'));

