@@ -161,6 +161,9 @@ describe('provisioning enroll', () => {
     const help = await cli(['self-test', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.out, /exit codes/);
+    const slow = await cli(['self-test', '--server', t.url, '--media-timeout', 'soon']);
+    assert.equal(slow.code, 2);
+    assert.match(slow.err, /--media-timeout takes a number of seconds/);
   });
 });
 
@@ -181,6 +184,9 @@ describe('provisioning self-test', () => {
         '--serial',
         sim.kioskPath,
         '--fake-media',
+        // A generous bound: Chromium starts slowly on a busy machine; the check is not about speed.
+        '--media-timeout',
+        '240',
         '--json',
       ]);
       assert.ok(r.out.trim().startsWith('{'), `self-test printed no report (exit ${r.code}): ${r.err}`);

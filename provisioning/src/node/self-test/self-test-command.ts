@@ -43,6 +43,7 @@ options:
   --printer NAME      the CUPS printer to check (default: the site configuration's, else none)
   --fake-media        Chromium's synthetic camera and microphone (test machines)
   --chromium PATH     the browser used for camera and microphone (default /usr/bin/chromium)
+  --media-timeout S   seconds the camera and microphone check may take (default 20; more on a slow totem)
   --yes               interactive steps even when standard input is not a terminal
   --no-send           do not send the report to the server
   --json              print the report as one JSON document
@@ -69,6 +70,7 @@ export const selfTestCommand: Command = {
             printer: { type: 'string' },
             'fake-media': { type: 'boolean', default: false },
             chromium: { type: 'string' },
+            'media-timeout': { type: 'string' },
             yes: { type: 'boolean', default: false },
             'no-send': { type: 'boolean', default: false },
             json: { type: 'boolean', default: false },
@@ -80,6 +82,9 @@ export const selfTestCommand: Command = {
       ctx.out(HELP);
       return EXIT.ok;
     }
+    const mediaTimeoutS = values['media-timeout'] === undefined ? 20 : Number(values['media-timeout']);
+    if (!Number.isFinite(mediaTimeoutS) || mediaTimeoutS <= 0 || mediaTimeoutS > 3_600)
+      throw new UsageError('--media-timeout takes a number of seconds between 1 and 3600');
     const dataDir = values['data-dir'] ?? DEFAULT_DATA_DIR;
     const identity = readIdentity(dataDir);
     const serverUrl = (values.server ?? identity?.info.serverUrl)?.replace(/\/+$/, '');
@@ -114,6 +119,7 @@ export const selfTestCommand: Command = {
         ...mediaChecks(
           await checkMedia({
             fakeMedia: values['fake-media'],
+            timeoutMs: mediaTimeoutS * 1000,
             ...(values.chromium ? { chromium: values.chromium } : {}),
           }),
         ),
