@@ -5,7 +5,8 @@
 //                                                     date arithmetic (Europe/Rome midnight, DST nights)
 // Needs Debian's `stress-ng`, `faketime` and `util-linux` (taskset); setup installs them.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,6 +72,16 @@ if (mode === 'busy-core') {
   need('faketime');
   const files =
     rest.length > 0 ? rest : testFiles().filter((f) => TIME_WORDS.test(readFileSync(join(root, f), 'utf8')));
+  // Chromium hangs under libfaketime (its pages never load), so browsers run on the machine's own
+  // clock: SPORTELLO_CHROMIUM points at a wrapper that drops the preload. Servers, kiosk cores and
+  // tests, where bookings and windows are decided, run on the moved clock.
+  const chromium = process.env.SPORTELLO_CHROMIUM ?? '/usr/bin/chromium';
+  const wrapper = join(mkdtempSync(join(tmpdir(), 'sportello-clock-')), 'chromium');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nunset LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC\nexec ${chromium} "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
   let failed = 0;
   for (const [at, what] of INSTANTS) {
     console.log(`\n▶ ${files.length} time-sensitive files at ${at} UTC (${what})`);
@@ -80,6 +91,7 @@ if (mode === 'busy-core') {
     const offset = `${offsetSeconds >= 0 ? '+' : ''}${offsetSeconds}`;
     const status = runSuite('faketime', ['-f', offset, process.execPath, 'scripts/test.mjs', ...files], {
       TZ: 'UTC',
+      SPORTELLO_CHROMIUM: wrapper,
       // Only the wall clock moves: monotonic time stays the machine's, as it does at any real hour.
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
     });

@@ -45,7 +45,7 @@ export interface MediaCheckOptions {
 }
 
 export async function checkMedia(o: MediaCheckOptions = {}): Promise<MediaReport> {
-  const chromium = o.chromium ?? '/usr/bin/chromium';
+  const chromium = o.chromium ?? process.env.SPORTELLO_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) return { ok: false, error: `${chromium} is not installed` };
   let onReport!: (r: MediaReport) => void;
   const reported = new Promise<MediaReport>((resolve) => (onReport = resolve));

@@ -42,7 +42,7 @@ options:
   --server URL        the server to test against (default: the enrolled identity's)
   --printer NAME      the CUPS printer to check (default: the site configuration's, else none)
   --fake-media        Chromium's synthetic camera and microphone (test machines)
-  --chromium PATH     the browser used for camera and microphone (default /usr/bin/chromium)
+  --chromium PATH     the browser used for camera and microphone (default $SPORTELLO_CHROMIUM, else /usr/bin/chromium)
   --media-timeout S   seconds the camera and microphone check may take (default 20; more on a slow totem)
   --yes               interactive steps even when standard input is not a terminal
   --no-send           do not send the report to the server
