@@ -34,6 +34,8 @@ export async function startTestServer(
       logLevel: (process.env.SPORTELLO_TEST_LOG as 'info' | undefined) ?? 'silent',
       ...overrides,
       media: { workers: 1, ...overrides.media },
+      // Every test books from 127.0.0.1: the per-address limits apply only where a test asks.
+      abuse: { maxPerAddressPerDay: 10_000, verifyFromAddressBookings: 10_000, ...overrides.abuse },
     },
   });
   let seed!: DemoSeed;
