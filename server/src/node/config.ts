@@ -188,6 +188,8 @@ export const configSchema = z.strictObject({
        */
       verifyFromContactBookings: z.number().int().min(1).max(100).default(1),
       verifyFromAddressBookings: z.number().int().min(1).max(10_000).default(3),
+      /** Booking requests per minute from one client address (HTTP 429 beyond). Default 20. */
+      bookingRequestsPerMinute: z.number().int().min(1).max(100_000).default(20),
       /** Minutes to type the verification code before the slot frees itself. Default 10. */
       verifyMinutes: z.number().int().min(1).max(120).default(10),
     })

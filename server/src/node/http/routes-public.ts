@@ -134,7 +134,7 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
   r.post(
     '/api/bookings',
     {
-      config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+      config: { rateLimit: { max: ctx.citizen.limits.bookingRequestsPerMinute, timeWindow: 60_000 } },
       schema: { body: createBookingSchema, response: { 201: bookingCreatedSchema } },
     },
     async (req, reply) => {

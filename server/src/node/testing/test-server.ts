@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ServerConfigInput } from '../config.ts';
 import { seedDemo, type DemoSeed } from '../db/seed-demo.ts';
-import { startServer, type RunningServer } from '../server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../server.ts';
 
 export const TEST_PASSWORDS = {
   giulia: 'giulia-test-password',
@@ -24,6 +24,7 @@ export interface TestServer {
 export async function startTestServer(
   overrides: ServerConfigInput = {},
   now?: () => Date,
+  options: Pick<StartOptions, 'log' | 'smsGateway'> = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sportello-server-'));
   const config = loadConfig({
@@ -40,6 +41,7 @@ export async function startTestServer(
   });
   let seed!: DemoSeed;
   const server = await startServer(config, {
+    ...options,
     ...(now ? { now } : {}),
     beforeListen: async ({ db }) => {
       seed = await seedDemo(db, now ? now() : new Date(), { passwords: TEST_PASSWORDS });
