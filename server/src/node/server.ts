@@ -43,6 +43,8 @@ export interface RunningServer {
   messages: MessageDelivery;
   /** Signs the links of the messages (tests make tampered and expired ones). */
   links: LinkSigner;
+  /** Feed pruning and personal-data purge (tests run it on their clock with pruneIfDue()). */
+  retention: AgendaRetention;
   close(): Promise<void>;
 }
 
@@ -227,6 +229,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log,
     messages,
     links,
+    retention: agendaRetention,
     close() {
       closing ??= (async () => {
         await router.close();
