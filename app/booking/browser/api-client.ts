@@ -128,6 +128,24 @@ export function failureKey(err: unknown): string {
       return 'errors.choiceGone';
     case 'invalid-request':
       return 'errors.invalidRequest';
+    case 'link-invalid':
+      return 'errors.linkInvalid';
+    case 'link-expired':
+      return 'errors.linkExpired';
+    case 'link-used':
+      return 'errors.linkUsed';
+    case 'booking-cancelled':
+      return 'errors.bookingCancelled';
+    case 'booking-not-movable':
+      return 'errors.bookingNotMovable';
+    case 'too-many-bookings':
+      return 'errors.tooManyBookings';
+    case 'contact-needed':
+      return 'errors.contactNeeded';
+    case 'verification-wrong':
+      return 'errors.verificationWrong';
+    case 'verification-expired':
+      return 'errors.verificationExpired';
     default:
       return err.status >= 500 || err.kind === 'bad-response' ? 'errors.server' : 'errors.unexpected';
   }
