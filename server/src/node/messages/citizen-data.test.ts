@@ -196,6 +196,10 @@ describe('M-4 retention and logs', () => {
 
     assert.ok(rig.logs.length > 10, `captured ${rig.logs.length} log lines`);
     assert.ok(rig.logs.some((l) => l.includes('message delivered')));
+    assert.ok(
+      rig.logs.some((l) => l.includes('"url":"/api/bookings/link/cancel"')),
+      'the request log records URLs: the tokens are not in them',
+    );
     assert.ok(rig.logs.some((l) => l.includes('message not delivered')));
     const secrets = [
       person.name,
