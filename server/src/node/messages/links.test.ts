@@ -32,15 +32,25 @@ test('a link token is refused when tampered, for another purpose, or expired', (
     claims: { purpose: 'cancel', bookingId: 'b1', generation: 1, expiresAt: now.getTime() + HOUR },
   });
   assert.deepEqual(signer.verify(token, 'reschedule', now), { ok: false, reason: 'link-invalid' });
-  const [payload, mac] = token.split('.');
-  const forged = Buffer.from(
-    JSON.stringify({ p: 'cancel', b: 'b2', g: 1, e: now.getTime() + HOUR }),
-  ).toString('base64url');
-  assert.deepEqual(signer.verify(`${forged}.${mac}`, 'cancel', now), { ok: false, reason: 'link-invalid' });
-  assert.deepEqual(signer.verify(`${payload}.${mac!.slice(0, -2)}xx`, 'cancel', now), {
-    ok: false,
-    reason: 'link-invalid',
+  const cut = token.lastIndexOf('.');
+  const payload = token.slice(0, cut);
+  const mac = token.slice(cut + 1);
+  const refused = { ok: false, reason: 'link-invalid' };
+  // Another booking, another purpose, a later expiry, under the same signature: all refused.
+  assert.deepEqual(signer.verify(`${payload.replace('b1', 'b2')}.${mac}`, 'cancel', now), refused);
+  assert.deepEqual(signer.verify(`${payload.replace(/^c/, 'r')}.${mac}`, 'reschedule', now), refused);
+  const [p, g, e, b] = payload.split('.');
+  const later = [p, g, (parseInt(e!, 36) + 86_400).toString(36), b].join('.');
+  assert.deepEqual(signer.verify(`${later}.${mac}`, 'cancel', now), refused);
+  assert.deepEqual(signer.verify(`${payload}.${mac.slice(0, -2)}xx`, 'cancel', now), refused);
+  assert.deepEqual(signer.verify('garbage', 'cancel', now), refused);
+  const real = signer.sign({
+    purpose: 'reschedule',
+    bookingId: 'fcd4ffc5-2894-4996-a43b-8b21d2413f12',
+    generation: 3,
+    expiresAt: now.getTime() + 30 * 24 * HOUR,
   });
+  assert.ok(real.length <= 72, `short enough for an SMS: ${real.length} characters`);
   assert.deepEqual(signer.verify(token, 'cancel', new Date(now.getTime() + HOUR)), {
     ok: false,
     reason: 'link-expired',

@@ -1,6 +1,7 @@
 // Signed, single-purpose, expiring link tokens for the cancel, reschedule and join links of the
-// messages. A token is `payload.signature` (base64url), the payload naming the purpose, the
-// booking, the booking's link generation and the expiry; the HMAC key is derived from the server's
+// messages. A token is `purpose.generation.expiry.booking.signature` (URL-safe characters only):
+// the purpose letter, the booking's link generation and the expiry in base 36, the booking id, and
+// a truncated HMAC over the rest; the HMAC key is derived from the server's
 // token secret so no new secret needs managing. Nothing is stored per link: a reschedule bumps the
 // booking's generation, which makes every link sent before it stale ("already used").
 // The pages put the token in the URL fragment and POST it, so it never reaches a request log.
@@ -18,6 +19,9 @@ export interface LinkClaims {
 export type LinkCheck =
   { ok: true; claims: LinkClaims } | { ok: false; reason: 'link-invalid' | 'link-expired' };
 
+/** One letter per purpose in the token: short links fit an SMS. */
+const PURPOSE_CODE: Record<LinkPurpose, string> = { cancel: 'c', reschedule: 'r', join: 'j' };
+
 export class LinkSigner {
   private readonly key: Buffer;
 
@@ -26,33 +30,30 @@ export class LinkSigner {
   }
 
   sign(claims: LinkClaims): string {
-    const payload = Buffer.from(
-      JSON.stringify({ p: claims.purpose, b: claims.bookingId, g: claims.generation, e: claims.expiresAt }),
-    ).toString('base64url');
+    const payload = [
+      PURPOSE_CODE[claims.purpose],
+      claims.generation.toString(36),
+      Math.ceil(claims.expiresAt / 1000).toString(36),
+      claims.bookingId,
+    ].join('.');
     return `${payload}.${this.mac(payload)}`;
   }
 
   /** Checks signature, purpose and expiry; the generation is the caller's to compare. */
   verify(token: string, purpose: LinkPurpose, now: Date): LinkCheck {
-    const [payload, mac, extra] = token.split('.');
-    if (!payload || !mac || extra !== undefined) return { ok: false, reason: 'link-invalid' };
+    const cut = token.lastIndexOf('.');
+    const payload = token.slice(0, cut);
+    const given = Buffer.from(token.slice(cut + 1));
     const expected = Buffer.from(this.mac(payload));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    if (cut < 0 || expected.length !== given.length || !timingSafeEqual(expected, given)) {
       return { ok: false, reason: 'link-invalid' };
     }
-    let data: unknown;
-    try {
-      data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'link-invalid' };
-    }
-    const d = data as { p?: unknown; b?: unknown; g?: unknown; e?: unknown };
-    if (d.p !== purpose || typeof d.b !== 'string' || typeof d.g !== 'number' || typeof d.e !== 'number') {
-      return { ok: false, reason: 'link-invalid' };
-    }
-    if (now.getTime() >= d.e) return { ok: false, reason: 'link-expired' };
-    return { ok: true, claims: { purpose, bookingId: d.b, generation: d.g, expiresAt: d.e } };
+    const [p, g, e, ...rest] = payload.split('.');
+    const bookingId = rest.join('.');
+    if (p !== PURPOSE_CODE[purpose] || !g || !e || !bookingId) return { ok: false, reason: 'link-invalid' };
+    const expiresAt = parseInt(e, 36) * 1000;
+    if (now.getTime() >= expiresAt) return { ok: false, reason: 'link-expired' };
+    return { ok: true, claims: { purpose, bookingId, generation: parseInt(g, 36), expiresAt } };
   }
 
   /** The 6-digit verification code of a booking: derived, so it is never stored in clear. */
@@ -66,7 +67,8 @@ export class LinkSigner {
     return createHmac('sha256', this.key).update(`address:${address}`).digest('base64url');
   }
 
+  /** HMAC-SHA256 cut to 128 bits: short enough for an SMS, far beyond guessing. */
   private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+    return createHmac('sha256', this.key).update(payload).digest().subarray(0, 16).toString('base64url');
   }
 }
