@@ -151,6 +151,25 @@ describe('messages to citizens', () => {
     assert.equal(mailsTo('m1@example.org').length, 1, 'delivered exactly once');
   });
 
+  test('M-1 SMS gateway refusing: the booking is confirmed, the SMS is retried and sent once', async () => {
+    rig.smsStatus.code = 503;
+    const before = rig.sms.length;
+    const created = await rig.book({ phone: '+39 340 5550001' });
+    assert.equal(created.status, 201);
+    await rig.t.server.messages.runDue();
+    const [job] = await jobsOf(created.body.bookingId);
+    assert.deepEqual(
+      [job!.status, job!.attempts, job!.last_error],
+      ['pending', 1, 'SMS gateway answered HTTP 503'],
+    );
+    rig.smsStatus.code = 202;
+    rig.clock.ms += 30_000;
+    await rig.t.server.messages.runDue();
+    await rig.t.server.messages.runDue();
+    assert.equal(rig.sms.length - before, 1);
+    assert.equal((await jobsOf(created.body.bookingId))[0]!.status, 'sent');
+  });
+
   test('M-1 two delivery loops on one database (two connections) send a job once', async () => {
     const created = await rig.book({ email: 'twice@example.org' });
     // Stop the server's own loop from taking it first: it is claimed by the two below.

@@ -19,6 +19,8 @@ export interface MessageRig {
   t: TestServer;
   smtp: SmtpSink;
   sms: SmsRequest[];
+  /** The SMS gateway's answer; set 503 to make it refuse. */
+  smsStatus: { code: number };
   /** Every log line the server wrote, as JSON text. */
   logs: string[];
   clock: { ms: number };
@@ -38,12 +40,14 @@ export async function startMessageRig(overrides: ServerConfigInput = {}): Promis
   const smtp = new SmtpSink();
   await smtp.start();
   const sms: SmsRequest[] = [];
+  const smsStatus = { code: 202 };
   const gateway: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      sms.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(202).end();
+      if (smsStatus.code < 300)
+        sms.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(smsStatus.code).end();
     });
   });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
@@ -89,6 +93,7 @@ export async function startMessageRig(overrides: ServerConfigInput = {}): Promis
     t,
     smtp,
     sms,
+    smsStatus,
     logs,
     clock,
     api,
