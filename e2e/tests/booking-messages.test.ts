@@ -78,37 +78,43 @@ const romeTime = (iso: string) =>
     timeZone: 'Europe/Rome',
   }).format(new Date(iso));
 
+/** Every step of the booking page, to the confirmation; returns the slot booked. */
+async function bookOnPage(page: Page, email: string): Promise<string> {
+  await step(page, 'office').waitFor();
+  await page.locator('#office-options input[value="urp"]').check();
+  await next(page);
+  await page.locator('#service-options input[value="urp-info"]').check();
+  await next(page);
+  await step(page, 'when').waitFor();
+  const days = page.locator('#day-options input:not([disabled])');
+  await days.first().waitFor();
+  let slotStart: string | undefined;
+  for (let d = 0; !slotStart && d < (await days.count()); d++) {
+    await days.nth(d).check();
+    const times = page.locator('#time-options input');
+    for (let i = 0; !slotStart && i < (await times.count()); i++) {
+      const v = (await times.nth(i).getAttribute('value'))!;
+      if (Date.parse(v) > Date.now() + 3 * 3_600_000) slotStart = v;
+    }
+  }
+  assert.ok(slotStart, 'a free time at least three hours away');
+  await page.locator(`#time-options input[value="${slotStart}"]`).check();
+  await next(page);
+  await page.fill('#reason', 'Certificato di residenza');
+  await next(page);
+  await page.fill('#name', 'Lucia Ferri');
+  await page.fill('#email', email);
+  await next(page);
+  await step(page, 'summary').waitFor();
+  await page.click('#btn-confirm');
+  await step(page, 'done').waitFor();
+  return slotStart;
+}
+
 describe('messages end to end on Debian Chromium with a real SMTP server', () => {
   test('book through every step, read the e-mail, reschedule and cancel through its links', async () => {
     const { page, errors } = await openPage(`${t.url}/booking/`);
-    await step(page, 'office').waitFor();
-    await page.locator('#office-options input[value="urp"]').check();
-    await next(page);
-    await page.locator('#service-options input[value="urp-info"]').check();
-    await next(page);
-    await step(page, 'when').waitFor();
-    const days = page.locator('#day-options input:not([disabled])');
-    await days.first().waitFor();
-    let slotStart: string | undefined;
-    for (let d = 0; !slotStart && d < (await days.count()); d++) {
-      await days.nth(d).check();
-      const times = page.locator('#time-options input');
-      for (let i = 0; !slotStart && i < (await times.count()); i++) {
-        const v = (await times.nth(i).getAttribute('value'))!;
-        if (Date.parse(v) > Date.now() + 3 * 3_600_000) slotStart = v;
-      }
-    }
-    assert.ok(slotStart, 'a free time at least three hours away');
-    await page.locator(`#time-options input[value="${slotStart}"]`).check();
-    await next(page);
-    await page.fill('#reason', 'Certificato di residenza');
-    await next(page);
-    await page.fill('#name', 'Lucia Ferri');
-    await page.fill('#email', EMAIL);
-    await next(page);
-    await step(page, 'summary').waitFor();
-    await page.click('#btn-confirm');
-    await step(page, 'done').waitFor();
+    const slotStart = await bookOnPage(page, EMAIL);
     const shown = await page.locator('#done-code [aria-hidden="true"]').innerText();
 
     const [confirmation] = await smtp.waitFor(1);
@@ -165,5 +171,43 @@ describe('messages end to end on Debian Chromium with a real SMTP server', () =>
     await again.page.locator('#link-alert', { hasText: 'già stata annullata' }).waitFor();
     assert.equal(smtp.mails.length, 3, 'one message per change, none twice');
     assert.deepEqual([...errors, ...moving.errors, ...cancelling.errors], []);
+  });
+
+  test('a second booking of the same e-mail is confirmed with the code sent to it; the privacy notice', async () => {
+    const email = 'piero.verdi@example.org';
+    const first = await openPage(`${t.url}/booking/`);
+    await bookOnPage(first.page, email);
+    assert.equal(await first.page.locator('#done-verify').isVisible(), false, 'one booking: no friction');
+    const { page, errors } = await openPage(`${t.url}/booking/`);
+    await bookOnPage(page, email);
+    await page.locator('#done-verify:not([hidden])').waitFor();
+    assert.match(await page.locator('#done-verify-intro').innerText(), /per e-mail/);
+    const mailsTo = () => smtp.mails.filter((m) => m.to.includes(email));
+    while (!mailsTo().some((m) => /codice per confermare/.test(m.subject)))
+      await smtp.waitFor(smtp.mails.length + 1);
+    const codeMail = mailsTo().find((m) => /codice per confermare/.test(m.subject))!;
+    const code = /\b(\d{6})\b/.exec(codeMail.text)![1]!;
+    const before = mailsTo().length;
+    await page.fill('#verify-code', code);
+    await page.click('#btn-verify');
+    await page.locator('#verify-status', { hasText: 'confermata' }).waitFor();
+    while (mailsTo().length === before) await smtp.waitFor(smtp.mails.length + 1);
+    assert.match(mailsTo().at(-1)!.subject, /^Prenotazione confermata/);
+    assert.deepEqual([...first.errors, ...errors], []);
+
+    for (const [lang, title] of [
+      ['it', 'Informativa sul trattamento dei dati personali'],
+      ['en', 'Privacy notice'],
+    ] as const) {
+      const notice = await openPage(`${t.url}/booking/#privacy`);
+      if (lang === 'en') await notice.page.locator('button.lang[data-lang="en"]').click();
+      await notice.page
+        .locator('section[data-step="privacy"]:not([hidden]) h1', { hasText: title })
+        .waitFor();
+      assert.match(
+        await notice.page.locator('section[data-step="privacy"]').innerText(),
+        lang === 'it' ? /30 giorni/ : /30 days/,
+      );
+    }
   });
 });
