@@ -210,4 +210,27 @@ describe('messages end to end on Debian Chromium with a real SMTP server', () =>
       );
     }
   });
+
+  test('M-1 with SMTP down the booking is confirmed and the fleet page shows the message being retried', async () => {
+    await smtp.stop();
+    try {
+      const { page, errors } = await openPage(`${t.url}/booking/`);
+      await bookOnPage(page, 'gino.neri@example.org');
+      await page.locator('#done-code').waitFor();
+      const fleet = await openPage(`${t.url}/fleet/`);
+      await fleet.page.fill('#username', t.seed.admin.username);
+      await fleet.page.fill('#password', t.seed.admin.password);
+      await fleet.page.click('#sign-in-form button[type=submit]');
+      const row = fleet.page.locator('#messages-rows tr', { hasText: 'ECONNREFUSED' }).first();
+      await row.waitFor();
+      const text = await row.innerText();
+      assert.match(text, /Conferma/);
+      assert.match(text, /E-mail/);
+      assert.match(text, /In attesa/);
+      assert.ok(!text.includes('gino.neri'), 'no recipient on the page');
+      assert.deepEqual([...errors, ...fleet.errors], []);
+    } finally {
+      await smtp.start();
+    }
+  });
 });
