@@ -7,14 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ConfigError,
-  DemoMailbox,
-  loadConfig,
-  seedDemo,
-  startServer,
-  type DemoSeed,
-} from '@sportello/server';
+import { ConfigError, loadConfig, seedDemo, startServer, type DemoSeed } from '@sportello/server';
+// The demo's mailbox uses the server's development dependencies (smtp-server, mailparser), so it is
+// not part of the server's public entry point.
+import { DemoMailbox } from '../server/src/node/testing/demo-mailbox.ts';
 import { startSimulator, type Simulator } from '@sportello/devices';
 import {
   launchKioskWindow,

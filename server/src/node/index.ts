@@ -9,4 +9,3 @@ export { startServer, type RunningServer } from './server.ts';
 export { seedDemo, type DemoSeed } from './db/seed-demo.ts';
 export { createLogger } from './logger.ts';
 export { codeHash } from './agenda/kiosk-agenda.ts';
-export { DemoMailbox } from './testing/demo-mailbox.ts';
