@@ -1,12 +1,16 @@
 // `npm start`: the whole system on one machine with embedded defaults — central server (SQLite,
 // SFU), a freshly seeded demo agenda for today, operator console, booking page, and one kiosk with
-// a simulated handset that this terminal drives (l lift, h hang up, digits type).
+// a simulated handset that this terminal drives (l lift, h hang up, digits type). Outgoing e-mail
+// and SMS land in a local mailbox page (unless SPORTELLO_SMTP_HOST names a real server).
 // Ctrl-C stops everything cleanly.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, seedDemo, startServer, type DemoSeed } from '@sportello/server';
+// The demo's mailbox uses the server's development dependencies (smtp-server, mailparser), so it is
+// not part of the server's public entry point.
+import { DemoMailbox } from '../server/src/node/testing/demo-mailbox.ts';
 import { startSimulator, type Simulator } from '@sportello/devices';
 import {
   launchKioskWindow,
@@ -46,7 +50,13 @@ function buildPagesIfStale(): void {
   if (r.status !== 0) throw new Error('building the pages failed (see above)');
 }
 
-function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed, handset: string[]): void {
+function printWelcome(
+  serverUrl: string,
+  kioskUrl: string,
+  mailboxUrl: string,
+  seed: DemoSeed,
+  handset: string[],
+): void {
   const label: Record<DemoSeed['bookings'][number]['label'], string> = {
     now: 'valid now',
     soon: 'valid now (in 5 minutes)',
@@ -62,6 +72,7 @@ function printWelcome(serverUrl: string, kioskUrl: string, seed: DemoSeed, hands
     `  Booking page      ${serverUrl}/booking/`,
     `  Kiosk page        ${kioskUrl}`,
     `  Fleet page        ${serverUrl}/fleet/`,
+    `  Demo mailbox      ${mailboxUrl}   (the e-mails and SMS the demo sends)`,
     `  API (OpenAPI)     ${serverUrl}/api/openapi.json`,
     '',
     '  Operators (sign in on the console, then press "Become available"):',
@@ -84,16 +95,32 @@ async function main(): Promise<void> {
   // The demo starts from a fresh agenda every time, so today's codes always work.
   rmSync(demoDir, { recursive: true, force: true });
   mkdirSync(demoDir, { recursive: true });
+  // E-mail goes to the local mailbox over real SMTP; SMS to the same page.
+  const mailbox = new DemoMailbox();
+  await mailbox.start(Number(process.env.SPORTELLO_DEMO_MAILBOX_PORT ?? 0));
+  const realSmtp = !!process.env.SPORTELLO_SMTP_HOST;
   const config = loadConfig({
     env: process.env,
     overrides: {
       dataDir: process.env.SPORTELLO_DATA_DIR ?? join(demoDir, 'server'),
       pagesDir,
       logLevel: (process.env.SPORTELLO_LOG_LEVEL as 'warn' | undefined) ?? 'warn',
+      ...(realSmtp
+        ? {}
+        : {
+            messages: {
+              email: {
+                host: '127.0.0.1',
+                port: mailbox.smtp.port,
+                from: 'Comune demo <sportello@demo.invalid>',
+              },
+            },
+          }),
     },
   });
   let seed!: DemoSeed;
   const server = await startServer(config, {
+    ...(config.messages.sms.gateway === 'none' ? { smsGateway: mailbox.sms } : {}),
     beforeListen: async ({ db }) => {
       seed = await seedDemo(db, new Date(), { timeZone: config.timeZone });
     },
@@ -125,7 +152,7 @@ async function main(): Promise<void> {
     log: (msg) => console.log(`kiosk: ${msg}`),
   });
   const interactive = sim !== undefined && process.stdin.isTTY;
-  printWelcome(server.url, kiosk.pageUrl, seed, handsetHelp(sim, interactive));
+  printWelcome(server.url, kiosk.pageUrl, mailbox.url, seed, handsetHelp(sim, interactive));
   // Where there is a display, the kiosk page opens in kiosk mode. The demo's kiosk core is the agent
   // above, so the window is Chromium on the agent's page (Electron would run a core of its own).
   const kioskWindow = await launchKioskWindow({
@@ -150,6 +177,7 @@ async function main(): Promise<void> {
     await kiosk.close();
     await sim?.close();
     await server.close();
+    await mailbox.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

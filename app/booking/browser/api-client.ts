@@ -5,6 +5,7 @@ import {
   apiErrorSchema,
   bookingCreatedSchema,
   bookingViewSchema,
+  linkViewSchema,
   officeSchema,
   serviceSchema,
   slotSchema,
@@ -12,6 +13,7 @@ import {
   type BookingCreated,
   type BookingView,
   type CreateBooking,
+  type LinkView,
   type Office,
   type Service,
   type Slot,
@@ -93,10 +95,19 @@ export const bookingApi = {
     call(arrayOf(slotDaySchema), `/api/services/${seg(serviceId)}/slot-days?from=${seg(from)}&days=${days}`),
   book: (body: CreateBooking): Promise<BookingCreated> =>
     call(bookingCreatedSchema, '/api/bookings', json('POST', body)),
+  // Tokens go in the body, never in the path: the server's request log records paths.
   readBooking: (token: string): Promise<BookingView> =>
-    call(bookingViewSchema, `/api/bookings/manage/${seg(token)}`),
+    call(bookingViewSchema, '/api/bookings/manage', json('POST', { token })),
   cancelBooking: (token: string): Promise<BookingView> =>
-    call(bookingViewSchema, `/api/bookings/manage/${seg(token)}`, json('DELETE')),
+    call(bookingViewSchema, '/api/bookings/manage/cancel', json('POST', { token })),
+  verifyBooking: (token: string, code: string): Promise<BookingView> =>
+    call(bookingViewSchema, '/api/bookings/manage/verify', json('POST', { token, code })),
+  readLink: (token: string): Promise<LinkView> =>
+    call(linkViewSchema, '/api/bookings/link', json('POST', { token })),
+  cancelByLink: (token: string): Promise<LinkView> =>
+    call(linkViewSchema, '/api/bookings/link/cancel', json('POST', { token })),
+  rescheduleByLink: (token: string, slotStart: string): Promise<LinkView> =>
+    call(linkViewSchema, '/api/bookings/link/reschedule', json('POST', { token, slotStart })),
 };
 
 /** The i18n key of the message a person should read for a failure. */
@@ -117,6 +128,24 @@ export function failureKey(err: unknown): string {
       return 'errors.choiceGone';
     case 'invalid-request':
       return 'errors.invalidRequest';
+    case 'link-invalid':
+      return 'errors.linkInvalid';
+    case 'link-expired':
+      return 'errors.linkExpired';
+    case 'link-used':
+      return 'errors.linkUsed';
+    case 'booking-cancelled':
+      return 'errors.bookingCancelled';
+    case 'booking-not-movable':
+      return 'errors.bookingNotMovable';
+    case 'too-many-bookings':
+      return 'errors.tooManyBookings';
+    case 'contact-needed':
+      return 'errors.contactNeeded';
+    case 'verification-wrong':
+      return 'errors.verificationWrong';
+    case 'verification-expired':
+      return 'errors.verificationExpired';
     default:
       return err.status >= 500 || err.kind === 'bad-response' ? 'errors.server' : 'errors.unexpected';
   }

@@ -15,6 +15,7 @@ import { checkInTimes, formatSlot } from '../common/calendar.ts';
 import { ApiFailure, bookingApi, failureKey } from './api-client.ts';
 import { renderChoices, renderDetails, setMessage, showFieldError, showStep } from './render.ts';
 import { WhenStep } from './when-step.ts';
+import { VerifyBox } from './verify-box.ts';
 
 export const FORM_STEPS = ['office', 'service', 'when', 'reason', 'contacts', 'summary'] as const;
 export type FormStep = (typeof FORM_STEPS)[number];
@@ -44,6 +45,7 @@ export class BookingFlow {
   private alerts: Partial<Record<FlowStep, string>> = {};
   private sending = false;
   private created: { booking: BookingCreated; office: string; service: string } | undefined;
+  private readonly verifyBox = new VerifyBox(() => this.render());
   private readonly when = new WhenStep(() => {
     if (this.step === 'when') this.renderWhen();
   });
@@ -247,7 +249,8 @@ export class BookingFlow {
     this.alerts.summary = undefined;
     this.render();
     try {
-      const booking = await bookingApi.book(result.value);
+      const language = this.language() === 'en' ? 'en' : 'it';
+      const booking = await bookingApi.book({ ...result.value, language });
       const office = this.offices?.find((o) => o.id === this.draft.officeId)?.name ?? '';
       const service = this.serviceList().find((s) => s.id === this.draft.serviceId)?.name ?? '';
       this.created = { booking, office, service };
@@ -382,6 +385,7 @@ export class BookingFlow {
       early: CHECK_IN_WINDOW.earlyMinutes,
       late: CHECK_IN_WINDOW.lateMinutes,
     });
+    this.verifyBox.render(booking, lang);
     const link = byId<HTMLAnchorElement>('done-manage-link');
     link.href = `#manage=${encodeURIComponent(booking.manageToken)}`;
     link.textContent = new URL(link.href, location.href).href;

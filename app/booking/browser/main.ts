@@ -1,6 +1,7 @@
 // The citizen's booking page. Italian first, English on request (remembered on this device). The
-// address decides what is shown: /booking/#manage=<token> is a booking's personal link, anything
-// else is the booking form, whose steps are entries in the browser history.
+// address decides what is shown: /booking/#manage=<token> is a booking's personal link,
+// #cancel=<token> and #reschedule=<token> are the links of the messages, #privacy the privacy
+// notice; anything else is the booking form, whose steps are entries in the browser history.
 import { byId } from '../../shared/browser/dom.ts';
 import { applyTranslations, initI18n, setLanguage } from '../../shared/browser/i18n.ts';
 import { storedLanguage, wireLanguageButtons, type PageLanguage } from '../../shared/browser/language.ts';
@@ -8,14 +9,15 @@ import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
 import { BookingFlow } from './flow.ts';
 import { ManageView } from './manage.ts';
+import { LinkPage, type LinkAction } from './link-view.ts';
 import { showStep } from './render.ts';
 
 const LANGUAGE_KEY = 'sportello-booking-language';
 let language: PageLanguage = 'it';
 const currentLanguage = () => language;
 
-function manageToken(): string | undefined {
-  const match = /^#manage=(.*)$/.exec(location.hash);
+function fragment(name: string): string | undefined {
+  const match = new RegExp(`^#${name}=(.*)$`).exec(location.hash);
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
@@ -26,13 +28,25 @@ async function main(): Promise<void> {
   applyTranslations();
   const flow = new BookingFlow(currentLanguage);
   const manage = new ManageView(currentLanguage);
-  let view: 'flow' | 'manage' = 'flow';
+  const links = new LinkPage(currentLanguage);
+  let view: 'flow' | 'manage' | 'link' | 'privacy' = 'flow';
 
   const route = (focus: boolean) => {
-    const token = manageToken();
+    const token = fragment('manage');
     if (token !== undefined) {
       view = 'manage';
       return manage.open(token);
+    }
+    for (const action of ['cancel', 'reschedule'] as LinkAction[]) {
+      const linkToken = fragment(action);
+      if (linkToken !== undefined) {
+        view = 'link';
+        return links.open(action, linkToken);
+      }
+    }
+    if (location.hash === '#privacy') {
+      view = 'privacy';
+      return showStep('privacy', focus);
     }
     view = 'flow';
     const step = (history.state as { step?: unknown } | null)?.step;
@@ -43,9 +57,10 @@ async function main(): Promise<void> {
   wireLanguageButtons(LANGUAGE_KEY, currentLanguage, (chosen) => {
     language = chosen;
     if (view === 'manage') manage.render();
-    else flow.render();
+    else if (view === 'link') links.render();
+    else if (view === 'flow') flow.render();
     // The title follows the heading of the step on screen; focus stays on the language button.
-    showStep(view === 'manage' ? 'manage' : flow.step, false);
+    showStep(view === 'flow' ? flow.step : view, false);
   });
   byId('manage-new').addEventListener('click', (e) => {
     e.preventDefault();

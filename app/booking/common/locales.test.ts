@@ -30,7 +30,9 @@ test('every key used by the page exists in both languages', () => {
   const browserDir = new URL('browser/', root);
   for (const file of readdirSync(browserDir).filter((f) => f.endsWith('.ts'))) {
     const code = readFileSync(new URL(file, browserDir), 'utf8');
-    for (const m of code.matchAll(/'((?:app|nav|steps|manage|form|errors)(?:\.[A-Za-z0-9_]+)+|progress)'/g))
+    for (const m of code.matchAll(
+      /'((?:app|nav|steps|manage|form|errors|link|verify|privacy)(?:\.[A-Za-z0-9_]+)+|progress)'/g,
+    ))
       used.add(m[1]!);
   }
   for (const status of bookingStatusSchema.options) used.add(`manage.status.${status}`);

@@ -7,12 +7,14 @@ import {
   fleetSiteSchema,
   fleetTotemDetailSchema,
   fleetTotemSchema,
+  messageJobSchema,
   operatorSessionSchema,
   remoteActionSchema,
   type CreateEnrollment,
   type EnrollmentToken,
   type FleetTotem,
   type FleetTotemDetail,
+  type MessageJob,
   type OperatorSession,
   type RemoteAction,
   type RemoteActionKind,
@@ -74,6 +76,10 @@ export class FleetApi {
 
   signIn(username: string, password: string): Promise<OperatorSession> {
     return this.call(operatorSessionSchema, '/api/operator/session', { username, password });
+  }
+  /** Messages to citizens that fail or are retried (supervisors and administrators). */
+  failingMessages(): Promise<MessageJob[]> {
+    return this.call(arrayOf(messageJobSchema), '/api/admin/messages?filter=failing&limit=50');
   }
   totems(): Promise<FleetTotem[]> {
     return this.call(arrayOf(fleetTotemSchema), '/api/admin/totems');

@@ -10,6 +10,7 @@ import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
 import { ApiFailure, FleetApi } from './api-client.ts';
 import { formatTime, renderDetail, TotemTable } from './render.ts';
+import { renderMessages } from './messages-panel.ts';
 
 const SESSION_KEY = 'sportello-fleet-session';
 const LANGUAGE_KEY = 'sportello-fleet-language';
@@ -82,6 +83,7 @@ async function refresh(): Promise<void> {
       attention: totems.length - online,
     });
     if (selected) await openDetail(selected, false);
+    renderMessages(await api.failingMessages(), language);
   } catch (err) {
     failure(err);
   }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
+  messageJobSchema,
   accountRoleSchema,
   deviceStatusSchema,
   fleetStatusSchema,
@@ -37,11 +38,15 @@ test('every key used by the fleet page exists in both languages', () => {
   const browserDir = new URL('browser/', root);
   for (const file of readdirSync(browserDir).filter((f) => f.endsWith('.ts'))) {
     const code = readFileSync(new URL(file, browserDir), 'utf8');
-    const pattern = /'((?:app|role|signIn|fleet|status|detail|enroll|errors)(?:\.[A-Za-z0-9_-]+)+)'/g;
+    const pattern =
+      /'((?:app|role|signIn|fleet|status|detail|enroll|errors|messages)(?:\.[A-Za-z0-9_-]+)+)'/g;
     for (const m of code.matchAll(pattern)) used.add(m[1]!);
   }
   // Keys built from values at run time.
   for (const s of fleetStatusSchema.options) used.add(`status.${s}`);
+  for (const k of messageJobSchema.shape.kind.options) used.add(`messages.kind.${k}`);
+  for (const c of messageJobSchema.shape.channel.options) used.add(`messages.channel.${c}`);
+  for (const s of messageJobSchema.shape.status.options) used.add(`messages.status.${s}`);
   for (const r of accountRoleSchema.options) used.add(`role.${r}`);
   for (const k of remoteActionKindSchema.options) used.add(`detail.action.${k}`);
   for (const s of remoteActionSchema.shape.status.options) used.add(`detail.actionStatus.${s}`);

@@ -13,6 +13,8 @@ export const apiErrorSchema = z.object({
   message: z.string(),
   /** Machine-readable reason, stable across languages. */
   code: z.string(),
+  /** With 'slot-not-free': the next free times of the same service, to offer instead. */
+  nextSlots: z.array(z.object({ start: isoDateTime, end: isoDateTime })).optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
@@ -57,6 +59,8 @@ export const createBookingSchema = z.strictObject({
     .string()
     .regex(/^\+?[0-9 ]{6,20}$/, 'phone numbers are digits, optionally with a leading +')
     .optional(),
+  /** The citizen's language: messages and reminders are written in it. Default it. */
+  language: z.enum(['it', 'en']).optional(),
 });
 export type CreateBooking = z.infer<typeof createBookingSchema>;
 
@@ -67,6 +71,11 @@ export const bookingCreatedSchema = z.object({
   manageToken: z.string(),
   slotStart: isoDateTime,
   slotEnd: isoDateTime,
+  /**
+   * Present when the abuse limits ask this contact to confirm its e-mail or phone: a code went
+   * there and the booking frees itself at `expiresAt` unless the code is typed in time.
+   */
+  verification: z.object({ channel: z.enum(['email', 'sms']), expiresAt: isoDateTime }).optional(),
 });
 export type BookingCreated = z.infer<typeof bookingCreatedSchema>;
 

@@ -106,6 +106,94 @@ export const configSchema = z.strictObject({
       languages: z.array(z.string().min(2).max(10)).min(1).default(['it', 'en']),
     })
     .prefault({}),
+  messages: z
+    .strictObject({
+      /** Outgoing e-mail over SMTP; without a host no e-mail is sent. */
+      email: z
+        .strictObject({
+          /** SMTP server. Default none (e-mail off). */
+          host: z.string().optional(),
+          /** SMTP port. Default 587. */
+          port: z.number().int().min(1).max(65535).default(587),
+          /** true = TLS from the first byte (port 465); false = STARTTLS when offered. Default false. */
+          secure: z.boolean().default(false),
+          /** Refuse to send unless the server upgrades with STARTTLS. Default false. */
+          requireTls: z.boolean().default(false),
+          /** SMTP user name. Default none (no authentication). */
+          user: z.string().optional(),
+          /** SMTP password. Never put it in the repository. */
+          password: z.string().optional(),
+          /** Sender address. Default "Sportello <noreply@localhost>". */
+          from: z.string().default('Sportello <noreply@localhost>'),
+          /** Seconds an SMTP exchange may take before it counts as failed. Default 30. */
+          timeoutSeconds: z.number().min(1).max(600).default(30),
+        })
+        .prefault({}),
+      sms: z
+        .strictObject({
+          /** 'none', 'log' (to a separate file, for the demo) or 'http' (a gateway). Default none. */
+          gateway: z.enum(['none', 'log', 'http']).default('none'),
+          /** The gateway's URL (POST), for 'http'. */
+          url: z.url().optional(),
+          /** Header that carries the gateway's credential, e.g. "Authorization". */
+          authHeader: z.string().default('Authorization'),
+          /** The credential's value, e.g. "Bearer …". Never put it in the repository. */
+          authValue: z.string().optional(),
+          /** Request body; {{to}}, {{text}} and {{from}} are replaced (JSON-escaped). */
+          bodyTemplate: z.string().default('{"to":"{{to}}","text":"{{text}}","from":"{{from}}"}'),
+          /** Content-Type of the body. Default application/json. */
+          contentType: z.string().default('application/json'),
+          /** Sender name or number passed as {{from}}. Default Sportello. */
+          from: z.string().default('Sportello'),
+          /** File the 'log' gateway appends to. Default <dataDir>/sms-outbox.jsonl. */
+          logFile: z.string().optional(),
+        })
+        .prefault({}),
+      /** Minutes before the appointment reminders go. Default [1440, 60] (the day before, 1 hour before). */
+      reminderMinutes: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(60 * 24 * 14),
+        )
+        .max(5)
+        .default([1440, 60]),
+      /** Attempts before a message counts as failed (administrators see it). Default 8. */
+      maxAttempts: z.number().int().min(1).max(50).default(8),
+      /** First retry after this many seconds, doubling each time. Default 30. */
+      retryBaseSeconds: z.number().min(1).max(3600).default(30),
+      /** Longest wait between two attempts. Default 3600. */
+      retryMaxSeconds: z.number().min(1).max(86_400).default(3600),
+      /** Seconds between two looks at the job table. Default 15. */
+      pollSeconds: z.number().min(1).max(3600).default(15),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Days after the appointment its personal data (name, contacts, reason, call-back numbers) is purged. Default 30. */
+      personalDataDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .prefault({}),
+  abuse: z
+    .strictObject({
+      /** Open (future, not cancelled) bookings one e-mail or phone may hold. Default 2. */
+      maxOpenPerContact: z.number().int().min(1).max(100).default(2),
+      /** Bookings one client address may make in 24 hours. Default 10. */
+      maxPerAddressPerDay: z.number().int().min(1).max(10_000).default(10),
+      /**
+       * A contact with this many open bookings, or an address with this many in 24 hours, must
+       * confirm its e-mail or phone with a code before the next booking holds. Default 1 and 3.
+       */
+      verifyFromContactBookings: z.number().int().min(1).max(100).default(1),
+      verifyFromAddressBookings: z.number().int().min(1).max(10_000).default(3),
+      /** Booking requests per minute from one client address (HTTP 429 beyond). Default 20. */
+      bookingRequestsPerMinute: z.number().int().min(1).max(100_000).default(20),
+      /** Minutes to type the verification code before the slot frees itself. Default 10. */
+      verifyMinutes: z.number().int().min(1).max(120).default(10),
+    })
+    .prefault({}),
   /** Hours an operator session lasts. Default 12. */
   operatorSessionHours: z.number().min(1).max(72).default(12),
   /** Requests per minute per client address on public endpoints. Default 120. */
@@ -131,6 +219,15 @@ const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> 
   SPORTELLO_SYNC_TOMBSTONE_RETENTION_HOURS: { path: ['sync', 'tombstoneRetentionHours'], type: 'number' },
   SPORTELLO_TOTEM_TOKEN_SECRET: { path: ['fleet', 'tokenSecret'], type: 'string' },
   SPORTELLO_HEARTBEAT_SECONDS: { path: ['fleet', 'heartbeatSeconds'], type: 'number' },
+  SPORTELLO_SMTP_HOST: { path: ['messages', 'email', 'host'], type: 'string' },
+  SPORTELLO_SMTP_PORT: { path: ['messages', 'email', 'port'], type: 'number' },
+  SPORTELLO_SMTP_USER: { path: ['messages', 'email', 'user'], type: 'string' },
+  SPORTELLO_SMTP_PASSWORD: { path: ['messages', 'email', 'password'], type: 'string' },
+  SPORTELLO_SMTP_FROM: { path: ['messages', 'email', 'from'], type: 'string' },
+  SPORTELLO_SMS_GATEWAY: { path: ['messages', 'sms', 'gateway'], type: 'string' },
+  SPORTELLO_SMS_URL: { path: ['messages', 'sms', 'url'], type: 'string' },
+  SPORTELLO_SMS_AUTH_VALUE: { path: ['messages', 'sms', 'authValue'], type: 'string' },
+  SPORTELLO_RETENTION_DAYS: { path: ['retention', 'personalDataDays'], type: 'number' },
 };
 export const CONFIG_ENV_VARS = Object.keys(ENV_FIELDS);
 
@@ -175,7 +272,16 @@ export function loadConfig(options: {
     fromEnv.set(field.path.join('.'), name);
   }
   const merged = { ...raw, ...options.overrides } as Record<string, unknown>;
-  for (const key of ['media', 'calls', 'checkIn', 'sync', 'fleet'] as const) {
+  for (const key of [
+    'media',
+    'calls',
+    'checkIn',
+    'sync',
+    'fleet',
+    'messages',
+    'retention',
+    'abuse',
+  ] as const) {
     const o = options.overrides?.[key];
     if (o) merged[key] = { ...(raw[key] as object | undefined), ...o };
   }
@@ -199,6 +305,11 @@ export function loadConfig(options: {
   } catch {
     throw new ConfigError(
       `configuration is not valid:\n  timeZone: "${config.timeZone}" is not an IANA time zone`,
+    );
+  }
+  if (config.messages.sms.gateway === 'http' && !config.messages.sms.url) {
+    throw new ConfigError(
+      'configuration is not valid:\n  messages.sms.url: the http SMS gateway needs a URL',
     );
   }
   return config;

@@ -16,6 +16,16 @@ import { FleetService } from './fleet/fleet-service.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
 import { AgendaRetention } from './agenda/retention.ts';
+import { releaseUnverified } from './agenda/booking-links.ts';
+import { LinkSigner } from './messages/links.ts';
+import { MessageDelivery } from './messages/delivery.ts';
+import {
+  fileSmsGateway,
+  httpSmsGateway,
+  smtpTransport,
+  type MailTransport,
+  type SmsGateway,
+} from './messages/transports.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -29,6 +39,12 @@ export interface RunningServer {
   http: FastifyInstance;
   fleet: FleetService;
   log: Logger;
+  /** The message delivery loop (tests run it on their clock with runDue()). */
+  messages: MessageDelivery;
+  /** Signs the links of the messages (tests make tampered and expired ones). */
+  links: LinkSigner;
+  /** Feed pruning and personal-data purge (tests run it on their clock with pruneIfDue()). */
+  retention: AgendaRetention;
   close(): Promise<void>;
 }
 
@@ -37,6 +53,10 @@ export interface StartOptions {
   now?: () => Date;
   /** Runs after migrations, before the server listens (the demo seed uses it). */
   beforeListen?: (database: OpenedDatabase) => Promise<void>;
+  /** Replaces the SMS gateway of the configuration (the demo's message page). */
+  smsGateway?: SmsGateway;
+  /** Replaces the SMTP transport of the configuration. */
+  mailTransport?: MailTransport;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -89,9 +109,50 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     db: database.db,
     log: log.child({ component: 'agenda-sync' }),
     retentionHours: config.sync.tombstoneRetentionHours,
+    personalDataDays: config.retention.personalDataDays,
     now,
   });
   undo.push(() => agendaRetention.close());
+  const onAgendaChanged = (officeId: string) => {
+    void database.db
+      .selectFrom('site_offices')
+      .select('site_id')
+      .where('office_id', '=', officeId)
+      .execute()
+      .then((rows) => rows.forEach((r) => signaling?.agendaChanged(r.site_id)));
+  };
+  const links = new LinkSigner(tokenSecret);
+  const sms =
+    options.smsGateway ??
+    (config.messages.sms.gateway === 'http'
+      ? httpSmsGateway(config.messages.sms)
+      : config.messages.sms.gateway === 'log'
+        ? fileSmsGateway(config.messages.sms.logFile ?? join(config.dataDir, 'sms-outbox.jsonl'), now)
+        : undefined);
+  const mail = options.mailTransport ?? smtpTransport(config.messages.email);
+  const messages = new MessageDelivery({
+    db: database.db,
+    log: log.child({ component: 'messages' }),
+    now,
+    config: config.messages,
+    timeZone: config.timeZone,
+    mail,
+    sms,
+    links,
+    publicUrl: () => config.publicUrl ?? listenUrl,
+    verificationCode: (id) => links.verificationCode(id),
+    verifyMinutes: config.abuse.verifyMinutes,
+    sweep: async () => {
+      for (const office of new Set(await releaseUnverified(database.db, now()))) onAgendaChanged(office);
+    },
+  });
+  undo.push(() => messages.close());
+  const citizen = {
+    plan: { email: !!mail, sms: !!sms, reminderMinutes: config.messages.reminderMinutes },
+    limits: config.abuse,
+    signer: links,
+    kick: () => messages.kick(),
+  };
   const http = await step('http', async () => {
     const app = await buildHttpApp({
       db: database.db,
@@ -109,14 +170,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       fleet,
       agendaRetention,
       checkInWindow: config.checkIn,
-      onAgendaChanged: (officeId) => {
-        void database.db
-          .selectFrom('site_offices')
-          .select('site_id')
-          .where('office_id', '=', officeId)
-          .execute()
-          .then((rows) => rows.forEach((r) => signaling?.agendaChanged(r.site_id)));
-      },
+      onAgendaChanged,
+      citizen,
     });
     undo.push(() => app.close());
     return app;
@@ -153,6 +208,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const address = await step('listen', async () => {
     await http.listen({ host: config.host, port: config.port });
     agendaRetention.start();
+    messages.start();
     return http.server.address() as AddressInfo;
   });
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -171,12 +227,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     http,
     fleet,
     log,
+    messages,
+    links,
+    retention: agendaRetention,
     close() {
       closing ??= (async () => {
         await router.close();
         await started.close();
         await http.close();
         await agendaRetention.close();
+        await messages.close();
         pool.close();
         await database.close();
       })();

@@ -7,6 +7,20 @@ import { newToken, sha256Hex } from '../auth/secrets.ts';
 import { addDays, localDate, weekdayOf, zonedToUtc } from './time-zone.ts';
 import { HttpError } from '../http/errors.ts';
 import { recordBookingChange, setBookingStatus, withTransaction } from './change-log.ts';
+import { enqueueBookingMessages, enqueueVerification, type MessagePlan } from '../messages/jobs.ts';
+import { checkAbuseLimits, type AbuseLimits } from './abuse-limits.ts';
+
+/** What a booking write also does: the messages it sends and the limits it obeys. */
+export interface BookingEffects {
+  messages: MessagePlan;
+  limits?: AbuseLimits | undefined;
+  /** Keyed hash of the client address (per-address limit). */
+  addressHash?: string | undefined;
+  /** The booking's verification code, when the limits ask for one (derived from its id). */
+  verificationCode?: ((bookingId: string) => string) | undefined;
+}
+
+const NO_MESSAGES: BookingEffects = { messages: { email: false, sms: false, reminderMinutes: [] } };
 
 export async function listOffices(db: Db) {
   const rows = await db.selectFrom('offices').selectAll().orderBy('name').execute();
@@ -30,7 +44,7 @@ interface CandidateSlot extends Slot {
 }
 
 /** Every (slot, operator) pair the schedules offer on a local date, minus taken and past ones. */
-async function candidateSlots(db: Db, serviceId: string, date: string, timeZone: string, now: Date) {
+export async function candidateSlots(db: Db, serviceId: string, date: string, timeZone: string, now: Date) {
   const service = await db.selectFrom('services').selectAll().where('id', '=', serviceId).executeTakeFirst();
   if (!service) throw new HttpError(404, 'service-not-found', `There is no service "${serviceId}".`);
   const schedules = await db
@@ -96,8 +110,9 @@ export async function createBooking(
   input: CreateBooking,
   timeZone: string,
   now: Date,
-  options: { randomDigit?: DigitSource } = {},
+  options: { randomDigit?: DigitSource; effects?: BookingEffects } = {},
 ): Promise<BookingCreated> {
+  const effects = options.effects ?? NO_MESSAGES;
   const start = new Date(input.slotStart);
   const date = localDate(start, timeZone);
   // One transaction from the free-slot check to the change log, so two citizens cannot take the
@@ -106,8 +121,14 @@ export async function createBooking(
     const { service, slots } = await candidateSlots(trx, input.serviceId, date, timeZone, now);
     const slot = slots.find((s) => s.start === start.toISOString());
     if (!slot) {
-      throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.');
+      throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.', {
+        nextSlots: await nextFreeSlots(trx, input.serviceId, start, timeZone, now),
+      });
     }
+    const who = { email: input.email ?? null, phone: input.phone ?? null, addressHash: effects.addressHash };
+    const { verify } = effects.limits
+      ? await checkAbuseLimits(trx, who, effects.limits, now)
+      : { verify: false };
     const code = await unusedCode(trx, options.randomDigit);
     const manageToken = newToken();
     const id = randomUUID();
@@ -131,6 +152,8 @@ export async function createBooking(
         version: 1,
         created_at: stamp,
         updated_at: stamp,
+        language: input.language ?? 'it',
+        address_hash: effects.addressHash ?? null,
       })
       .execute();
     await recordBookingChange(trx, {
@@ -140,11 +163,60 @@ export async function createBooking(
       kind: 'upsert',
       now,
     });
-    return { bookingId: id, code, manageToken, slotStart: slot.start, slotEnd: slot.end };
+    const contact = {
+      id,
+      email: who.email,
+      phone: who.phone,
+      language: input.language ?? 'it',
+      slot_start: slot.start,
+    };
+    const created: BookingCreated = {
+      bookingId: id,
+      code,
+      manageToken,
+      slotStart: slot.start,
+      slotEnd: slot.end,
+    };
+    const channel =
+      verify && effects.verificationCode
+        ? await enqueueVerification(trx, contact, effects.messages, now)
+        : undefined;
+    if (channel && effects.verificationCode && effects.limits) {
+      // Held: the confirmation goes once the code is typed; unconfirmed, the slot frees itself.
+      const expiresAt = new Date(now.getTime() + effects.limits.verifyMinutes * 60_000).toISOString();
+      await trx
+        .updateTable('bookings')
+        .set({ verify_code_hash: sha256Hex(effects.verificationCode(id)), verify_expires_at: expiresAt })
+        .where('id', '=', id)
+        .execute();
+      created.verification = { channel, expiresAt };
+    } else {
+      await enqueueBookingMessages(trx, contact, 'confirmation', effects.messages, now);
+    }
+    return created;
   });
 }
 
-async function bookingByToken(db: Db, token: string) {
+/** The next few free times of a service from an instant on, over the following two weeks. */
+export async function nextFreeSlots(
+  db: Db,
+  serviceId: string,
+  from: Date,
+  timeZone: string,
+  now: Date,
+  count = 3,
+) {
+  const out: Slot[] = [];
+  let date = localDate(from, timeZone);
+  for (let i = 0; i < 14 && out.length < count; i++, date = addDays(date, 1)) {
+    for (const s of await freeSlots(db, serviceId, date, timeZone, now)) {
+      if (new Date(s.start).getTime() >= from.getTime() && out.length < count) out.push(s);
+    }
+  }
+  return out;
+}
+
+export async function bookingByToken(db: Db, token: string) {
   const row = await db
     .selectFrom('bookings')
     .innerJoin('services', 'services.id', 'bookings.service_id')
@@ -155,6 +227,12 @@ async function bookingByToken(db: Db, token: string) {
       'bookings.slot_end',
       'bookings.status',
       'bookings.reason',
+      'bookings.service_id',
+      'bookings.email',
+      'bookings.phone',
+      'bookings.language',
+      'bookings.verify_code_hash',
+      'bookings.verify_expires_at',
       'services.name as service_name',
       'offices.name as office_name',
     ])
@@ -177,12 +255,44 @@ export async function readBooking(db: Db, token: string) {
   };
 }
 
-export async function cancelBooking(db: Db, token: string, now: Date) {
+export async function cancelBooking(db: Db, token: string, now: Date, effects: BookingEffects = NO_MESSAGES) {
   const b = await bookingByToken(db, token);
-  const changed =
-    b.status === 'booked' ? await setBookingStatus(db, b.id, ['booked'], 'cancelled', now) : null;
-  if (!changed) {
-    throw new HttpError(409, 'booking-not-cancellable', 'This booking has already been used or cancelled.');
-  }
+  await cancelBookingById(db, b.id, now, effects);
   return readBooking(db, token);
+}
+
+/**
+ * Cancels a booking not yet used, withdraws its pending reminders and sends the cancellation
+ * (with the calendar's CANCEL under the next SEQUENCE), all in one transaction.
+ */
+export async function cancelBookingById(
+  db: Db,
+  bookingId: string,
+  now: Date,
+  effects: BookingEffects = NO_MESSAGES,
+) {
+  return withTransaction(db, async (trx) => {
+    const changed = await setBookingStatus(trx, bookingId, ['booked'], 'cancelled', now);
+    if (!changed) {
+      throw new HttpError(409, 'booking-not-cancellable', 'This booking has already been used or cancelled.');
+    }
+    const b = await trx
+      .updateTable('bookings')
+      .set((eb) => ({ ics_sequence: eb('ics_sequence', '+', 1) }))
+      .where('id', '=', bookingId)
+      .returning(['id', 'email', 'phone', 'language', 'slot_start', 'verify_expires_at'])
+      .executeTakeFirstOrThrow();
+    // A booking still waiting for its verification never had a confirmation: nothing to undo.
+    if (b.verify_expires_at) {
+      await trx
+        .updateTable('message_jobs')
+        .set({ status: 'cancelled', updated_at: now.toISOString() })
+        .where('booking_id', '=', bookingId)
+        .where('status', '=', 'pending')
+        .execute();
+    } else {
+      await enqueueBookingMessages(trx, b, 'cancellation', effects.messages, now);
+    }
+    return changed;
+  });
 }

@@ -1,3 +1,6 @@
+// Retention, two kinds. Personal data (M-4): a booking's name, contacts, reason and client-address
+// hash, the recipients of its messages, and call-back numbers are emptied a configured number of
+// days after the appointment (or the call-back), keeping the anonymous rows for statistics.
 // Pruning of the change feed. Change rows older than the retention go, and each site remembers the
 // highest pruned sequence that concerned it: a totem whose cursor is below it has missed changes
 // and gets 410 (take a snapshot). The newest row is never pruned, so the head of the feed never
@@ -46,6 +49,52 @@ export async function pruneAgendaChanges(db: Db, cutoff: Date): Promise<number> 
   });
 }
 
+/**
+ * Empties the personal fields of bookings that ended before `cutoff`, of their message jobs, and
+ * of call-backs received before it. Returns how many bookings and call-backs were purged.
+ */
+export async function purgePersonalData(db: Db, cutoff: Date, now: Date) {
+  const before = cutoff.toISOString();
+  return withTransaction(db, async (trx) => {
+    const ids = (
+      await trx
+        .selectFrom('bookings')
+        .select('id')
+        .where('purged_at', 'is', null)
+        .where('slot_end', '<', before)
+        .execute()
+    ).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await trx
+        .updateTable('bookings')
+        .set({
+          name: '',
+          email: null,
+          phone: null,
+          reason: '',
+          address_hash: null,
+          verify_code_hash: null,
+          purged_at: now.toISOString(),
+        })
+        .where('id', 'in', chunk)
+        .execute();
+      await trx
+        .updateTable('message_jobs')
+        .set({ recipient: null, last_error: null })
+        .where('booking_id', 'in', chunk)
+        .execute();
+    }
+    const callbacks = await trx
+      .updateTable('callbacks')
+      .set({ phone: '' })
+      .where('received_at', '<', before)
+      .where('phone', '!=', '')
+      .executeTakeFirst();
+    return { bookings: ids.length, callbacks: Number(callbacks.numUpdatedRows) };
+  });
+}
+
 export interface AgendaRetentionOptions {
   db: Db;
   log: Logger;
@@ -54,6 +103,8 @@ export interface AgendaRetentionOptions {
   now: () => Date;
   /** Least time between two prunes, on the `now` clock. Default 10 minutes. */
   intervalMs?: number;
+  /** Days after the appointment personal data is purged; undefined = never (tests of the feed). */
+  personalDataDays?: number | undefined;
 }
 
 /**
@@ -89,9 +140,13 @@ export class AgendaRetention {
     if (now.getTime() - this.lastRun < this.intervalMs) return Promise.resolve();
     this.lastRun = now.getTime();
     const cutoff = new Date(now.getTime() - this.o.retentionHours * 3_600_000);
+    const days = this.o.personalDataDays;
     this.running = pruneAgendaChanges(this.o.db, cutoff)
-      .then((n) => {
+      .then(async (n) => {
         if (n > 0) this.o.log.info({ pruned: n, before: cutoff.toISOString() }, 'agenda changes pruned');
+        if (days === undefined) return;
+        const purged = await purgePersonalData(this.o.db, new Date(now.getTime() - days * 86_400_000), now);
+        if (purged.bookings + purged.callbacks > 0) this.o.log.info(purged, 'personal data purged');
       })
       .catch((err: unknown) => this.o.log.error({ err }, 'pruning agenda changes failed'))
       .finally(() => {

@@ -57,7 +57,11 @@ describe('agenda change feed', () => {
     const p1 = await c.page(cursor);
     assert.equal(p1.changes.length, 1);
     assert.equal(p1.changes[0]!.op, 'upsert');
-    await fetch(`${t.url}/api/bookings/manage/${created.manageToken}`, { method: 'DELETE' });
+    await fetch(`${t.url}/api/bookings/manage/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: created.manageToken }),
+    });
     const p2 = await c.page(p1.cursor);
     assert.deepEqual(
       p2.changes.map(({ seq: _seq, ...rest }) => rest),

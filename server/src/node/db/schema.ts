@@ -12,6 +12,8 @@ export interface ServicesTable {
   office_id: string;
   name: string;
   slot_minutes: number;
+  /** What the citizen should bring, in the office's language; null = the default text. */
+  what_to_bring: Generated<string | null>;
 }
 export interface OperatorsTable {
   id: string;
@@ -51,6 +53,19 @@ export interface BookingsTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** The citizen's language for messages ('it', 'en'). */
+  language: Generated<string>;
+  /** SEQUENCE of the calendar invitation; bumped by every update or cancel sent. */
+  ics_sequence: Generated<number>;
+  /** Links carry it; a reschedule bumps it so that links sent before stop working. */
+  link_generation: Generated<number>;
+  /** Keyed hash of the client address that booked (abuse limits); purged with the rest. */
+  address_hash: Generated<string | null>;
+  /** Set while the booking waits for its e-mail/phone verification code. */
+  verify_code_hash: Generated<string | null>;
+  verify_expires_at: Generated<string | null>;
+  /** When the retention job emptied the personal fields. */
+  purged_at: Generated<string | null>;
 }
 export interface SitesTable {
   id: string;
@@ -129,7 +144,30 @@ export interface CallbacksTable {
   done_by: string | null;
 }
 
+export type MessageKind = 'confirmation' | 'reminder' | 'cancellation' | 'rescheduled' | 'verification';
+export type MessageChannel = 'email' | 'sms';
+export type MessageStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+/** One message to one recipient; the delivery loop claims, sends and records it. */
+export interface MessageJobsTable {
+  id: Generated<number>;
+  booking_id: string | null;
+  kind: MessageKind;
+  channel: MessageChannel;
+  recipient: string | null;
+  language: string;
+  due_at: string;
+  status: MessageStatus;
+  attempts: number;
+  last_error: string | null;
+  /** While 'sending': until when the claimer owns the job. */
+  lease_until: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  message_jobs: MessageJobsTable;
   offices: OfficesTable;
   services: ServicesTable;
   operators: OperatorsTable;

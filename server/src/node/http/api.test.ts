@@ -75,15 +75,17 @@ describe('public agenda API', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(checkCodeShape(created.body.code), 'ok');
-    const read = await api(`/api/bookings/manage/${created.body.manageToken}`);
+    const manage = (path: string) =>
+      api(path, { method: 'POST', body: JSON.stringify({ token: created.body.manageToken }) });
+    const read = await manage('/api/bookings/manage');
     assert.equal(read.body.status, 'booked');
     assert.equal(read.body.serviceName, 'Informazioni e segnalazioni');
     // The same slot with the same operator is no longer free for a second booking of that operator.
     const again = await api(`/api/services/urp-info/slots?date=${nextWeekday()}`);
     assert.equal(again.body.length, slots.body.length, 'the other operator still has that time');
-    const cancelled = await api(`/api/bookings/manage/${created.body.manageToken}`, { method: 'DELETE' });
+    const cancelled = await manage('/api/bookings/manage/cancel');
     assert.equal(cancelled.body.status, 'cancelled');
-    const twice = await api(`/api/bookings/manage/${created.body.manageToken}`, { method: 'DELETE' });
+    const twice = await manage('/api/bookings/manage/cancel');
     assert.equal(twice.status, 409);
     assert.match(twice.body.message, /already been used or cancelled/);
   });
@@ -112,7 +114,10 @@ describe('public agenda API', () => {
       }),
     });
     assert.equal(taken.status, 409);
-    const badToken = await api('/api/bookings/manage/' + 'x'.repeat(30));
+    const badToken = await api('/api/bookings/manage', {
+      method: 'POST',
+      body: JSON.stringify({ token: 'x'.repeat(30) }),
+    });
     assert.equal(badToken.status, 404);
   });
 

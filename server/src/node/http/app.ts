@@ -22,6 +22,7 @@ import { registerKioskRoutes } from './routes-kiosk.ts';
 import { registerSyncRoutes } from './routes-sync.ts';
 import { registerTotemRoutes, type FleetRouteContext } from './routes-totem.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
+import { registerCitizenRoutes } from './routes-citizen.ts';
 
 export async function buildHttpApp(
   ctx: FleetRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
@@ -40,6 +41,7 @@ export async function buildHttpApp(
         error: error.name,
         code: error.code,
         message: error.message,
+        ...error.extra,
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -86,6 +88,7 @@ export async function buildHttpApp(
   registerSyncRoutes(api, ctx);
   registerTotemRoutes(api, ctx);
   registerAdminRoutes(api, ctx);
+  registerCitizenRoutes(api, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (ctx.pagesDir && existsSync(ctx.pagesDir)) {

@@ -1,10 +1,8 @@
 // Public endpoints: health, offices, services, free slots, bookings and their secret-token links.
 import {
   bookingCreatedSchema,
-  bookingViewSchema,
   createBookingSchema,
   healthSchema,
-  manageTokenParamsSchema,
   officeSchema,
   serviceSchema,
   slotSchema,
@@ -24,13 +22,15 @@ import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import { addDays } from '../agenda/time-zone.ts';
 import {
-  cancelBooking,
   createBooking,
   freeSlots,
   listOffices,
   listServices,
-  readBooking,
+  type BookingEffects,
 } from '../agenda/bookings.ts';
+import type { AbuseLimits } from '../agenda/abuse-limits.ts';
+import type { LinkSigner } from '../messages/links.ts';
+import type { MessagePlan } from '../messages/jobs.ts';
 import type { AgendaRetention } from '../agenda/retention.ts';
 import type { TotemAuthenticator } from '../auth/sessions.ts';
 import type { CallRouter } from '../calls/call-router.ts';
@@ -51,6 +51,24 @@ export interface RouteContext {
   agendaRetention: AgendaRetention;
   /** Minutes around the slot start a check-in is accepted. */
   checkInWindow: { earlyMinutes: number; lateMinutes: number };
+  /** Messages to citizens: what is sent, the limits, the link signer and the delivery loop. */
+  citizen: {
+    plan: MessagePlan;
+    limits: AbuseLimits;
+    signer: LinkSigner;
+    /** Nudges the delivery loop after a commit; never waits for a gateway. */
+    kick: () => void;
+  };
+}
+
+/** The effects of a booking write made by a request (its client address counts for the limits). */
+export function bookingEffects(ctx: RouteContext, clientAddress: string): BookingEffects {
+  return {
+    messages: ctx.citizen.plan,
+    limits: ctx.citizen.limits,
+    addressHash: ctx.citizen.signer.addressHash(clientAddress),
+    verificationCode: (id) => ctx.citizen.signer.verificationCode(id),
+  };
 }
 
 export type ZodApp = FastifyInstance<
@@ -116,11 +134,14 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
   r.post(
     '/api/bookings',
     {
-      config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+      config: { rateLimit: { max: ctx.citizen.limits.bookingRequestsPerMinute, timeWindow: 60_000 } },
       schema: { body: createBookingSchema, response: { 201: bookingCreatedSchema } },
     },
     async (req, reply) => {
-      const created = await createBooking(ctx.db, req.body, ctx.timeZone, ctx.now());
+      const created = await createBooking(ctx.db, req.body, ctx.timeZone, ctx.now(), {
+        effects: bookingEffects(ctx, req.ip),
+      });
+      ctx.citizen.kick();
       const service = await ctx.db
         .selectFrom('services')
         .select('office_id')
@@ -128,25 +149,6 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
         .executeTakeFirst();
       if (service) ctx.onAgendaChanged(service.office_id);
       return reply.status(201).send(created);
-    },
-  );
-  r.get(
-    '/api/bookings/manage/:token',
-    { schema: { params: manageTokenParamsSchema, response: { 200: bookingViewSchema } } },
-    async (req) => readBooking(ctx.db, req.params.token),
-  );
-  r.delete(
-    '/api/bookings/manage/:token',
-    { schema: { params: manageTokenParamsSchema, response: { 200: bookingViewSchema } } },
-    async (req) => {
-      const view = await cancelBooking(ctx.db, req.params.token, ctx.now());
-      const row = await ctx.db
-        .selectFrom('bookings')
-        .select('office_id')
-        .where('id', '=', view.bookingId)
-        .executeTakeFirst();
-      if (row) ctx.onAgendaChanged(row.office_id);
-      return view;
     },
   );
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ServerConfigInput } from '../config.ts';
 import { seedDemo, type DemoSeed } from '../db/seed-demo.ts';
-import { startServer, type RunningServer } from '../server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../server.ts';
 
 export const TEST_PASSWORDS = {
   giulia: 'giulia-test-password',
@@ -24,6 +24,7 @@ export interface TestServer {
 export async function startTestServer(
   overrides: ServerConfigInput = {},
   now?: () => Date,
+  options: Pick<StartOptions, 'log' | 'smsGateway'> = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sportello-server-'));
   const config = loadConfig({
@@ -34,10 +35,13 @@ export async function startTestServer(
       logLevel: (process.env.SPORTELLO_TEST_LOG as 'info' | undefined) ?? 'silent',
       ...overrides,
       media: { workers: 1, ...overrides.media },
+      // Every test books from 127.0.0.1: the per-address limits apply only where a test asks.
+      abuse: { maxPerAddressPerDay: 10_000, verifyFromAddressBookings: 10_000, ...overrides.abuse },
     },
   });
   let seed!: DemoSeed;
   const server = await startServer(config, {
+    ...options,
     ...(now ? { now } : {}),
     beforeListen: async ({ db }) => {
       seed = await seedDemo(db, now ? now() : new Date(), {
