@@ -105,14 +105,18 @@ export class Outbox {
     };
   }
 
-  /** Records a check-in durably; returns its idempotency key once the commit is on disk. */
-  addCheckIn(item: { bookingId: string; codeHash?: string | undefined; occurredAt: string }): string {
+  /**
+   * Records a check-in durably; returns its idempotency key once the commit is on disk. `codeHash` is
+   * the full HMAC of the typed code, for the server's own check: it stays only until the server has
+   * answered (then the row is deleted, and secure_delete overwrites it).
+   */
+  addCheckIn(item: { bookingId: string; codeHash: string; occurredAt: string }): string {
     const key = this.newKey();
     this.s.insert.run({
       key,
       kind: 'check-in',
       bookingId: item.bookingId,
-      codeHash: item.codeHash ?? null,
+      codeHash: item.codeHash,
       phone: null,
       occurredAt: item.occurredAt,
     });
