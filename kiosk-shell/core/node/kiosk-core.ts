@@ -127,6 +127,12 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       );
       return;
     }
+    if (event.type === 'mute') {
+      // Only a call has a microphone to mute; the page applies `muted`, the device shows it (devices.ts).
+      const s = this.state.screen.screen;
+      if (s === 'in-call' || s === 'waiting') this.patchHandset({ muted: !this.handsetStatus().muted });
+      return;
+    }
     const offHook = event.type === 'offhook';
     this.patchHandset({ offHook });
     const s = this.state.screen.screen;
@@ -363,6 +369,9 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private show(screen: KioskScreen): void {
     if (this.stoppedReason !== undefined && screen.screen !== 'out-of-service') return;
     this.patch({ screen });
+    // Mute lasts as long as the call: the next citizen starts unmuted.
+    if (screen.screen !== 'in-call' && screen.screen !== 'waiting' && this.handsetStatus().muted)
+      this.patchHandset({ muted: false });
     this.armIdleTimer();
   }
 
