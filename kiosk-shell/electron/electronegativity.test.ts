@@ -28,7 +28,7 @@ test('E-1 electronegativity finds nothing in the Electron shell that the reviewe
     [`${here}scan/electronegativity-offline.mjs`, here, electronVersion],
     {
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 600_000,
     },
   );
   assert.equal(r.status, 0, r.stderr);
