@@ -105,16 +105,29 @@ describe('least data on the totem', () => {
   test('C-4 offline, a tag match is accepted; on delivery the server refuses it and the outbox empties', async () => {
     const proxy = await startTcpProxy(t.url);
     cleanups.push(() => proxy.close());
-    const { core } = await newKiosk(proxy.url, { backoff: { baseMs: 20, maxMs: 200 }, syncTimeoutMs: 500 });
+    const { core, dir } = await newKiosk(proxy.url, {
+      backoff: { baseMs: 20, maxMs: 200 },
+      syncTimeoutMs: 500,
+    });
     await until(core, (s) => s.online);
     proxy.cut();
     await until(core, (s) => !s.online);
     const real = booking('soon');
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: twinOf(real.code) })).screen, {
+    const twin = twinOf(real.code);
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: twin })).screen, {
       screen: 'checked-in-offline',
     });
+    const outboxBytes = () =>
+      Buffer.concat(
+        readdirSync(dir)
+          .filter((f) => f.startsWith('outbox.db'))
+          .map((f) => readFileSync(join(dir, f))),
+      ).toString('latin1');
+    // Until delivered, the outbox holds the full HMAC of the typed code, for the server's check.
+    assert.ok(outboxBytes().includes(codeHash(siteKey, twin)));
     proxy.restore();
     await until(core, (s) => s.sync?.outboxPending === 0);
+    assert.ok(!outboxBytes().includes(codeHash(siteKey, twin).slice(4, 20)), 'gone once delivered');
     const rows = await t.server.database.db
       .selectFrom('check_ins')
       .select('result')

@@ -139,15 +139,20 @@ export class Outbox {
     return key;
   }
 
-  /** The server has answered this item: it leaves the totem (with its phone number, if any). */
+  /**
+   * The server has answered this item: it leaves the totem, with its phone number (a call-back) or
+   * the full HMAC of the typed code (a check-in), either of which would identify a person or a code.
+   */
   delivered(key: string): void {
     // An answer that arrives while the kiosk shuts down is simply heard again after the restart.
     if (this.closed) return;
     const removed = this.s.remove.get(key);
     // Pages freed by the delete are zeroed (secure_delete); the checkpoint takes the old copy of the
     // page out of the WAL too.
-    if (removed?.kind === 'callback') this.db.pragma('wal_checkpoint(TRUNCATE)');
-    if (removed) this.changed();
+    if (removed) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.changed();
+    }
   }
 
   get(key: string): OutboxItem | undefined {
