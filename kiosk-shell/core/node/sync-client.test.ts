@@ -212,7 +212,7 @@ describe('clock (S-7)', () => {
   function kiosk(dir: string, now: () => number, bootId: string, serverUrl = t.url) {
     const cache = new AgendaCache(dir);
     const link = new ServerLink(serverUrl, totemCredential(t.seed), 300);
-    const core = new KioskCore({ cache, link, now, bootId, lookupFloorMs: 0, syncTimeoutMs: 300 });
+    const core = new KioskCore({ cache, link, now, bootId, lookupFloorMs: 0, syncTimeoutMs: 3_000 });
     cleanups.push(() => {
       core.close();
       link.close();
