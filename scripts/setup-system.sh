@@ -3,7 +3,7 @@
 # costs one dpkg query. Runs as root or through sudo. Only Debian's own archive is used.
 set -euo pipefail
 
-PACKAGES=(chromium socat libusb-1.0-0 udev iproute2 fonts-dejavu-core faketime stress-ng)
+PACKAGES=(chromium socat libusb-1.0-0 udev systemd cage iproute2 fonts-dejavu-core faketime stress-ng)
 WORKER_PKG=mediasoup-worker
 EXPERIMENTAL_LIST=/etc/apt/sources.list.d/debian-experimental.sources
 
@@ -13,6 +13,14 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
   fi
 else SUDO=; fi
+
+# The unprivileged user the kiosk window runs as when started by root (tests, a technician): root
+# never runs a browser, and Chromium's sandbox works for this user through user namespaces. The
+# Debian package makes the same user (kiosk-shell/packaging/debian/postinst).
+if ! getent passwd sportello-kiosk >/dev/null; then
+  $SUDO useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --comment 'Sportello kiosk' sportello-kiosk
+fi
 
 missing=()
 for p in "${PACKAGES[@]}" "$WORKER_PKG"; do

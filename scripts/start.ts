@@ -156,7 +156,9 @@ async function main(): Promise<void> {
   // Where there is a display, the kiosk page opens in kiosk mode. The demo's kiosk core is the agent
   // above, so the window is Chromium on the agent's page (Electron would run a core of its own).
   const kioskWindow = await launchKioskWindow({
-    pageUrl: kiosk.pageUrl,
+    // The secret goes over the window's private DevTools pipe, not on its command line.
+    pageUrl: kiosk.host.bareUrl,
+    pageSecret: kiosk.host.secret,
     prefer: 'chromium',
     autoGrantMedia: true,
   });

@@ -2,6 +2,7 @@
 // apply of 10,000 feed changes in one transaction, and a full snapshot of 100,000 bookings from its
 // JSON text to the swap. All on the real AgendaCache, in temp directories.
 import {
+  codeTagOf,
   agendaSnapshotSchema,
   dammCheckDigit,
   type AgendaChange,
@@ -27,7 +28,7 @@ function booking(key: Buffer, i: number, now: number, version = 1): SyncedBookin
   const start = now - DAY / 2 + Math.floor(((i % 10_000) * (7 * DAY)) / 10_000);
   return {
     bookingId: `b-${i}`,
-    codeHash: createHmac('sha256', key).update(codeOf(i)).digest('hex'),
+    codeTag: codeTagOf(createHmac('sha256', key).update(codeOf(i)).digest('hex')),
     slotStart: new Date(start).toISOString(),
     slotEnd: new Date(start + 20 * 60_000).toISOString(),
     officeId: 'urp',

@@ -1,7 +1,7 @@
 // Code validation on the totem: 100,000 bookings in the kiosk's SQLite cache, then ~20,000
 // lookups (half known codes, half unknown) timed one by one. The cache answers by the code's
 // HMAC, so the query plan must show the index on code_hash.
-import { makeBookingCode, type KioskAgendaEntry } from '@sportello/protocol';
+import { codeTagOf, makeBookingCode, type KioskAgendaEntry } from '@sportello/protocol';
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ export async function runValidationBench(options: ValidationOptions = {}): Promi
       const start = weekStart + Math.floor((i / bookings) * 7 * 86_400_000);
       return {
         bookingId: randomUUID(),
-        codeHash: codeHash(siteKey, code),
+        codeTag: codeTagOf(codeHash(siteKey, code)),
         slotStart: new Date(start).toISOString(),
         slotEnd: new Date(start + 15 * 60_000).toISOString(),
         officeId: 'urp',
@@ -94,8 +94,8 @@ export async function runValidationBench(options: ValidationOptions = {}): Promi
       (knownSet.has(code) ? knownMs : unknownMs).push(ms);
     }
     const plan = cache.sqlite
-      .prepare('EXPLAIN QUERY PLAN SELECT * FROM entries WHERE code_hash = ?')
-      .all('0'.repeat(64)) as { detail: string }[];
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM entries WHERE code_tag = ?')
+      .all('0000') as { detail: string }[];
     const summary = summarize(all);
     return {
       queryPlan: plan.map((p) => p.detail),

@@ -81,10 +81,18 @@ test('native modules are in the archive and unpacked from it', () => {
   }
 });
 
-test('Electron is pinned to the installed version and cannot run as plain Node', () => {
+test('Electron is pinned to the installed version; its fuses lock the binary down', () => {
   assert.equal(config.electronVersion, shellPackage.devDependencies.electron);
-  assert.equal(config.electronFuses.runAsNode, false);
-  assert.equal(config.electronFuses.enableNodeOptionsEnvironmentVariable, false);
-  assert.equal(config.electronFuses.enableNodeCliInspectArguments, false);
-  assert.equal(config.electronFuses.onlyLoadAppFromAsar, true);
+  // Every fuse set, and set the safe way (the names are @electron/fuses' FuseV1Options, as
+  // electron-builder's electronFuses takes them); none left to Electron's default.
+  assert.deepEqual(config.electronFuses, {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    loadBrowserProcessSpecificV8Snapshot: false,
+    grantFileProtocolExtraPrivileges: false,
+  });
 });

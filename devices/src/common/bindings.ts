@@ -64,6 +64,8 @@ export interface HidHandle extends Pick<Emitter<HidHandleEvents>, 'on' | 'off' |
   readonly path: string;
   /** Rejects with DeviceError 'descriptor-unavailable' when the platform cannot read it. */
   getReportDescriptor(): Promise<Uint8Array>;
+  /** Sends one output report; byte 0 is the report ID (0 for devices that number none). */
+  write(report: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,35 @@ import type { DeviceStatusReason, KeypadKey } from './events.ts';
 import { DeviceError } from './events.ts';
 import type { HidHandle, SerialHandle } from './bindings.ts';
 import type { HidReportDecoder } from './hid-report.ts';
+import type { HidOutputLayout } from './hid-layout.ts';
+import type { Indicator } from './hid-usages.ts';
 import { toHex } from './frame.ts';
+
+/** What the device's indicators should show; each one the device lacks is simply not written. */
+export type IndicatorState = Record<Indicator, boolean>;
+
+/**
+ * The output reports that show `state` on a device with these LEDs: byte 0 is the report ID (0 when
+ * the device numbers none, as hidraw and node-hid expect), the rest the report's data bits.
+ */
+export function indicatorReports(outputs: HidOutputLayout, state: IndicatorState): Uint8Array[] {
+  const reports: Uint8Array[] = [];
+  for (const [reportId, bytes] of outputs.reportBytes) {
+    const report = new Uint8Array(1 + bytes);
+    report[0] = reportId;
+    for (const [name, led] of Object.entries(outputs.leds) as [
+      Indicator,
+      HidOutputLayout['leds'][Indicator],
+    ][]) {
+      if (!led || led.reportId !== reportId || !state[name]) continue;
+      // One-bit LEDs are 1 when on; wider fields (rare) get their lowest bit set.
+      const bit = 8 + led.bitOffset;
+      report[bit >> 3]! |= 1 << (bit & 7);
+    }
+    reports.push(report);
+  }
+  return reports;
+}
 
 export type LinkHealth =
   | { state: 'waiting' }
@@ -20,6 +48,8 @@ export type LinkEvents = {
   /** Raw hook readings, to be debounced by the owner. */
   hook: [offHook: boolean];
   key: [KeypadKey];
+  /** Phone Mute was pressed (HID telephony devices). */
+  mute: [];
   /** The device (re)started: outputs such as the ringer must be applied again. */
   hello: [];
   /** The device went away; the link is dead and must be closed by its owner. */
@@ -107,6 +137,7 @@ function fromSession(health: SessionHealth): LinkHealth {
 export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
   readonly #handle: HidHandle;
   readonly #decoder: HidReportDecoder;
+  readonly #outputs: HidOutputLayout | undefined;
   readonly #clock: Clock;
   readonly #present: () => Promise<boolean>;
   readonly #pollMs: number;
@@ -118,9 +149,15 @@ export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
   constructor(
     handle: HidHandle,
     decoder: HidReportDecoder,
-    options: { clock: Clock; present: () => Promise<boolean>; pollIntervalMs: number },
+    options: {
+      clock: Clock;
+      present: () => Promise<boolean>;
+      pollIntervalMs: number;
+      outputs?: HidOutputLayout | undefined;
+    },
   ) {
     super();
+    this.#outputs = options.outputs;
     this.#handle = handle;
     this.#decoder = decoder;
     this.#clock = options.clock;
@@ -149,7 +186,30 @@ export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
   }
 
   command(command: BoardCommand): Promise<void> {
-    return Promise.reject(new DeviceError('unsupported', `HID devices do not support ${command.kind} yet`));
+    return Promise.reject(
+      new DeviceError('unsupported', `HID devices take indicators, not board ${command.kind} commands`),
+    );
+  }
+
+  /** The LEDs the device has, from its descriptor; empty when it has none. */
+  get indicators(): Indicator[] {
+    return Object.keys(this.#outputs?.leds ?? {}) as Indicator[];
+  }
+
+  /** Writes the output reports that show `state`; rejects 'unsupported' when the device has no LEDs. */
+  async indicate(state: IndicatorState): Promise<void> {
+    if (!this.#outputs) throw new DeviceError('unsupported', 'this HID device has no indicator LEDs');
+    for (const report of indicatorReports(this.#outputs, state)) {
+      if (this.#lost || this.#closing) throw new DeviceError('closed', 'the HID device is gone');
+      this.emit('trace', { dir: 'out', hex: toHex(report), note: 'indicators' });
+      try {
+        await this.#handle.write(report);
+      } catch (error) {
+        throw new DeviceError('write-failed', `cannot write to ${this.#handle.path}: ${String(error)}`, {
+          cause: error,
+        });
+      }
+    }
   }
 
   close(): Promise<void> {
@@ -166,6 +226,7 @@ export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
     this.emit('trace', { dir: 'in', hex: toHex(report), note: 'report' });
     for (const t of this.#decoder.push(report)) {
       if (t.kind === 'hook') this.emit('hook', t.offHook);
+      else if (t.kind === 'mute') this.emit('mute');
       else this.emit('key', t.key);
     }
   }

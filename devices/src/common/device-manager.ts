@@ -6,7 +6,7 @@ import type { HidBinding, SerialBinding } from './bindings.ts';
 import { matchesIdentity } from './bindings.ts';
 import type { BoardCommand, BoardTimingOptions, TraceEntry } from './board-session.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import type { DeviceLink, LinkHealth } from './device-link.ts';
+import type { DeviceLink, IndicatorState, LinkHealth } from './device-link.ts';
 import { HidLink, SerialLink } from './device-link.ts';
 import type { DeviceConfig, ReopenOptions } from './device-config.ts';
 import { describeMatch, REOPEN_DEFAULTS } from './device-config.ts';
@@ -17,6 +17,7 @@ import { parseReportDescriptor } from './hid-descriptor.ts';
 import type { HidLayout } from './hid-layout.ts';
 import { layoutFromConfig, layoutFromDescriptor } from './hid-layout.ts';
 import { HidReportDecoder } from './hid-report.ts';
+import type { Indicator } from './hid-usages.ts';
 import type { HookTimingOptions } from './hook-debouncer.ts';
 import { HookDebouncer } from './hook-debouncer.ts';
 import type { KeyGuardOptions } from './key-guard.ts';
@@ -60,6 +61,7 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
   #closed: Promise<void> | undefined;
   #desiredRing = false;
   readonly #desiredLeds = new Map<number, boolean>();
+  readonly #indicators: IndicatorState = { 'off-hook': false, ring: false, mute: false };
 
   constructor(options: DeviceManagerOptions) {
     super();
@@ -118,6 +120,36 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
     return this.#command({ kind: 'led', led, on });
   }
 
+  /**
+   * Shows the call state on a HID handset's or headset's LEDs (Off-Hook, Ring, Mute), written as
+   * output reports found from its descriptor. Headsets expect the Off-Hook LED as the acknowledgement
+   * of a lift, or they drop the hook state themselves. The wish is kept and written again whenever
+   * the device is (re)opened. Rejects 'not-ready' while it is missing, 'unsupported' when it has no
+   * such LED (serial boards use setRinging and setLed).
+   */
+  setIndicator(name: Indicator, on: boolean): Promise<void> {
+    this.#indicators[name] = on;
+    if (this.#closed) return Promise.reject(new DeviceError('closed', 'the device manager is closed'));
+    const link = this.#link;
+    if (this.#config.kind !== 'hid') {
+      return Promise.reject(new DeviceError('unsupported', 'serial boards use setRinging and setLed'));
+    }
+    if (!(link instanceof HidLink) || this.#status.state !== 'ok') {
+      return Promise.reject(
+        new DeviceError('not-ready', 'the device is not answering; the indicators are set when it does'),
+      );
+    }
+    if (!link.indicators.includes(name)) {
+      return Promise.reject(new DeviceError('unsupported', `this HID device has no ${name} LED`));
+    }
+    return link.indicate({ ...this.#indicators });
+  }
+
+  /** The indicators as last asked for. */
+  get indicators(): Readonly<IndicatorState> {
+    return this.#indicators;
+  }
+
   /** Diagnostics for technicians and logs. */
   dump(): Record<string, unknown> {
     const link = this.#link;
@@ -136,6 +168,7 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
       droppedKeys: this.#keys.dropped,
       flashes: this.#debouncer.flashes,
       nextRetryMs: this.#retry === undefined ? undefined : this.#backoff,
+      indicators: { ...this.#indicators },
     };
   }
 
@@ -268,6 +301,7 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
       clock: this.#clock,
       present,
       pollIntervalMs: this.#reopen.hidPollIntervalMs,
+      outputs: layout.outputs,
     });
   }
 
@@ -277,12 +311,22 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
       link.on('health', (health) => this.#onHealth(health)),
       link.on('hook', (offHook) => this.#debouncer.input(offHook)),
       link.on('key', (key) => this.#onKey(key)),
+      link.on('mute', () => this.#onMute()),
       link.on('hello', () => this.#reapply()),
       link.on('trace', (entry) => this.emit('trace', entry)),
       link.on('lost', (message) => this.#onLost(link, message)),
     ];
     link.start();
     this.#onHealth(link.health);
+    // A (re)opened HID device shows the current call state at once, all off included, so that no LED
+    // is left from before; a device that refuses the write is still usable for hook and keys.
+    if (link instanceof HidLink && link.indicators.length > 0) {
+      link
+        .indicate({ ...this.#indicators })
+        .catch((error: unknown) =>
+          this.emit('trace', { dir: 'out', hex: '', note: `indicators not written: ${describe(error)}` }),
+        );
+    }
   }
 
   #onHealth(health: LinkHealth): void {
@@ -313,6 +357,13 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
     this.#setStatus({ state: 'missing', reason: 'unplugged', message, path: this.#path });
     this.#backoff = this.#reopen.reopenMinMs;
     this.#retryLater();
+  }
+
+  #onMute(): void {
+    if (!this.#keys.allow()) return;
+    // As for keys: a lift still being debounced is decided first, so the order is kept.
+    this.#debouncer.settleOffHook();
+    this.emit('event', { type: 'mute', source: this.#config.kind, at: this.#clock.now() });
   }
 
   #onKey(key: KeypadKey): void {

@@ -27,7 +27,9 @@ export type HandsetSource = 'serial' | 'hid' | 'keyboard';
 export type HandsetEvent =
   | { type: 'offhook'; source: HandsetSource; at: number }
   | { type: 'onhook'; source: HandsetSource; at: number }
-  | { type: 'key'; key: KeypadKey; source: HandsetSource; at: number };
+  | { type: 'key'; key: KeypadKey; source: HandsetSource; at: number }
+  /** The handset's or headset's Phone Mute button was pressed: toggle the microphone (HID only). */
+  | { type: 'mute'; source: HandsetSource; at: number };
 
 export type HandsetEventMap = { event: [HandsetEvent] };
 

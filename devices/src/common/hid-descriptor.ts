@@ -57,6 +57,8 @@ interface Globals {
 interface LocalUsage {
   value: number;
   extended: boolean;
+  /** The Usage Page in effect when the usage was declared (short usages only). */
+  page: number;
 }
 
 export function usage(page: number, id: number): number {
@@ -86,7 +88,19 @@ export function parseReportDescriptor(bytes: Uint8Array): HidDescriptor {
   let pendingMin: LocalUsage | undefined;
   const bitsUsed = new Map<string, number>();
 
-  const resolve = (u: LocalUsage): number => (u.extended ? u.value >>> 0 : usage(g.usagePage, u.value));
+  const resolve = (u: LocalUsage): number => (u.extended ? u.value >>> 0 : usage(u.page, u.value));
+  // A short usage takes the Usage Page in effect when it was declared; a Usage Page given after
+  // usages, before their main item, applies backwards to those not yet in it (as Linux does, in
+  // hid_concatenate_last_usage_page). Apple's telephony keypad needs the first rule: its Keyboard
+  // Delete usage changes the page after twelve telephony usages of the same array.
+  const concatenateLastPage = () => {
+    const declared = spans.flatMap((s) => (s.max && s.max !== s.min ? [s.min, s.max] : [s.min])).reverse();
+    for (const u of declared) {
+      if (u.extended) continue;
+      if (u.page === g.usagePage) break;
+      u.page = g.usagePage;
+    }
+  };
   const resetLocals = () => {
     spans = [];
     pendingMin = undefined;
@@ -158,7 +172,7 @@ export function parseReportDescriptor(bytes: Uint8Array): HidDescriptor {
           break; // Physical range, units and exponents do not matter for locating keys.
       }
     } else if (type === 2) {
-      const value: LocalUsage = { value: unsigned, extended: size === 4 };
+      const value: LocalUsage = { value: unsigned, extended: size === 4, page: g.usagePage };
       if (spans.length >= LIMITS.usages) {
         if (tag <= 2) out.problems.push('too many usages for one main item');
         continue;
@@ -171,6 +185,7 @@ export function parseReportDescriptor(bytes: Uint8Array): HidDescriptor {
         pendingMin = undefined;
       }
     } else if (type === 0) {
+      concatenateLastPage();
       if (tag === 0x8 || tag === 0x9 || tag === 0xb) {
         const kind: HidReportKind = tag === 0x8 ? 'input' : tag === 0x9 ? 'output' : 'feature';
         const key = `${kind}:${g.reportId}`;

@@ -7,6 +7,10 @@ import type { HidDescriptor, HidField } from './hid-descriptor.ts';
 import { FIELD_FLAG, indexOfUsage, usageAt } from './hid-descriptor.ts';
 import {
   HOOK_SWITCH,
+  INDICATOR_LEDS,
+  INDICATORS,
+  PHONE_MUTE,
+  type Indicator,
   KEYBOARD_KEYS,
   KEYBOARD_KEYS_SHIFTED,
   KEYBOARD_ROLLOVER,
@@ -34,6 +38,29 @@ export interface KeyArrayLocator extends BitField {
   /** Values that apply while a Shift bit of the same report is set (keyboard page only). */
   shiftedValues?: ReadonlyMap<number, KeypadKey>;
   rolloverValue?: number;
+  /** Values of the array that select Hook Switch and Phone Mute: momentary presses, each a toggle. */
+  hookValue?: number;
+  muteValue?: number;
+  /**
+   * True when 0 is the value of a key (Logical Minimum 0 over a key usage). Such devices often send 0
+   * at rest: when the first report shows 0 here, 0 is taken as "no key" from then on.
+   */
+  zeroIsKey: boolean;
+}
+
+/** Phone Mute as a bit: absolute (1 = muted) or relative (a pulse per press). */
+export interface MuteLocator extends BitField {
+  toggle: boolean;
+}
+
+/**
+ * Where the indicator LEDs sit in the device's output reports, found from the descriptor. Offsets
+ * count from the first data byte (the report ID, always written as byte 0, is not counted).
+ */
+export interface HidOutputLayout {
+  leds: Partial<Record<Indicator, BitField>>;
+  /** Data bytes of each output report that holds an LED, keyed by report ID (0 when not numbered). */
+  reportBytes: Map<number, number>;
 }
 
 export interface HidLayout {
@@ -43,6 +70,9 @@ export interface HidLayout {
   keyBits: (BitField & { key: KeypadKey; shifted?: boolean })[];
   keyArrays: KeyArrayLocator[];
   shiftBits: BitField[];
+  mute?: MuteLocator;
+  /** Present when the device has at least one of the Off-Hook, Ring and Mute LEDs. */
+  outputs?: HidOutputLayout;
 }
 
 /** Finds the hook switch and keys in a parsed descriptor; undefined when there is nothing we know. */
@@ -77,6 +107,8 @@ export function layoutFromDescriptor(descriptor: HidDescriptor): HidLayout | und
         if (u === HOOK_SWITCH && !layout.hook) {
           layout.hook = { ...at(i), toggle: (field.flags & FIELD_FLAG.RELATIVE) !== 0 };
           telephony = true;
+        } else if (u === PHONE_MUTE && !layout.mute) {
+          layout.mute = { ...at(i), toggle: (field.flags & FIELD_FLAG.RELATIVE) !== 0 };
         } else if (TELEPHONY_KEYS.has(u)) {
           layout.keyBits.push({ ...at(i), key: TELEPHONY_KEYS.get(u)! });
           telephony = true;
@@ -86,8 +118,17 @@ export function layoutFromDescriptor(descriptor: HidDescriptor): HidLayout | und
     } else {
       const telephonyValues = valueMap(field, TELEPHONY_KEYS);
       const keyboardValues = valueMap(field, KEYBOARD_KEYS);
-      if (telephonyValues.size > 0) {
-        layout.keyArrays.push({ ...at(0), count: field.reportCount, values: telephonyValues });
+      const hookIndex = indexOfUsage(field, HOOK_SWITCH);
+      const muteIndex = indexOfUsage(field, PHONE_MUTE);
+      if (telephonyValues.size > 0 || hookIndex >= 0) {
+        layout.keyArrays.push({
+          ...at(0),
+          count: Math.min(field.reportCount, 64),
+          values: telephonyValues,
+          zeroIsKey: telephonyValues.has(0),
+          ...(hookIndex >= 0 ? { hookValue: hookIndex + field.logicalMin } : {}),
+          ...(muteIndex >= 0 ? { muteValue: muteIndex + field.logicalMin } : {}),
+        });
         telephony = true;
       } else if (keyboardValues.size > 0) {
         const rollover = indexOfUsage(field, KEYBOARD_ROLLOVER);
@@ -96,6 +137,7 @@ export function layoutFromDescriptor(descriptor: HidDescriptor): HidLayout | und
           count: Math.min(field.reportCount, 64),
           values: keyboardValues,
           shiftedValues: valueMap(field, KEYBOARD_KEYS_SHIFTED),
+          zeroIsKey: keyboardValues.has(0),
           ...(rollover >= 0 ? { rolloverValue: rollover + field.logicalMin } : {}),
         });
       }
@@ -103,7 +145,30 @@ export function layoutFromDescriptor(descriptor: HidDescriptor): HidLayout | und
   }
   if (!layout.hook && layout.keyBits.length === 0 && layout.keyArrays.length === 0) return undefined;
   if (telephony) layout.origin = 'telephony';
+  const outputs = outputsFromDescriptor(descriptor);
+  if (outputs) layout.outputs = outputs;
   return layout;
+}
+
+/** The Off-Hook, Ring and Mute LEDs among the output fields (variable items of the LED page). */
+export function outputsFromDescriptor(descriptor: HidDescriptor): HidOutputLayout | undefined {
+  const leds: Partial<Record<Indicator, BitField>> = {};
+  const reportBytes = new Map<number, number>();
+  for (const field of descriptor.fields) {
+    if (field.kind !== 'output' || !(field.flags & FIELD_FLAG.VARIABLE) || field.reportSize === 0) continue;
+    for (let i = 0; i < Math.min(field.reportCount, 256); i++) {
+      const u = usageAt(field, i);
+      const name = INDICATORS.find((n) => INDICATOR_LEDS[n] === u);
+      if (!name || leds[name]) continue;
+      leds[name] = {
+        reportId: field.reportId,
+        bitOffset: field.bitOffset + i * field.reportSize,
+        bitSize: field.reportSize,
+      };
+      reportBytes.set(field.reportId, descriptor.reportBytes.get(`output:${field.reportId}`) ?? 0);
+    }
+  }
+  return reportBytes.size > 0 ? { leds, reportBytes } : undefined;
 }
 
 // A keyboard that reports keys as a bitmap (N-key rollover) instead of an array.
@@ -185,7 +250,14 @@ export function layoutFromConfig(config: unknown, name = 'layout'): LayoutResult
       if (!isKeypadKey(key)) return fail(`keys.codes["${code}"]`, 'must be one of 0-9 * # Backspace Enter');
       values.set(value, key);
     }
-    layout.keyArrays.push({ reportId, bitOffset: (k.byte as number) * 8, bitSize: 8, count: 1, values });
+    layout.keyArrays.push({
+      reportId,
+      bitOffset: (k.byte as number) * 8,
+      bitSize: 8,
+      count: 1,
+      values,
+      zeroIsKey: false,
+    });
   }
   if (!layout.hook && layout.keyArrays.length === 0)
     return { ok: false, error: `${name} needs hook or keys` };

@@ -1,6 +1,7 @@
 // A mock HID binding with the same shape as the node-hid one: add devices with a report descriptor,
-// push input reports, unplug and replug (also under another path). Reports are delivered
-// asynchronously, as node-hid does from its read thread.
+// push input reports, read back the output reports written (`lastWrite`, `writes`), unplug and replug
+// (also under another path). Reports are delivered asynchronously, as node-hid does from its read
+// thread.
 import type { HidBinding, HidDeviceInfo, HidHandle, HidHandleEvents } from './bindings.ts';
 import { Emitter } from './emitter.ts';
 import { DeviceError } from './events.ts';
@@ -16,6 +17,10 @@ export class MockHidDevice {
   #plugged = true;
   #handle: MockHidHandle | undefined;
   readonly #binding: MockHidBinding;
+  /** Every output report written to the device, oldest first (byte 0 = report ID). */
+  readonly writes: Uint8Array[] = [];
+  /** When set, writes fail with this error (a device that refuses output reports). */
+  failWrites: Error | undefined;
 
   constructor(binding: MockHidBinding, path: string, options: MockHidDeviceOptions) {
     this.#binding = binding;
@@ -40,6 +45,11 @@ export class MockHidDevice {
     const bytes = Uint8Array.from(report);
     const handle = this.#handle;
     if (handle) void Promise.resolve().then(() => handle.deliver(bytes));
+  }
+
+  /** The last output report written, or undefined. */
+  get lastWrite(): Uint8Array | undefined {
+    return this.writes.at(-1);
   }
 
   /** Simulates pulling the device: node-hid reports a read error, and the device leaves the list. */
@@ -81,6 +91,12 @@ class MockHidHandle extends Emitter<HidHandleEvents> implements HidHandle {
     const descriptor = this.#device.options.descriptor;
     if (!descriptor) throw new DeviceError('descriptor-unavailable', 'this mock device has no descriptor');
     return descriptor.slice();
+  }
+
+  async write(report: Uint8Array): Promise<void> {
+    if (!this.#open) throw new DeviceError('closed', 'the mock HID handle is closed');
+    if (this.#device.failWrites) throw this.#device.failWrites;
+    this.#device.writes.push(Uint8Array.from(report));
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,27 @@
 // The HID usages Sportello understands, from the HID Usage Tables (HUT 1.5): the Telephony page for
-// USB handsets and the Keyboard/Keypad page for keyboard keypads. Values are extended usages.
+// USB handsets, the LED page for their indicators, and the Keyboard/Keypad page for keyboard keypads.
+// Values are extended usages.
 import type { KeypadKey } from './events.ts';
 import { usage } from './hid-descriptor.ts';
 
-export const USAGE_PAGE = { KEYBOARD: 0x07, TELEPHONY: 0x0b, VENDOR_MIN: 0xff00 } as const;
+export const USAGE_PAGE = { KEYBOARD: 0x07, LED: 0x08, TELEPHONY: 0x0b, VENDOR_MIN: 0xff00 } as const;
 
 /** Telephony page: Hook Switch (OOC, 1 = off hook). */
 export const HOOK_SWITCH = usage(0x0b, 0x20);
+/** Telephony page: Phone Mute (OOC; headsets mostly send it as a relative press that toggles). */
+export const PHONE_MUTE = usage(0x0b, 0x2f);
+
+/** The LEDs a telephony device shows (LED page, HUT §11): the host drives them with output reports. */
+export const INDICATOR_LEDS = {
+  /** Off-Hook (0x17, OOC): the call is up. Headsets that get no acknowledgement drop the hook. */
+  'off-hook': usage(0x08, 0x17),
+  /** Ring (0x18, OOC): an incoming or waiting call. */
+  ring: usage(0x08, 0x18),
+  /** Mute (0x09, OOC): the microphone is muted. */
+  mute: usage(0x08, 0x09),
+} as const;
+export type Indicator = keyof typeof INDICATOR_LEDS;
+export const INDICATORS = Object.keys(INDICATOR_LEDS) as Indicator[];
 
 /** Telephony page phone keys: 0xB0..0xB9 are digits 0-9, 0xBA is '*', 0xBB is '#'. */
 export const TELEPHONY_KEYS: ReadonlyMap<number, KeypadKey> = new Map<number, KeypadKey>([

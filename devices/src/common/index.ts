@@ -67,11 +67,27 @@ export type { PageKeyEvent } from './keyboard-keypad.ts';
 export { KeyboardKeypad, mapPageKey } from './keyboard-keypad.ts';
 export type { HidDescriptor, HidField, HidReportKind, UsageSpan } from './hid-descriptor.ts';
 export { parseReportDescriptor, usage, usageAt } from './hid-descriptor.ts';
-export type { BitField, HidLayout, HidVendorLayoutConfig, LayoutResult } from './hid-layout.ts';
-export { layoutFromConfig, layoutFromDescriptor } from './hid-layout.ts';
+export type {
+  BitField,
+  HidLayout,
+  HidOutputLayout,
+  HidVendorLayoutConfig,
+  LayoutResult,
+} from './hid-layout.ts';
+export { layoutFromConfig, layoutFromDescriptor, outputsFromDescriptor } from './hid-layout.ts';
+export type { IndicatorState } from './device-link.ts';
+export { indicatorReports } from './device-link.ts';
 export type { HidTransition } from './hid-report.ts';
 export { HidReportDecoder } from './hid-report.ts';
-export { HOOK_SWITCH, KEYBOARD_KEYS, TELEPHONY_KEYS } from './hid-usages.ts';
+export type { Indicator } from './hid-usages.ts';
+export {
+  HOOK_SWITCH,
+  INDICATOR_LEDS,
+  INDICATORS,
+  KEYBOARD_KEYS,
+  PHONE_MUTE,
+  TELEPHONY_KEYS,
+} from './hid-usages.ts';
 export type { DeviceConfig, HidDeviceConfig, ReopenOptions, SerialDeviceConfig } from './device-config.ts';
 export { REOPEN_DEFAULTS } from './device-config.ts';
 export type { DeviceManagerEvents, DeviceManagerOptions } from './device-manager.ts';

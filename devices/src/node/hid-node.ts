@@ -70,6 +70,11 @@ class NodeHidHandle extends Emitter<HidHandleEvents> implements HidHandle {
     );
   }
 
+  async write(report: Uint8Array): Promise<void> {
+    // node-hid wants the report ID first, 0 for devices without report IDs, as we build them.
+    await this.#device.write(Array.from(report));
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#device
       .close()

@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgendaChange, AgendaSnapshot } from '@sportello/protocol';
+import { codeTagOf, type AgendaChange, type AgendaSnapshot } from '@sportello/protocol';
 import { AgendaCache, SnapshotRejected } from './agenda-cache.ts';
+import { AGENDA_MIGRATIONS } from './agenda-migrations.ts';
 import { codeFor, codeHashFor, fixtureBooking, SITE_KEY } from './testing/fixtures.ts';
 
 const dirs: string[] = [];
@@ -48,7 +49,7 @@ function dump(c: AgendaCache) {
   return {
     rows: c.sqlite.prepare('SELECT * FROM entries ORDER BY booking_id').all(),
     tombs: c.sqlite
-      .prepare('SELECT booking_id, version, reason, code_hash FROM tombstones ORDER BY booking_id')
+      .prepare('SELECT booking_id, version, reason, code_tag FROM tombstones ORDER BY booking_id')
       .all(),
   };
 }
@@ -125,7 +126,7 @@ describe('feed apply', () => {
       bookingId: id,
       version: v,
       reason: 'cancelled',
-      codeHash: codeHashFor(id),
+      codeTag: codeTagOf(codeHashFor(id)),
     });
     c.applyChanges([up(1), del('x', 2), up(3)], 3, serverTime);
     assert.equal(dump(c).rows.length, 1, 'recreated after the delete');
@@ -149,21 +150,21 @@ describe('feed apply', () => {
     const c = open();
     const plan = c.sqlite
       .prepare(
-        `EXPLAIN QUERY PLAN SELECT booking_id FROM entries WHERE code_hash = @h
-         UNION ALL SELECT booking_id FROM tombstones WHERE code_hash = @h`,
+        `EXPLAIN QUERY PLAN SELECT booking_id FROM entries WHERE code_tag = @h
+         UNION ALL SELECT booking_id FROM tombstones WHERE code_tag = @h`,
       )
-      .all({ h: '0'.repeat(64) }) as { detail: string }[];
+      .all({ h: '0000' }) as { detail: string }[];
     const text = plan.map((p) => p.detail).join(' | ');
-    assert.match(text, /entries USING INDEX entries_code_hash/);
-    assert.match(text, /tombstones USING INDEX tombstones_code_hash/);
+    assert.match(text, /entries USING INDEX entries_code_tag/);
+    assert.match(text, /tombstones USING INDEX tombstones_code_tag/);
   });
 
   test('migrations run once, in order, and a file of the first schema is brought up to date', () => {
     const dir = newDir();
     const first = open(dir);
-    assert.equal(first.sqlite.pragma('user_version', { simple: true }), 2);
+    assert.equal(first.sqlite.pragma('user_version', { simple: true }), AGENDA_MIGRATIONS.length);
     first.close();
-    assert.equal(open(dir).sqlite.pragma('user_version', { simple: true }), 2);
+    assert.equal(open(dir).sqlite.pragma('user_version', { simple: true }), AGENDA_MIGRATIONS.length);
   });
 });
 

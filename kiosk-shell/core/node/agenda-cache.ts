@@ -1,11 +1,14 @@
-// The totem's copy of the agenda (SQLite, WAL). It holds, per booking, only an HMAC of the code
-// with the site key, the slot window, ids and status — no names, contacts or codes in clear — and
-// answers "is this code valid now?" locally, so the answer is instant and works offline. The feed
+// The totem's copy of the agenda (SQLite, WAL). It holds, per booking, only a 16-bit tag of the
+// code's HMAC with the site key, the slot window, ids and status — no names, contacts, codes or full
+// hashes — and answers "is this code valid now?" locally, so the answer is instant and works offline.
+// A tag stands for about 1,526 valid codes, so a match is a strong hint, not a proof: the full HMAC
+// of the typed code goes with the check-in and the server checks it (docs/sync-protocol.md). The feed
 // is applied here (newest version wins, tombstones respected, rows and cursor in one transaction)
 // and a snapshot is installed through a shadow table (docs/sync-protocol.md, "Kiosk side").
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   checkInWindow,
+  codeTagOf,
   type AgendaChange,
   type AgendaSnapshot,
   type KioskAgenda,
@@ -20,13 +23,14 @@ import { openStore } from './agenda-store.ts';
 import { SiteKeyFile } from './site-key.ts';
 
 export type Validation =
-  | { ok: true; entry: KioskAgendaEntry }
+  /** `codeHash` is the full HMAC of the typed code, for the server's check; it is never stored here. */
+  | { ok: true; entry: KioskAgendaEntry; codeHash: string }
   | { ok: false; reason: Extract<RejectReason, 'unknown' | 'too-early' | 'too-late' | 'used' | 'cancelled'> };
 
 interface LookupRow {
   tomb: 0 | 1;
   booking_id: string;
-  code_hash: string;
+  code_tag: string;
   slot_start: string | null;
   slot_end: string | null;
   office_id: string | null;
@@ -53,9 +57,9 @@ export interface AgendaCacheOptions {
 
 const DAY_MS = 86_400_000;
 const COLUMNS =
-  'booking_id, code_hash, slot_start, slot_end, office_id, service_id, operator_id, status, version';
+  'booking_id, code_tag, slot_start, slot_end, office_id, service_id, operator_id, status, version';
 const VALUES =
-  '@bookingId, @codeHash, @slotStart, @slotEnd, @officeId, @serviceId, @operatorId, @status, @version';
+  '@bookingId, @codeTag, @slotStart, @slotEnd, @officeId, @serviceId, @operatorId, @status, @version';
 
 /** The snapshot failed verification: the live cache was not touched. */
 export class SnapshotRejected extends Error {}
@@ -83,12 +87,19 @@ export class AgendaCache {
     this.db = opened.db;
     this.quarantinedTo = opened.quarantinedTo;
     const db = this.db;
+    // Migration 3 cut full hashes down to tags, but SQLite may leave the old bytes in free space
+    // within pages: the file is rebuilt once (VACUUM) and the WAL emptied, so no trace remains (C-4).
+    if (!db.prepare("SELECT 1 FROM meta WHERE key = 'least_data'").get()) {
+      db.exec('VACUUM');
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('least_data', '1')").run();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    }
     this.s = {
       lookup: db.prepare<[{ h: string }], LookupRow>(
-        `SELECT 0 AS tomb, ${COLUMNS}, used_version FROM entries WHERE code_hash = @h
+        `SELECT 0 AS tomb, ${COLUMNS}, used_version FROM entries WHERE code_tag = @h
          UNION ALL
-         SELECT 1, booking_id, code_hash, NULL, NULL, NULL, NULL, NULL, reason, version, NULL
-           FROM tombstones WHERE code_hash = @h`,
+         SELECT 1, booking_id, code_tag, NULL, NULL, NULL, NULL, NULL, reason, version, NULL
+           FROM tombstones WHERE code_tag = @h`,
       ),
       rowVersion: db.prepare<[string], { version: number }>(
         'SELECT version FROM entries WHERE booking_id = ?',
@@ -98,7 +109,7 @@ export class AgendaCache {
       ),
       upsert: db.prepare(
         `INSERT INTO entries (${COLUMNS}) VALUES (${VALUES})
-         ON CONFLICT (booking_id) DO UPDATE SET code_hash = excluded.code_hash,
+         ON CONFLICT (booking_id) DO UPDATE SET code_tag = excluded.code_tag,
            slot_start = excluded.slot_start, slot_end = excluded.slot_end, office_id = excluded.office_id,
            service_id = excluded.service_id, operator_id = excluded.operator_id, status = excluded.status,
            used_version = CASE WHEN excluded.version > entries.version THEN NULL ELSE entries.used_version END,
@@ -107,9 +118,9 @@ export class AgendaCache {
       dropTomb: db.prepare('DELETE FROM tombstones WHERE booking_id = ?'),
       dropRow: db.prepare('DELETE FROM entries WHERE booking_id = ?'),
       putTomb: db.prepare(
-        `INSERT INTO tombstones (booking_id, version, reason, code_hash, seen_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO tombstones (booking_id, version, reason, code_tag, seen_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (booking_id) DO UPDATE SET version = excluded.version, reason = excluded.reason,
-           code_hash = coalesce(excluded.code_hash, tombstones.code_hash), seen_at = excluded.seen_at`,
+           code_tag = coalesce(excluded.code_tag, tombstones.code_tag), seen_at = excluded.seen_at`,
       ),
       pruneRows: db.prepare('DELETE FROM entries WHERE slot_start < ?'),
       pruneTombs: db.prepare('DELETE FROM tombstones WHERE seen_at < ?'),
@@ -168,7 +179,7 @@ export class AgendaCache {
         } else {
           if (v < row || v < tomb) continue;
           this.s.dropRow.run(id);
-          this.s.putTomb.run(id, v, c.reason, c.codeHash ?? null, seenAt);
+          this.s.putTomb.run(id, v, c.reason, c.codeTag ?? null, seenAt);
         }
       }
       this.testHooks.afterRows?.();
@@ -210,14 +221,14 @@ export class AgendaCache {
       this.db
         .prepare(
           `SELECT count(*) AS n FROM entries_shadow
-           WHERE length(code_hash) <> 64 OR code_hash GLOB '*[^0-9a-f]*'`,
+           WHERE length(code_tag) <> 4 OR code_tag GLOB '*[^0-9a-f]*'`,
         )
         .get() as { n: number }
     ).n;
     if (count !== snap.bookings.length || malformed !== 0 || !Number.isInteger(snap.cursor)) {
       this.db.exec('DELETE FROM entries_shadow');
       throw new SnapshotRejected(
-        `snapshot verification failed: ${count} rows, ${malformed} malformed hashes`,
+        `snapshot verification failed: ${count} rows, ${malformed} malformed code tags`,
       );
     }
     this.testHooks.shadowLoaded?.();
@@ -279,34 +290,20 @@ export class AgendaCache {
   /**
    * Validates a well-formed code at a (server-corrected) time. The work is the same for every code
    * (C-3): one HMAC (with a throwaway key when there is none) and one query that probes both
-   * indexes, whether or not anything matches.
+   * indexes, whether or not anything matches. Several bookings may share a tag; the most useful
+   * verdict wins: one that can check in now, else a time-window answer, else used, else cancelled.
    */
   validate(code: string, nowMs: number, window: { earlyMinutes: number; lateMinutes: number }): Validation {
-    const hash = this.key.hmac(code) ?? createHmac('sha256', THROWAWAY_KEY).update(code).digest('hex');
-    const rows = this.s.lookup.all({ h: hash });
-    const row = rows.find((r) => r.tomb === 0) ?? rows[0];
-    if (!row || !this.key.present) return { ok: false, reason: 'unknown' };
-    if (row.tomb === 1) return { ok: false, reason: row.status === 'cancelled' ? 'cancelled' : 'unknown' };
-    if (row.status === 'cancelled') return { ok: false, reason: 'cancelled' };
-    if (row.status !== 'booked' || (row.used_version !== null && row.used_version >= row.version)) {
-      return { ok: false, reason: 'used' };
+    const full = this.key.hmac(code) ?? createHmac('sha256', THROWAWAY_KEY).update(code).digest('hex');
+    const rows = this.s.lookup.all({ h: codeTagOf(full) });
+    if (rows.length === 0 || !this.key.present) return { ok: false, reason: 'unknown' };
+    let best: { rank: number; distance: number; verdict: Validation } | undefined;
+    for (const row of rows) {
+      const judged = judge(row, nowMs, window, full);
+      if (!best || judged.rank < best.rank || (judged.rank === best.rank && judged.distance < best.distance))
+        best = judged;
     }
-    const verdict = checkInWindow(Date.parse(row.slot_start!), nowMs, window);
-    if (verdict !== 'ok') return { ok: false, reason: verdict };
-    return {
-      ok: true,
-      entry: {
-        bookingId: row.booking_id,
-        codeHash: row.code_hash,
-        slotStart: row.slot_start!,
-        slotEnd: row.slot_end!,
-        officeId: row.office_id!,
-        serviceId: row.service_id!,
-        operatorId: row.operator_id,
-        status: 'booked',
-        version: row.version,
-      },
-    };
+    return best!.verdict;
   }
 
   count(): number {
@@ -326,6 +323,48 @@ export class AgendaCache {
 }
 
 const THROWAWAY_KEY = randomBytes(32);
+
+/** Lower ranks win: 0 can check in, 1 outside its window, 2 used, 3 cancelled, 4 unknown. */
+function judge(
+  row: LookupRow,
+  nowMs: number,
+  window: { earlyMinutes: number; lateMinutes: number },
+  codeHash: string,
+): { rank: number; distance: number; verdict: Validation } {
+  const no = (rank: number, reason: Extract<Validation, { ok: false }>['reason'], distance = 0) => ({
+    rank,
+    distance,
+    verdict: { ok: false as const, reason },
+  });
+  if (row.tomb === 1) return row.status === 'cancelled' ? no(3, 'cancelled') : no(4, 'unknown');
+  if (row.status === 'cancelled') return no(3, 'cancelled');
+  if (row.status !== 'booked' || (row.used_version !== null && row.used_version >= row.version)) {
+    return no(2, 'used');
+  }
+  const start = Date.parse(row.slot_start!);
+  const distance = Math.abs(start - nowMs);
+  const verdict = checkInWindow(start, nowMs, window);
+  if (verdict !== 'ok') return no(1, verdict, distance);
+  return {
+    rank: 0,
+    distance,
+    verdict: {
+      ok: true,
+      codeHash,
+      entry: {
+        bookingId: row.booking_id,
+        codeTag: row.code_tag,
+        slotStart: row.slot_start!,
+        slotEnd: row.slot_end!,
+        officeId: row.office_id!,
+        serviceId: row.service_id!,
+        operatorId: row.operator_id,
+        status: 'booked',
+        version: row.version,
+      },
+    },
+  };
+}
 
 /** Times in one format, so that the pruning comparison on strings is a comparison of instants. */
 function normalized<T extends { slotStart: string; slotEnd: string }>(b: T): T {

@@ -1,5 +1,6 @@
 // The schema history of the totem's agenda file (agenda.db). Each step runs once, in a transaction,
-// and moves `user_version` on; agenda-store.test.ts checks each step and the lookup's query plan.
+// and moves `user_version` on; agenda-migrations.test.ts checks the steps, agenda-cache.test.ts the
+// lookup's query plan.
 import type { Migration } from './agenda-store.ts';
 
 export const AGENDA_MIGRATIONS: readonly Migration[] = [
@@ -48,5 +49,22 @@ export const AGENDA_MIGRATIONS: readonly Migration[] = [
         version INTEGER NOT NULL,
         used_version INTEGER
       );
+    `),
+  // 3. Least data (C-4): a full HMAC beside its key gives the code back in a minute (10^8 tries), so
+  //    the cache keeps only a 16-bit tag of it (docs/sync-protocol.md, "Least data"). Rows already
+  //    here are cut down in place, so the totem still answers offline right after the upgrade; with
+  //    secure_delete on, the overwritten bytes are zeroed. The server sends tags from now on.
+  (db) =>
+    db.exec(`
+      DROP INDEX entries_code_hash;
+      DROP INDEX tombstones_code_hash;
+      ALTER TABLE entries RENAME COLUMN code_hash TO code_tag;
+      ALTER TABLE tombstones RENAME COLUMN code_hash TO code_tag;
+      ALTER TABLE entries_shadow RENAME COLUMN code_hash TO code_tag;
+      UPDATE entries SET code_tag = substr(code_tag, 1, 4);
+      UPDATE tombstones SET code_tag = substr(code_tag, 1, 4) WHERE code_tag IS NOT NULL;
+      DELETE FROM entries_shadow;
+      CREATE INDEX entries_code_tag ON entries (code_tag);
+      CREATE INDEX tombstones_code_tag ON tombstones (code_tag);
     `),
 ];

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBookingCode } from '@sportello/protocol';
+import { makeBookingCode, type KioskState } from '@sportello/protocol';
+import { setBookingStatus } from '../../../server/src/node/agenda/change-log.ts';
+import { codeTag } from '../../../server/src/node/agenda/kiosk-agenda.ts';
 import {
   startTestServer,
   totemCredential,
@@ -16,6 +18,18 @@ import { Attempts } from './attempts.ts';
 import type { KeyValue } from './clock.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
+
+function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
+  if (pred(core.getState())) return Promise.resolve(core.getState());
+  return new Promise((resolve) => {
+    const on = (s: KioskState) => {
+      if (!pred(s)) return;
+      core.off('state', on);
+      resolve(s);
+    };
+    core.on('state', on);
+  });
+}
 
 function memoryStore(): KeyValue {
   const m = new Map<string, string>();
@@ -93,10 +107,15 @@ describe('attempts on the kiosk', () => {
       });
       return core;
     };
-    const known = new Set(t.seed.bookings.map((b) => b.code));
+    // A wrong code must not even share a 16-bit tag with a real one (that would be a lookup match).
+    const { site_key: siteKey } = await t.server.database.db
+      .selectFrom('sites')
+      .select('site_key')
+      .executeTakeFirstOrThrow();
+    const known = new Set(t.seed.bookings.map((b) => codeTag(siteKey, b.code)));
     const wrong = () => {
       let c = makeBookingCode(() => Math.floor(Math.random() * 10));
-      while (known.has(c)) c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      while (known.has(codeTag(siteKey, c))) c = makeBookingCode(() => Math.floor(Math.random() * 10));
       return c;
     };
     const core = kiosk();
@@ -132,9 +151,89 @@ describe('attempts on the kiosk', () => {
       screen: 'rejected',
       reason: 'too-early',
     });
-    // The next wrong code after a matching one starts from the free tries again.
-    assert.equal((await again.handle({ method: 'submitCode', code: wrong() })).screen.screen, 'rejected');
-    assert.equal((await again.handle({ method: 'submitCode', code: good })).screen.screen, 'rejected');
-    assert.notEqual((again.getState().screen as { reason?: string }).reason, 'throttled');
+    // A code that is too early did not reset the count: the next wrong code is penalised at once.
+    assert.deepEqual((await again.handle({ method: 'submitCode', code: wrong() })).screen, {
+      screen: 'rejected',
+      reason: 'unknown',
+    });
+    assert.deepEqual((await again.handle({ method: 'submitCode', code: good })).screen, {
+      screen: 'rejected',
+      reason: 'throttled',
+      retryInSeconds: 60,
+    });
+  });
+
+  test('C-2 only an accepted check-in resets the throttle: too early, used and cancelled codes do not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sportello-attempts-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const db = t.server.database.db;
+    const { site_key: siteKey } = await db.selectFrom('sites').select('site_key').executeTakeFirstOrThrow();
+    const tags = new Set(t.seed.bookings.map((b) => codeTag(siteKey, b.code)));
+    const wrong = () => {
+      let c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      while (tags.has(codeTag(siteKey, c))) c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      return c;
+    };
+    let mono = 10_000;
+    const cache = new AgendaCache(dir);
+    const link = new ServerLink(t.url, totemCredential(t.seed));
+    const core = new KioskCore({
+      cache,
+      link,
+      lookupFloorMs: 0,
+      endedScreenMs: 10,
+      monotonicNow: () => mono,
+      bootId: 'boot',
+      attempts: { freeAttempts: 2, baseDelayMs: 30_000 },
+    });
+    cleanups.push(() => {
+      core.close();
+      link.close();
+      cache.close();
+    });
+    const byLabel = (label: string) => t.seed.bookings.find((b) => b.label === label)!;
+    const submit = async (code: string) => (await core.handle({ method: 'submitCode', code })).screen;
+    const cancelled = byLabel('later-today');
+    const used = byLabel('soon');
+    // Known to the totem first, then cancelled: the feed brings the tombstone with its tag.
+    await core.refreshAgenda();
+    await setBookingStatus(db, cancelled.bookingId, ['booked'], 'cancelled', new Date());
+    await setBookingStatus(db, used.bookingId, ['booked'], 'completed', new Date());
+    await core.refreshAgenda();
+    const unknown = { screen: 'rejected', reason: 'unknown' };
+    // Two free tries, with a too-early and a cancelled code between the wrong ones: neither resets.
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(byLabel('tomorrow').code), { screen: 'rejected', reason: 'too-early' });
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(cancelled.code), { screen: 'rejected', reason: 'cancelled' });
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(used.code), {
+      screen: 'rejected',
+      reason: 'throttled',
+      retryInSeconds: 30,
+    });
+    mono += 30_000;
+    // A used code does not reset it either: the next wrong code doubles the delay.
+    assert.deepEqual(await submit(used.code), { screen: 'rejected', reason: 'used' });
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(used.code), {
+      screen: 'rejected',
+      reason: 'throttled',
+      retryInSeconds: 60,
+    });
+    mono += 60_000;
+    // The accepted check-in (the server checked the full code, the call is asked for) resets it.
+    await until(core, (s) => s.online);
+    assert.notEqual((await submit(byLabel('now').code)).screen, 'rejected');
+    await core.handle({ method: 'hangUp' });
+    await until(core, (s) => s.screen.screen === 'idle');
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(wrong()), unknown);
+    assert.deepEqual(await submit(used.code), {
+      screen: 'rejected',
+      reason: 'throttled',
+      retryInSeconds: 30,
+    });
   });
 });

@@ -89,7 +89,7 @@ export class Attempts {
     this.save();
   }
 
-  /** A code matched a booking (whatever its verdict): the count starts again. */
+  /** A check-in was accepted (by the server, or offline on the tag): the count starts again. */
   succeeded(): void {
     if (this.failures === 0 && this.penaltyUntil <= this.mono()) return;
     this.failures = 0;

@@ -2,10 +2,12 @@
 // events and status changes go to the core, which decides what they mean for the screen.
 import {
   createDeviceManager,
+  INDICATORS,
   type DeviceConfig,
   type DeviceManager,
   type NodeDeviceManagerOptions,
 } from '@sportello/devices';
+import { indicatorsFor } from './handset-input.ts';
 import type { KioskCore } from './kiosk-core.ts';
 
 export interface KioskDevicesOptions {
@@ -29,11 +31,25 @@ export function startKioskDevices(o: KioskDevicesOptions): KioskDevices {
   const manager = createDeviceManager(o.config, o.manager);
   manager.on('event', (event) => o.core.handset(event));
   manager.on('status', (status) => o.core.deviceStatus(status));
+  // The call state on the device's LEDs (HID only). A wish made while the device is away is kept by
+  // the manager and written when it is back; devices without LEDs simply say 'unsupported'.
+  const showIndicators = () => {
+    const wanted = indicatorsFor(o.core.getState());
+    for (const name of INDICATORS) {
+      if (manager.indicators[name] !== wanted[name])
+        manager.setIndicator(name, wanted[name]).catch(() => undefined);
+    }
+  };
+  const onState = () => showIndicators();
+  o.core.on('state', onState);
   o.core.deviceStatus(manager.status);
   manager.start();
   return {
     manager,
     dump: () => manager.dump(),
-    close: () => manager.close(),
+    close: () => {
+      o.core.off('state', onState);
+      return manager.close();
+    },
   };
 }

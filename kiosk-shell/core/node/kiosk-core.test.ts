@@ -11,7 +11,7 @@ import {
 } from '../../../server/src/node/testing/test-server.ts';
 import { TestOperator } from '../../../server/src/node/testing/operator-client.ts';
 import { setBookingStatus } from '../../../server/src/node/agenda/change-log.ts';
-import { makeBookingCode } from '@sportello/protocol';
+import { codeTagOf, makeBookingCode } from '@sportello/protocol';
 import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore, type KioskCoreOptions } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
@@ -71,7 +71,7 @@ const code = (label: string) => t.seed.bookings.find((b) => b.label === label)!.
 
 describe('kiosk core against a real server', () => {
   test('C-5 wrong check digit, unknown, too early, too late: each its own reason', async () => {
-    const { core } = await newKiosk();
+    const { core, cache } = await newKiosk();
     const good = code('now');
     const typo = good.slice(0, 3) + String((Number(good[3]) + 1) % 10) + good.slice(4);
     assert.deepEqual((await core.handle({ method: 'submitCode', code: typo })).screen, {
@@ -82,7 +82,15 @@ describe('kiosk core against a real server', () => {
       screen: 'rejected',
       reason: 'incomplete',
     });
-    assert.deepEqual((await core.handle({ method: 'submitCode', code: '000000000' })).screen, {
+    // A valid code that is not even a 16-bit tag match of a seeded one (the site key is random).
+    const seededTags = new Set(t.seed.bookings.map((b) => codeTagOf(cache.hash(b.code)!)));
+    let unknown = '000000000';
+    for (let n = 1; seededTags.has(codeTagOf(cache.hash(unknown)!)); n++) {
+      const body = String(n).padStart(8, '0');
+      let k = 0;
+      unknown = makeBookingCode(() => Number(body[k++]));
+    }
+    assert.deepEqual((await core.handle({ method: 'submitCode', code: unknown })).screen, {
       screen: 'rejected',
       reason: 'unknown',
     });
@@ -233,10 +241,12 @@ describe('kiosk core against a real server', () => {
     // makes the times equal, the constant lookup work is checked on the cache below.
     const { core, cache } = await newKiosk({ lookupFloorMs: 25, attempts: { freeAttempts: 1_000 } });
     const known = t.seed.bookings.find((b) => b.label === 'later-today')!.code;
-    const seeded = new Set(t.seed.bookings.map((b) => b.code));
+    // Unknown means unknown to the lookup: not even the 16-bit tag of a seeded code.
+    const tagOf = (c: string) => codeTagOf(cache.hash(c)!);
+    const seeded = new Set(t.seed.bookings.map((b) => tagOf(b.code)));
     const unknown = () => {
       let c = makeBookingCode(() => Math.floor(Math.random() * 10));
-      while (seeded.has(c)) c = makeBookingCode(() => Math.floor(Math.random() * 10));
+      while (seeded.has(tagOf(c))) c = makeBookingCode(() => Math.floor(Math.random() * 10));
       return c;
     };
     const timeOf = async (code: string) => {

@@ -127,6 +127,12 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       );
       return;
     }
+    if (event.type === 'mute') {
+      // Only a call has a microphone to mute; the page applies `muted`, the device shows it (devices.ts).
+      const s = this.state.screen.screen;
+      if (s === 'in-call' || s === 'waiting') this.patchHandset({ muted: !this.handsetStatus().muted });
+      return;
+    }
     const offHook = event.type === 'offhook';
     this.patchHandset({ offHook });
     const s = this.state.screen.screen;
@@ -217,13 +223,14 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     this.show({ screen: 'checking' });
     const started = performance.now();
     const verdict = cache.validate(code, serverNow, o.checkInWindow);
+    // Only an accepted check-in resets the throttle (C-2): a code that is too early, used or
+    // cancelled neither counts nor resets, or one booking for tomorrow would allow guessing at speed.
     if (!verdict.ok && verdict.reason === 'unknown') attempts.failed();
-    else attempts.succeeded();
     // The check-in is on disk, with its key, before anything else happens (exactly once, S-6).
     const checkInKey = verdict.ok
       ? outbox.addCheckIn({
           bookingId: verdict.entry.bookingId,
-          codeHash: verdict.entry.codeHash,
+          codeHash: verdict.codeHash,
           occurredAt: new Date(serverNow).toISOString(),
         })
       : undefined;
@@ -235,20 +242,26 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     const pad = o.lookupFloorMs - (performance.now() - started);
     if (pad > 0) await sleep(pad);
     if (!verdict.ok) return this.reject(verdict.reason);
-    await this.startBooked(verdict.entry.bookingId, checkInKey!);
+    await this.startBooked(verdict.entry.bookingId, checkInKey!, verdict.codeHash);
   }
 
   /** A valid code: the call request carries the check-in's key, so both paths record it once. */
-  private async startBooked(bookingId: string, checkInKey: string): Promise<void> {
-    const { link, outbox, sender, cache } = this.p;
+  private async startBooked(bookingId: string, checkInKey: string, codeHash: string): Promise<void> {
+    const { link, outbox, sender, cache, attempts } = this.p;
     if (!link.online) {
+      // Accepted on the tag alone; the server checks the full code when the outbox delivers it.
+      attempts.succeeded();
       sender.release(checkInKey);
       return this.checkedInOffline(bookingId);
     }
     const attempt = this.callAttempt;
-    const result = await link.requestCall({ kind: 'booked', bookingId, checkInKey });
+    const result = await link.requestCall({ kind: 'booked', bookingId, checkInKey, codeHash });
     sender.release(checkInKey);
     const refusal = !result.ok ? checkInRefusalSchema.safeParse(result.reason) : undefined;
+    // The server knows the full code: a tag that matched by chance is a wrong code after all. No
+    // answer keeps the local acceptance (the outbox delivers it later), as offline.
+    if (!refusal?.success) attempts.succeeded();
+    else if (refusal.data === 'unknown') attempts.failed();
     if (result.ok || refusal?.success) {
       // The server answered on this check-in: recorded (accepted or refused) under its key.
       outbox.delivered(checkInKey);
@@ -356,6 +369,9 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private show(screen: KioskScreen): void {
     if (this.stoppedReason !== undefined && screen.screen !== 'out-of-service') return;
     this.patch({ screen });
+    // Mute lasts as long as the call: the next citizen starts unmuted.
+    if (screen.screen !== 'in-call' && screen.screen !== 'waiting' && this.handsetStatus().muted)
+      this.patchHandset({ muted: false });
     this.armIdleTimer();
   }
 

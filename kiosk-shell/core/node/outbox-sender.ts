@@ -107,10 +107,16 @@ export class OutboxSender extends EventEmitter<{ status: [reason: string | null]
   private async send(item: OutboxItem): Promise<void> {
     this.requests++;
     if (item.kind === 'check-in') {
+      if (item.codeHash === null) {
+        // Written by a version that sent no code hash: the server cannot check it any more.
+        this.o.log?.(`check-in ${item.key} has no code hash and cannot be verified: dropped`);
+        this.o.outbox.delivered(item.key);
+        return;
+      }
       const answer = await this.o.http.checkIn({
         idempotencyKey: item.key,
         bookingId: item.bookingId,
-        ...(item.codeHash ? { codeHash: item.codeHash } : {}),
+        codeHash: item.codeHash,
         occurredAt: item.occurredAt,
       });
       if (answer.outcome === 'refused') {

@@ -18,6 +18,7 @@ import {
   totemCredential,
   type TestServer,
 } from '../../../server/src/node/testing/test-server.ts';
+import { codeHash } from '../../../server/src/node/agenda/kiosk-agenda.ts';
 import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { Outbox } from './outbox.ts';
@@ -42,6 +43,9 @@ function tempDir(): string {
 }
 const db = () => t.server.database.db;
 const code = (label: string) => t.seed.bookings.find((b) => b.label === label)!;
+const siteKeyOf = async () =>
+  (await db().selectFrom('sites').select('site_key').where('id', '=', 'centro').executeTakeFirstOrThrow())
+    .site_key;
 
 function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
   if (pred(core.getState())) return Promise.resolve(core.getState());
@@ -55,17 +59,19 @@ function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<Kiosk
   });
 }
 
-/** Bookings in the check-in window, written straight into the server's database. */
-async function insertBookings(n: number): Promise<string[]> {
+/** Bookings in the check-in window, with the full code hash a totem sends with each check-in. */
+async function insertBookings(n: number): Promise<{ bookingId: string; codeHash: string }[]> {
   const now = new Date();
-  const ids: string[] = [];
+  const ids: { bookingId: string; codeHash: string }[] = [];
+  const siteKey = await siteKeyOf();
   const rows = Array.from({ length: n }, (_, i) => {
     const body = String(20_000_000 + i);
     const id = `s6-${i}`;
-    ids.push(id);
+    const bookingCode = body + String(dammCheckDigit(body));
+    ids.push({ bookingId: id, codeHash: codeHash(siteKey, bookingCode) });
     return {
       id,
-      code: body + String(dammCheckDigit(body)),
+      code: bookingCode,
       service_id: 'urp-info',
       office_id: 'urp',
       operator_id: null,
@@ -95,7 +101,7 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
     const ids = await insertBookings(1000);
     const outbox = new Outbox(tempDir());
     const now = new Date().toISOString();
-    for (const bookingId of ids) outbox.addCheckIn({ bookingId, occurredAt: now });
+    for (const booking of ids) outbox.addCheckIn({ ...booking, occurredAt: now });
     const proxy = await startFaultyHttpProxy(t.url);
     const http = new SyncHttp({
       serverUrl: proxy.url,
@@ -154,6 +160,7 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
       body: JSON.stringify({
         idempotencyKey: rows[0]!.idempotency_key,
         bookingId: booking.bookingId,
+        codeHash: codeHash(await siteKeyOf(), booking.code),
         occurredAt: new Date().toISOString(),
       }),
     });

@@ -105,14 +105,18 @@ export class Outbox {
     };
   }
 
-  /** Records a check-in durably; returns its idempotency key once the commit is on disk. */
-  addCheckIn(item: { bookingId: string; codeHash?: string | undefined; occurredAt: string }): string {
+  /**
+   * Records a check-in durably; returns its idempotency key once the commit is on disk. `codeHash` is
+   * the full HMAC of the typed code, for the server's own check: it stays only until the server has
+   * answered (then the row is deleted, and secure_delete overwrites it).
+   */
+  addCheckIn(item: { bookingId: string; codeHash: string; occurredAt: string }): string {
     const key = this.newKey();
     this.s.insert.run({
       key,
       kind: 'check-in',
       bookingId: item.bookingId,
-      codeHash: item.codeHash ?? null,
+      codeHash: item.codeHash,
       phone: null,
       occurredAt: item.occurredAt,
     });
@@ -135,15 +139,20 @@ export class Outbox {
     return key;
   }
 
-  /** The server has answered this item: it leaves the totem (with its phone number, if any). */
+  /**
+   * The server has answered this item: it leaves the totem, with its phone number (a call-back) or
+   * the full HMAC of the typed code (a check-in), either of which would identify a person or a code.
+   */
   delivered(key: string): void {
     // An answer that arrives while the kiosk shuts down is simply heard again after the restart.
     if (this.closed) return;
     const removed = this.s.remove.get(key);
     // Pages freed by the delete are zeroed (secure_delete); the checkpoint takes the old copy of the
     // page out of the WAL too.
-    if (removed?.kind === 'callback') this.db.pragma('wal_checkpoint(TRUNCATE)');
-    if (removed) this.changed();
+    if (removed) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.changed();
+    }
   }
 
   get(key: string): OutboxItem | undefined {

@@ -30,8 +30,16 @@ export interface KioskHostOptions {
 }
 
 export interface KioskHost {
-  /** The URL to open, with the per-start secret in its fragment. */
+  /**
+   * The URL to open, with the per-start secret in its fragment: for browsers the launcher does not
+   * start itself (tests driving Chromium). The launcher uses `bareUrl` and hands `secret` over its
+   * DevTools pipe instead, so that the secret is on no command line.
+   */
   pageUrl: string;
+  /** The page without the secret. */
+  bareUrl: string;
+  /** The per-start secret the page must present to the kiosk API. */
+  secret: string;
   origin: string;
   close(): Promise<void>;
 }
@@ -143,6 +151,8 @@ export async function startKioskHost(o: KioskHostOptions): Promise<KioskHost> {
   return {
     origin,
     pageUrl: `${origin}/kiosk/index.html#${secret}`,
+    bareUrl: `${origin}/kiosk/index.html`,
+    secret,
     close() {
       closing ??= (async () => {
         o.core.off('state', broadcast);

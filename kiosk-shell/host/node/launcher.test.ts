@@ -9,6 +9,7 @@ import {
   electronArgs,
   hasDisplay,
   launchKioskWindow,
+  lookupUser,
   type RuntimeFacts,
 } from './launcher.ts';
 
@@ -37,7 +38,6 @@ test('Chromium runs in kiosk app mode with a fresh profile and quiet defaults', 
     pageUrl: PAGE,
     userDataDir: '/tmp/p',
     autoGrantMedia: false,
-    isRoot: false,
   });
   for (const flag of [
     '--kiosk',
@@ -57,17 +57,52 @@ test('Chromium runs in kiosk app mode with a fresh profile and quiet defaults', 
   assert.ok(!args.includes('--no-sandbox'));
 });
 
-test('media is granted without a prompt only when asked, and the sandbox is off only for root', () => {
+test('media is granted without a prompt only when asked; the sandbox is never turned off', () => {
   const args = chromiumKioskArgs({
-    pageUrl: PAGE,
+    pageUrl: 'about:blank',
     userDataDir: '/tmp/p',
     autoGrantMedia: true,
-    isRoot: true,
   });
   assert.ok(args.includes('--use-fake-ui-for-media-stream'));
-  assert.ok(args.includes('--no-sandbox'));
-  assert.deepEqual(electronArgs('/m.cjs', false), ['/m.cjs', '--ozone-platform-hint=auto']);
-  assert.ok(electronArgs('/m.cjs', true).includes('--no-sandbox'));
+  assert.ok(!args.includes('--no-sandbox'));
+  assert.deepEqual(electronArgs('/m.cjs'), ['/m.cjs', '--ozone-platform-hint=auto']);
+  assert.ok(
+    chromiumKioskArgs({
+      pageUrl: 'about:blank',
+      userDataDir: '/p',
+      autoGrantMedia: false,
+      headless: true,
+    }).includes('--headless'),
+  );
+});
+
+test('the kiosk user is found in the password file; root without it opens nothing', async () => {
+  const passwd = join(scratch, 'passwd');
+  writeFileSync(
+    passwd,
+    'root:x:0:0::/root:/bin/sh\nsportello-kiosk:x:991:988::/nonexistent:/usr/sbin/nologin\n',
+  );
+  assert.deepEqual(lookupUser('sportello-kiosk', passwd), { uid: 991, gid: 988 });
+  assert.equal(lookupUser('nobody-here', passwd), undefined);
+  const refused = await launchKioskWindow({
+    pageUrl: PAGE,
+    env: { DISPLAY: ':99' },
+    chromiumPath: '/bin/true',
+    electronPath: null,
+    isRoot: true,
+    runAs: 'no-such-kiosk-user',
+  });
+  assert.equal(refused.opened, false);
+  assert.match(refused.opened ? '' : refused.reason, /never runs without its sandbox/);
+  const asRoot = await launchKioskWindow({
+    pageUrl: PAGE,
+    env: { DISPLAY: ':99' },
+    chromiumPath: '/bin/true',
+    electronPath: null,
+    isRoot: true,
+    runAs: { uid: 0, gid: 0 },
+  });
+  assert.equal(asRoot.opened, false, 'uid 0 is not an unprivileged user');
 });
 
 test('without a display nothing is opened and the reason is given', async () => {
@@ -110,6 +145,8 @@ test('close() ends the window process and removes its profile, and is safe twice
     env: { DISPLAY: ':99', PATH: process.env.PATH },
     chromiumPath: fake,
     electronPath: null,
+    // The window's lifecycle, not its privileges: the stand-in runs as whoever runs the test.
+    isRoot: false,
   });
   assert.equal(handle.opened, true);
   if (!handle.opened) return;
@@ -127,6 +164,7 @@ test('a window binary that cannot start is reported, not returned as open', asyn
     env: { DISPLAY: ':99' },
     chromiumPath: join(scratch, 'missing-chromium'),
     electronPath: null,
+    isRoot: false,
   });
   assert.equal(result.opened, false);
   assert.match(result.opened ? '' : result.reason, /chromium could not start/);

@@ -2,15 +2,26 @@
 // otherwise Debian's Chromium in kiosk mode on the host's page URL. Without a display it opens
 // nothing and says why, so `npm start` can print the URL instead. Electron is only located here,
 // never loaded: node/ code runs without Electron.
+//
+// Locked down: the window never runs with --no-sandbox. Started by root (a test, a technician), it
+// runs as the unprivileged kiosk user instead (KIOSK_USER, made by scripts/setup-system.sh and the
+// package), with a profile folder that user owns; Chromium's sandbox then works through user
+// namespaces. The page's per-start secret goes over the private DevTools pipe, never on a command
+// line (any local user can read /proc/*/cmdline).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { CdpPipe, captureKioskPage } from './cdp-pipe.ts';
+import { CdpPipe, captureKioskPage, evaluateInPage, openPageWithSecret } from './cdp-pipe.ts';
+
+/** The unprivileged system user the window runs as when the launcher is root. */
+export const KIOSK_USER = 'sportello-kiosk';
+/** How long Chromium gets to show its first page target and take the page over the pipe. */
+const HANDOVER_TIMEOUT_MS = 30_000;
 
 /** The Electron main bundle written by `npm run build --workspace kiosk-shell`. */
 export const ELECTRON_MAIN_BUNDLE = fileURLToPath(new URL('../../electron/dist/main.cjs', import.meta.url));
@@ -25,8 +36,23 @@ export interface ElectronKioskConfig {
 }
 
 export interface KioskLaunchOptions {
-  /** Page for Chromium: the kiosk host's pageUrl (with its secret fragment). Chromium needs it. */
+  /**
+   * Page for Chromium: the kiosk host's `bareUrl`, with `pageSecret`; or a URL that needs no secret.
+   * Chromium needs it.
+   */
   pageUrl?: string;
+  /**
+   * The host's per-start secret. Chromium starts on about:blank and the launcher hands the secret
+   * and the page over its DevTools pipe, so the secret is on no command line.
+   */
+  pageSecret?: string;
+  /** Run Chromium headless (tests and self-checks on machines without a screen). Default false. */
+  headless?: boolean;
+  /**
+   * Who the window runs as when the launcher is root: a user name or ids. Default KIOSK_USER. When
+   * that user does not exist, nothing is opened (root is never sandbox-less).
+   */
+  runAs?: string | { uid: number; gid: number };
   /** Core settings for Electron, which runs its own kiosk core; without them Electron is not used. */
   electron?: ElectronKioskConfig;
   /** Which runtime to use. Default 'auto': Electron when possible, else Chromium. */
@@ -41,7 +67,7 @@ export interface KioskLaunchOptions {
   electronPath?: string | null;
   /** Electron main bundle. Default ELECTRON_MAIN_BUNDLE. */
   electronMain?: string;
-  /** Whether we run as root (Chromium's sandbox refuses root). Default from process.getuid(). */
+  /** Whether we run as root (the window then runs as `runAs`). Default from process.getuid(). */
   isRoot?: boolean;
   log?: (msg: string, detail?: unknown) => void;
 }
@@ -54,6 +80,11 @@ export type KioskWindowHandle = {
   userDataDir?: string;
   /** A PNG of the page as shown now; Chromium only (Electron main captures its own window). */
   capture?: () => Promise<Buffer>;
+  /**
+   * Evaluates an expression in the running kiosk page (a returned promise is awaited); Chromium
+   * started with `pageSecret` only. For health checks and tests (E-2).
+   */
+  evaluate?: (expression: string) => Promise<unknown>;
   /** Resolves with the exit code (or null after a signal) when the window process ends. */
   exited: Promise<number | null>;
   /** Ends the window process and removes its temporary profile; safe to call twice. */
@@ -67,16 +98,20 @@ export function hasDisplay(env: NodeJS.ProcessEnv): boolean {
 }
 
 export interface ChromiumArgsInput {
+  /** The first page: about:blank when the page comes over the DevTools pipe with its secret. */
   pageUrl: string;
   userDataDir: string;
   autoGrantMedia: boolean;
-  isRoot: boolean;
+  headless?: boolean;
 }
 
-/** Chromium's command line for the kiosk: full screen, one app window, a throwaway profile, quiet. */
+/**
+ * Chromium's command line for the kiosk: full screen, one app window, a throwaway profile, quiet.
+ * Never --no-sandbox, and never a secret: the page and its secret come over the DevTools pipe.
+ */
 export function chromiumKioskArgs(i: ChromiumArgsInput): string[] {
   return [
-    '--kiosk',
+    ...(i.headless ? ['--headless'] : ['--kiosk']),
     `--app=${i.pageUrl}`,
     `--user-data-dir=${i.userDataDir}`,
     '--autoplay-policy=no-user-gesture-required',
@@ -92,13 +127,27 @@ export function chromiumKioskArgs(i: ChromiumArgsInput): string[] {
     // The fleet's screenshot action: DevTools over a pipe only this launcher holds (no port).
     '--remote-debugging-pipe',
     '--ozone-platform-hint=auto',
-    ...(i.isRoot ? ['--no-sandbox'] : []),
   ];
 }
 
-/** Electron's command line: the main bundle, plus what running as root or on Wayland needs. */
-export function electronArgs(mainFile: string, isRoot: boolean): string[] {
-  return [mainFile, '--ozone-platform-hint=auto', ...(isRoot ? ['--no-sandbox'] : [])];
+/** Electron's command line: the main bundle, plus what Wayland needs. Never --no-sandbox. */
+export function electronArgs(mainFile: string): string[] {
+  return [mainFile, '--ozone-platform-hint=auto'];
+}
+
+/** The ids of a user from /etc/passwd, or undefined when there is no such user. */
+export function lookupUser(name: string, passwd = '/etc/passwd'): { uid: number; gid: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(passwd, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid && gid) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
 }
 
 /**
@@ -198,6 +247,19 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
   });
   if (choice.runtime === 'none') return { opened: false, reason: choice.reason };
   const isRoot = o.isRoot ?? process.getuid?.() === 0;
+  // Root never runs a browser: the window drops to the kiosk user, whose sandbox works.
+  let ids: { uid: number; gid: number } | undefined;
+  if (isRoot) {
+    const runAs = o.runAs ?? KIOSK_USER;
+    ids = typeof runAs === 'string' ? lookupUser(runAs) : runAs;
+    if (!ids || ids.uid === 0) {
+      return {
+        opened: false,
+        reason: `running as root, and the unprivileged user ${String(typeof runAs === 'string' ? runAs : runAs.uid)} to run the window as is missing (scripts/setup-system.sh creates ${KIOSK_USER}); the window never runs without its sandbox`,
+      };
+    }
+  }
+  const asUser = ids ? { uid: ids.uid, gid: ids.gid } : {};
 
   let child: ChildProcess;
   let userDataDir: string | undefined;
@@ -210,24 +272,37 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
       SPORTELLO_KIOSK_DATA_DIR: choice.config.dataDir,
     };
     delete childEnv.ELECTRON_RUN_AS_NODE;
-    child = spawn(choice.binary, electronArgs(choice.mainFile, isRoot), {
+    child = spawn(choice.binary, electronArgs(choice.mainFile), {
       env: childEnv,
       stdio: 'inherit',
       detached: true,
+      ...asUser,
     });
   } else {
     userDataDir = mkdtempSync(join(tmpdir(), 'sportello-kiosk-chromium-'));
+    // The profile belongs to the user the browser runs as (mkdtemp made it 0700 for us).
+    if (ids) chownSync(userDataDir, ids.uid, ids.gid);
     const args = chromiumKioskArgs({
-      pageUrl: choice.pageUrl,
+      pageUrl: o.pageSecret !== undefined ? 'about:blank' : choice.pageUrl,
       userDataDir,
       autoGrantMedia: o.autoGrantMedia === true,
-      isRoot,
+      headless: o.headless === true,
     });
     // Chromium's own chatter (GPU, D-Bus) is not ours to show; fds 3 and 4 are the DevTools pipe.
+    // HOME and the XDG folders point into the profile: the kiosk user has no home of its own.
+    const childEnv: NodeJS.ProcessEnv = ids
+      ? {
+          ...env,
+          HOME: userDataDir,
+          XDG_CONFIG_HOME: join(userDataDir, 'config'),
+          XDG_CACHE_HOME: join(userDataDir, 'cache'),
+        }
+      : env;
     child = spawn(choice.binary, args, {
-      env,
+      env: childEnv,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       detached: true,
+      ...asUser,
     });
     cdp = new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable);
   }
@@ -241,10 +316,10 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
     return { opened: false, reason: `${choice.runtime} could not start: ${failed.message}` };
   }
-  o.log?.(`kiosk window opened in ${choice.runtime}`, { pid: child.pid });
+  o.log?.(`kiosk window opened in ${choice.runtime}`, { pid: child.pid, uid: ids?.uid });
 
   let closing: Promise<void> | undefined;
-  return {
+  const handle: KioskWindowHandle = {
     opened: true,
     runtime: choice.runtime,
     pid: child.pid!,
@@ -263,9 +338,20 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
           signalGroup(child, 'SIGKILL');
         }
         cdp?.close();
-        if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+        if (userDataDir) await rm(userDataDir, { recursive: true, force: true, maxRetries: 5 });
       })();
       return closing;
     },
   };
+  if (cdp && o.pageSecret !== undefined && choice.runtime === 'chromium') {
+    try {
+      const session = await openPageWithSecret(cdp, choice.pageUrl, o.pageSecret, HANDOVER_TIMEOUT_MS);
+      const pipe = cdp;
+      handle.evaluate = (expression) => evaluateInPage(pipe, session, expression);
+    } catch (err) {
+      await handle.close();
+      return { opened: false, reason: `chromium did not take the page: ${(err as Error).message}` };
+    }
+  }
+  return handle;
 }

@@ -10,6 +10,23 @@ const id = z.string().min(1).max(64);
 const isoDateTime = z.iso.datetime({ offset: true });
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a code hash is 64 lowercase hex digits');
 
+/**
+ * Bits of the keyed hash of a booking code that a totem keeps: 16 (4 hex digits). Short on purpose:
+ * each tag stands for about 10^8 / 2^16 ≈ 1,526 valid codes, so a stolen cache with its key names
+ * none of them; a random wrong code matches a cached booking with odds of 1 in 65,536 per booking,
+ * and the server checks the full code when the check-in arrives. docs/sync-protocol.md, "Least data".
+ */
+export const CODE_TAG_BITS = 16;
+const CODE_TAG_HEX = CODE_TAG_BITS / 4;
+export const codeTagSchema = z
+  .string()
+  .regex(/^[0-9a-f]{4}$/, `a code tag is ${CODE_TAG_HEX} lowercase hex digits (${CODE_TAG_BITS} bits)`);
+
+/** The tag of a code: the first CODE_TAG_BITS bits of its full HMAC-SHA256 (lowercase hex). */
+export function codeTagOf(fullHashHex: string): string {
+  return fullHashHex.slice(0, CODE_TAG_HEX);
+}
+
 /** Route patterns (Fastify syntax); `syncPath` fills in the site for a client. */
 export const SYNC_ROUTES = {
   changes: '/api/sites/:site/agenda/changes',
@@ -42,8 +59,8 @@ export const syncedBookingStatusSchema = z.enum(['booked', 'checked_in', 'comple
 /** One booking as a totem may know it: no names, no contacts, no reason, no code in clear. */
 export const syncedBookingSchema = z.object({
   bookingId: id,
-  /** HMAC-SHA256 of the 9-digit code keyed with the site key, lowercase hex. */
-  codeHash: hex64,
+  /** The first 16 bits of the HMAC-SHA256 of the 9-digit code keyed with the site key (codeTagOf). */
+  codeTag: codeTagSchema,
   slotStart: isoDateTime,
   slotEnd: isoDateTime,
   officeId: id,
@@ -72,7 +89,7 @@ export const agendaTombstoneSchema = z.object({
   version: z.number().int().min(1),
   reason: tombstoneReasonSchema,
   /** Present for cancelled bookings, so the totem can say "cancelled" rather than "unknown". */
-  codeHash: hex64.optional(),
+  codeTag: codeTagSchema.optional(),
 });
 /** One entry of the feed. Entries are ordered by `seq`; the current state of the booking is sent. */
 export const agendaChangeSchema = z.discriminatedUnion('op', [agendaUpsertSchema, agendaTombstoneSchema]);
@@ -103,7 +120,7 @@ export const siteParamsSchema = z.object({ site: id });
 
 export const agendaSnapshotSchema = z.object({
   siteId: id,
-  /** Base64 HMAC key of the code hashes; the totem keeps it out of its database dumps. */
+  /** Base64 HMAC key of the code tags; the totem keeps it out of its database dumps. */
   siteKey: z.string(),
   siteKeyVersion: z.number().int().min(1),
   /** The feed position this state corresponds to: continue the feed from here. */
@@ -120,8 +137,12 @@ export const checkInRequestSchema = z.strictObject({
   /** A UUID made by the totem when the check-in happened and kept with it until acknowledged. */
   idempotencyKey: z.uuid(),
   bookingId: id,
-  /** The hash the totem matched; when given, it must match the booking's, or the check-in is refused. */
-  codeHash: hex64.optional(),
+  /**
+   * The full HMAC-SHA256 of the code the citizen typed, with the site key. The totem only holds a
+   * 16-bit tag, so its offline answer is a guess; the server compares this with the booking's own
+   * code and refuses the check-in as 'unknown' when they differ.
+   */
+  codeHash: hex64,
   /** When the citizen checked in, on the server's time as the totem knows it. */
   occurredAt: isoDateTime,
 });

@@ -109,8 +109,8 @@ export type OperatorSession = z.infer<typeof operatorSessionSchema>;
 /** One booking as the totem holds it: no names, no contacts, no code in clear. */
 export const kioskAgendaEntrySchema = z.object({
   bookingId: id,
-  /** HMAC-SHA256 of the code with the site key, hex. */
-  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The first 16 bits of the HMAC-SHA256 of the code with the site key (see CODE_TAG_BITS), hex. */
+  codeTag: z.string().regex(/^[0-9a-f]{4}$/),
   slotStart: isoDateTime,
   slotEnd: isoDateTime,
   officeId: id,

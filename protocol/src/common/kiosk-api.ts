@@ -98,6 +98,11 @@ export const handsetStatusSchema = z.object({
   reason: z.string().max(64).optional(),
   /** Whether the handset is off the hook now, as far as the device has told. */
   offHook: z.boolean(),
+  /**
+   * The citizen pressed the handset's or headset's Phone Mute during this call: the page mutes the
+   * microphone while this is true. Back to false when the call ends. Absent means false.
+   */
+  muted: z.boolean().optional(),
 });
 export type HandsetStatus = z.infer<typeof handsetStatusSchema>;
 

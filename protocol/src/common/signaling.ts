@@ -50,6 +50,11 @@ export const callRequestSchema = z.discriminatedUnion('kind', [
      * of the same key replays this answer instead of being refused as 'used'.
      */
     checkInKey: z.uuid().optional(),
+    /**
+     * The full HMAC-SHA256 of the typed code with the site key: the totem matched only a 16-bit tag,
+     * so the server checks the code itself before the call (and the check-in) go ahead.
+     */
+    codeHash: z.string().regex(/^[0-9a-f]{64}$/),
   }),
   z.strictObject({ kind: z.literal('walk-in') }),
 ]);

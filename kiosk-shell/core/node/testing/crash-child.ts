@@ -27,7 +27,11 @@ for (let i = 0; i < pages; i++) {
   const page = crashPage(from);
   cache.applyChanges(page.changes, page.cursor, page.serverTime);
   say(`cursor ${page.cursor}`);
-  const key = outbox.addCheckIn({ bookingId: `k${page.cursor}`, occurredAt: page.serverTime });
+  const key = outbox.addCheckIn({
+    bookingId: `k${page.cursor}`,
+    codeHash: cache.hash(`k${page.cursor}`)!,
+    occurredAt: page.serverTime,
+  });
   say(`ack ${key}`);
 }
 cache.close();

@@ -1,6 +1,6 @@
 // Small fixtures for the kiosk's cache tests: a fixed site key, a valid booking code derived from a
 // booking id (so tests can name bookings and still type their codes), and feed rows.
-import { dammCheckDigit, type SyncedBooking } from '@sportello/protocol';
+import { codeTagOf, dammCheckDigit, type SyncedBooking } from '@sportello/protocol';
 import { createHash, createHmac } from 'node:crypto';
 
 export const SITE_KEY = Buffer.alloc(32, 9).toString('base64');
@@ -23,7 +23,7 @@ export function fixtureBooking(id: string, version: number, slotStart = FIXTURE_
   const start = Date.parse(slotStart);
   return {
     bookingId: id,
-    codeHash: codeHashFor(id),
+    codeTag: codeTagOf(codeHashFor(id)),
     slotStart: new Date(start).toISOString(),
     slotEnd: new Date(start + 20 * 60_000).toISOString(),
     officeId: 'urp',

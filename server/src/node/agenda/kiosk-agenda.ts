@@ -1,12 +1,25 @@
 // What a totem may know of the agenda: for the offices reachable from its site, each booking's
-// code as an HMAC with the site key, its slot, ids and status. Never names, contacts or reasons.
-import { checkInWindow, type KioskAgenda, type RejectReason } from '@sportello/protocol';
-import { createHmac } from 'node:crypto';
+// code as a 16-bit tag of its HMAC with the site key, its slot, ids and status. Never names,
+// contacts, reasons or a full hash (a full hash and the key give the code back in a minute).
+import { checkInWindow, codeTagOf, type KioskAgenda, type RejectReason } from '@sportello/protocol';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { setBookingStatus, withTransaction } from './change-log.ts';
 
 export function codeHash(siteKeyBase64: string, code: string): string {
   return createHmac('sha256', Buffer.from(siteKeyBase64, 'base64')).update(code).digest('hex');
+}
+
+/** What a totem may hold of a code: the first 16 bits of its HMAC (docs/sync-protocol.md, "Least data"). */
+export function codeTag(siteKeyBase64: string, code: string): string {
+  return codeTagOf(codeHash(siteKeyBase64, code));
+}
+
+/** Compares two hex hashes in constant time; false when their lengths differ. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 export async function siteOfficeIds(db: Db, siteId: string): Promise<string[]> {
@@ -50,7 +63,7 @@ export async function kioskAgenda(db: Db, siteId: string, now: Date): Promise<Ki
     serverTime: now.toISOString(),
     entries: rows.map((r) => ({
       bookingId: r.id,
-      codeHash: codeHash(site.site_key, r.code),
+      codeTag: codeTag(site.site_key, r.code),
       slotStart: r.slot_start,
       slotEnd: r.slot_end,
       officeId: r.office_id,
@@ -77,7 +90,10 @@ export interface CheckInAttempt {
   at: Date;
   now: Date;
   window: { earlyMinutes: number; lateMinutes: number };
-  /** When the totem says which hash it matched, a different one refuses the check-in. */
+  /**
+   * The full HMAC of the code the citizen typed: the totem matched only a 16-bit tag, so a hash that
+   * is not the booking's refuses the check-in as 'unknown'. Omitted only by the operator-side paths.
+   */
   codeHash?: string | undefined;
 }
 
@@ -97,7 +113,7 @@ export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<CheckInRe
         .select('site_key')
         .where('id', '=', a.siteId)
         .executeTakeFirstOrThrow();
-      if (codeHash(site.site_key, b.code) !== a.codeHash) return { ok: false, reason: 'unknown' };
+      if (!sameHash(codeHash(site.site_key, b.code), a.codeHash)) return { ok: false, reason: 'unknown' };
     }
     if (b.status === 'cancelled') return { ok: false, reason: 'cancelled' };
     if (b.status !== 'booked') return { ok: false, reason: 'used' };
@@ -121,8 +137,9 @@ export async function checkIn(
   bookingId: string,
   now: Date,
   window: { earlyMinutes: number; lateMinutes: number },
+  codeHash?: string,
 ): Promise<CheckInResult> {
-  return applyCheckIn(db, { siteId, bookingId, at: now, now, window });
+  return applyCheckIn(db, { siteId, bookingId, at: now, now, window, codeHash });
 }
 
 /** After the call: answered → completed; never answered → booked again, so the citizen can retry. */

@@ -97,9 +97,17 @@ describe('totem outbox: check-ins and call-backs', () => {
       body: (await res.json()) as Record<string, unknown>,
     };
   }
-  const checkIn = (bookingId: string, extra: Record<string, unknown> = {}) => ({
+  /** The full hash of the booking's code, as the totem sends it; a wrong one for unknown ids. */
+  const hashOf = async (bookingId: string) => {
+    const db = t.server.database.db;
+    const site = await db.selectFrom('sites').select('site_key').executeTakeFirstOrThrow();
+    const b = await db.selectFrom('bookings').select('code').where('id', '=', bookingId).executeTakeFirst();
+    return b ? codeHash(site.site_key, b.code) : 'e'.repeat(64);
+  };
+  const checkIn = async (bookingId: string, extra: Record<string, unknown> = {}) => ({
     idempotencyKey: randomUUID(),
     bookingId,
+    codeHash: await hashOf(bookingId),
     occurredAt: new Date(clock).toISOString(),
     ...extra,
   });
@@ -112,7 +120,7 @@ describe('totem outbox: check-ins and call-backs', () => {
 
   test('a replayed check-in gets the stored answer and is applied once', async () => {
     const [id] = await insertBookings(t.server.database.db, 1, new Date(clock), 5000);
-    const req = checkIn(id!);
+    const req = await checkIn(id!);
     const first = await post('/api/kiosk/check-ins', req);
     assert.equal(first.status, 200);
     assert.equal(first.replayed, false);
@@ -126,7 +134,7 @@ describe('totem outbox: check-ins and call-backs', () => {
     assert.deepEqual(again.body, first.body);
     assert.deepEqual(await bookingRow(id!), { status: 'checked_in', version: 2 });
     // A second key for the same booking is a second check-in: refused as already used.
-    const other = await post('/api/kiosk/check-ins', checkIn(id!));
+    const other = await post('/api/kiosk/check-ins', await checkIn(id!));
     assert.equal(other.body.outcome, 'refused');
     assert.equal(other.body.reason, 'used');
     const reused = await post('/api/kiosk/check-ins', { ...req, bookingId: t.seed.bookings[0]!.bookingId });
@@ -140,10 +148,10 @@ describe('totem outbox: check-ins and call-backs', () => {
     clock += 60 * MINUTE; // The totem comes back online an hour after the citizen was there.
     const offline = await post(
       '/api/kiosk/check-ins',
-      checkIn(onTime!, { occurredAt: new Date(slot.getTime() + 2 * MINUTE).toISOString() }),
+      await checkIn(onTime!, { occurredAt: new Date(slot.getTime() + 2 * MINUTE).toISOString() }),
     );
     assert.equal(offline.body.outcome, 'accepted');
-    const hashReq = checkIn(wrongHash!, { codeHash: 'f'.repeat(64), occurredAt: slot.toISOString() });
+    const hashReq = await checkIn(wrongHash!, { codeHash: 'f'.repeat(64), occurredAt: slot.toISOString() });
     const refused = await post('/api/kiosk/check-ins', hashReq);
     assert.deepEqual([refused.body.outcome, refused.body.reason], ['refused', 'unknown']);
     assert.deepEqual(await post('/api/kiosk/check-ins', hashReq).then((r) => r.body), refused.body);
@@ -151,10 +159,10 @@ describe('totem outbox: check-ins and call-backs', () => {
     // A totem clock ahead of the server cannot move the check-in into the future: judged now, too late.
     const ahead = await post(
       '/api/kiosk/check-ins',
-      checkIn(future!, { occurredAt: new Date(clock + 24 * 60 * MINUTE).toISOString() }),
+      await checkIn(future!, { occurredAt: new Date(clock + 24 * 60 * MINUTE).toISOString() }),
     );
     assert.deepEqual([ahead.body.outcome, ahead.body.reason], ['refused', 'too-late']);
-    const unknown = await post('/api/kiosk/check-ins', checkIn('no-such-booking'));
+    const unknown = await post('/api/kiosk/check-ins', await checkIn('no-such-booking'));
     assert.deepEqual([unknown.body.outcome, unknown.body.reason], ['refused', 'unknown']);
     const siteKey = (
       await t.server.database.db.selectFrom('sites').select('site_key').executeTakeFirstOrThrow()
@@ -162,17 +170,20 @@ describe('totem outbox: check-ins and call-backs', () => {
     const seeded = t.seed.bookings.find((b) => b.label === 'tomorrow')!;
     const early = await post(
       '/api/kiosk/check-ins',
-      checkIn(seeded.bookingId, { codeHash: codeHash(siteKey, seeded.code) }),
+      await checkIn(seeded.bookingId, { codeHash: codeHash(siteKey, seeded.code) }),
     );
     assert.deepEqual([early.body.outcome, early.body.reason], ['refused', 'too-early']);
   });
 
   test('requests without a valid totem credential or with a bad body are refused', async () => {
-    assert.equal((await post('/api/kiosk/check-ins', checkIn('x'), {})).status, 401);
+    assert.equal((await post('/api/kiosk/check-ins', await checkIn('x'), {})).status, 401);
     assert.equal(
-      (await post('/api/kiosk/check-ins', { ...checkIn('x'), idempotencyKey: 'not-a-uuid' })).status,
+      (await post('/api/kiosk/check-ins', { ...(await checkIn('x')), idempotencyKey: 'not-a-uuid' })).status,
       400,
     );
+    // The totem holds only a 16-bit tag, so a check-in without the full code hash cannot be verified.
+    const { codeHash: _hash, ...noHash } = await checkIn(t.seed.bookings[0]!.bookingId);
+    assert.equal((await post('/api/kiosk/check-ins', noHash)).status, 400);
     assert.equal(
       (
         await post('/api/kiosk/callbacks', {
@@ -194,7 +205,7 @@ describe('totem outbox: check-ins and call-backs', () => {
     try {
       await new Promise<void>((resolve) => socket.once('connect', resolve));
       const heard = new Promise<void>((resolve) => socket.once(EVENTS.agendaChanged, () => resolve()));
-      assert.equal((await post('/api/kiosk/check-ins', checkIn(id!))).body.outcome, 'accepted');
+      assert.equal((await post('/api/kiosk/check-ins', await checkIn(id!))).body.outcome, 'accepted');
       await heard;
     } finally {
       socket.close();
@@ -205,7 +216,7 @@ describe('totem outbox: check-ins and call-backs', () => {
     const db = t.server.database.db;
     const ids = await insertBookings(db, 1000, new Date(clock), 0);
     const random = mulberry32(6);
-    const requests = ids.map((id) => checkIn(id));
+    const requests = await Promise.all(ids.map((id) => checkIn(id)));
     // Each check-in is delivered one to four times, as a totem does when answers get lost.
     const deliveries = requests.flatMap((r) => Array.from({ length: 1 + Math.floor(random() * 4) }, () => r));
     for (let i = deliveries.length - 1; i > 0; i--) {

@@ -126,14 +126,19 @@ export async function recordCheckIn(
 export async function recordCallCheckIn(
   db: Db,
   totem: TotemIdentity,
-  req: { idempotencyKey: string; bookingId: string },
+  req: { idempotencyKey: string; bookingId: string; codeHash: string },
   now: Date,
   window: { earlyMinutes: number; lateMinutes: number },
 ): Promise<CheckInResult & { replayed: boolean }> {
   const outcome = await recordCheckIn(
     db,
     totem,
-    { idempotencyKey: req.idempotencyKey, bookingId: req.bookingId, occurredAt: now.toISOString() },
+    {
+      idempotencyKey: req.idempotencyKey,
+      bookingId: req.bookingId,
+      codeHash: req.codeHash,
+      occurredAt: now.toISOString(),
+    },
     now,
     window,
   );

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { deleteBooking, moveBooking } from './booking-edits.ts';
 import { setBookingStatus } from './change-log.ts';
 import { addSite, book, client, Model } from './feed-follower.ts';
-import { codeHash } from './kiosk-agenda.ts';
+import { codeHash, codeTag } from './kiosk-agenda.ts';
 import { changesAfterQuery } from './sync-feed.ts';
 
 describe('agenda change feed', () => {
@@ -42,7 +42,7 @@ describe('agenda change feed', () => {
       assert.equal(change.op, 'upsert');
       if (change.op !== 'upsert') continue;
       assert.equal(change.booking.bookingId, b.bookingId);
-      assert.equal(change.booking.codeHash, codeHash(siteKey, b.code));
+      assert.equal(change.booking.codeTag, codeTag(siteKey, b.code));
       assert.equal(change.booking.version, 1);
     }
     const again = await c.page(p.cursor);
@@ -51,7 +51,7 @@ describe('agenda change feed', () => {
     assert.equal(again.siteKeyVersion, 1);
   });
 
-  test('a cancellation arrives as a tombstone with the next version and the code hash', async () => {
+  test('a cancellation arrives as a tombstone with the next version and the code tag', async () => {
     const { cursor } = await c.page(0);
     const created = await book(t, {});
     const p1 = await c.page(cursor);
@@ -71,7 +71,7 @@ describe('agenda change feed', () => {
           bookingId: created.bookingId,
           version: 2,
           reason: 'cancelled',
-          codeHash: codeHash(siteKey, created.code),
+          codeTag: codeTag(siteKey, created.code),
         },
       ],
     );
@@ -136,8 +136,8 @@ describe('agenda change feed', () => {
     assert.ok(
       upsert.op === 'upsert' && upsert.booking.officeId === 'tributi' && upsert.booking.version === 2,
     );
-    // The other site's key hashes its codes: a code hash is only good at its own site.
-    assert.notEqual(upsert.booking.codeHash, codeHash(siteKey, created.code));
+    // The other site's key hashes its codes: a code tag is only good at its own site.
+    assert.notEqual(upsert.booking.codeTag, codeTag(siteKey, created.code));
     await moveBooking(
       db,
       created.bookingId,
@@ -183,7 +183,10 @@ describe('agenda change feed', () => {
         assert.ok(!text.includes(secret), `"${secret}" does not reach the totem`);
       }
     }
-    assert.ok(feed.includes(codeHash(siteKey, created.code)));
+    // Only the 16-bit tag travels, never the full hash (with the key, that gives the code back).
+    assert.ok(feed.includes(`"${codeTag(siteKey, created.code)}"`));
+    assert.ok(!feed.includes(codeHash(siteKey, created.code)), 'no full code hash');
+    assert.ok(!snap.includes(codeHash(siteKey, created.code).slice(0, 16)), 'not even a longer prefix');
   });
 
   test('the feed query reads through indexes (EXPLAIN QUERY PLAN)', () => {

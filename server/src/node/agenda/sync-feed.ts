@@ -6,7 +6,7 @@ import type { AgendaChange, AgendaChangesPage, AgendaSnapshot, SyncedBooking } f
 import type { Db } from '../db/open.ts';
 import { HttpError } from '../http/errors.ts';
 import { withReadTransaction } from './change-log.ts';
-import { codeHash } from './kiosk-agenda.ts';
+import { codeTag } from './kiosk-agenda.ts';
 
 /** How far back a snapshot reaches: bookings whose slot started in the last 24 hours stay usable. */
 export const SNAPSHOT_LOOKBACK_MS = 24 * 3_600_000;
@@ -64,7 +64,7 @@ function toChange(row: ChangeRow, siteKey: string): AgendaChange {
       bookingId: row.booking_id,
       version,
       reason: 'cancelled',
-      codeHash: codeHash(siteKey, row.code!),
+      codeTag: codeTag(siteKey, row.code!),
     };
   }
   return {
@@ -72,7 +72,7 @@ function toChange(row: ChangeRow, siteKey: string): AgendaChange {
     op: 'upsert',
     booking: {
       bookingId: row.booking_id,
-      codeHash: codeHash(siteKey, row.code!),
+      codeTag: codeTag(siteKey, row.code!),
       slotStart: row.slot_start!,
       slotEnd: row.slot_end!,
       officeId: row.office_id!,
@@ -186,7 +186,7 @@ export async function agendaSnapshot(db: Db, siteId: string, now: Date): Promise
       since,
       bookings: rows.map((r) => ({
         bookingId: r.id,
-        codeHash: codeHash(site.site_key, r.code),
+        codeTag: codeTag(site.site_key, r.code),
         slotStart: r.slot_start,
         slotEnd: r.slot_end,
         officeId: r.office_id,

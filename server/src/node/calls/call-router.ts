@@ -142,7 +142,9 @@ export class CallRouter {
 
   async request(
     totem: TotemIdentity,
-    req: { kind: 'booked'; bookingId: string; checkInKey?: string | undefined } | { kind: 'walk-in' },
+    req:
+      | { kind: 'booked'; bookingId: string; checkInKey?: string | undefined; codeHash: string }
+      | { kind: 'walk-in' },
   ): Promise<RequestResult> {
     const busy = [...this.calls.values()].find((c) => c.totem.id === totem.id && c.state !== 'ended');
     if (busy) return { ok: false, reason: 'unavailable', error: 'this totem already has a call' };
@@ -153,11 +155,11 @@ export class CallRouter {
       // With a key, the check-in goes through the outbox's idempotent record (see kiosk-outbox.ts).
       const result =
         req.checkInKey === undefined
-          ? await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow)
+          ? await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow, req.codeHash)
           : await recordCallCheckIn(
               this.o.db,
               totem,
-              { idempotencyKey: req.checkInKey, bookingId: req.bookingId },
+              { idempotencyKey: req.checkInKey, bookingId: req.bookingId, codeHash: req.codeHash },
               now,
               this.o.checkInWindow,
             );
