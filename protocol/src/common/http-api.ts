@@ -13,6 +13,8 @@ export const apiErrorSchema = z.object({
   message: z.string(),
   /** Machine-readable reason, stable across languages. */
   code: z.string(),
+  /** On 400: each field that was refused (dotted path, e.g. `entries.0.end`) and why. */
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 

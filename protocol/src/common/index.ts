@@ -4,3 +4,5 @@ export * from './signaling.ts';
 export * from './http-api.ts';
 export * from './agenda-sync.ts';
 export * from './fleet.ts';
+export * from './admin.ts';
+export * from './http-routes.ts';

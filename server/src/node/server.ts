@@ -109,6 +109,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       fleet,
       agendaRetention,
       checkInWindow: config.checkIn,
+      onAccountSignedOut: (operatorId) => signaling?.disconnectOperator(operatorId),
       onAgendaChanged: (officeId) => {
         void database.db
           .selectFrom('site_offices')
