@@ -127,6 +127,19 @@ async function conflictsOf(
   return out;
 }
 
+/**
+ * Only the bookings a change newly leaves out are its conflicts: those already outside the
+ * schedule were confirmed by the administrator when that earlier change was saved, and asking
+ * again at every later change would teach them to confirm without reading.
+ */
+async function newConflicts(
+  before: ScheduleConflict[],
+  after: ScheduleConflict[],
+): Promise<ScheduleConflict[]> {
+  const known = new Set(before.map((c) => c.bookingId));
+  return after.filter((c) => !known.has(c.bookingId));
+}
+
 const liveBookingColumns = [
   'id',
   'service_id',
@@ -170,15 +183,14 @@ export async function saveSchedule(
       .orderBy('slot_start')
       .execute();
     const cache = new Map<string, DayException[]>();
-    const conflicts = await conflictsOf(
-      trx,
-      bookings,
-      async () => input.entries,
-      async (date, officeId) => {
-        if (!cache.has(date)) cache.set(date, await exceptionsOn(trx, date, officeId));
-        return cache.get(date)!;
-      },
-      clock,
+    const exceptionsFor = async (date: string, officeId: string) => {
+      if (!cache.has(date)) cache.set(date, await exceptionsOn(trx, date, officeId));
+      return cache.get(date)!;
+    };
+    const current = (await readSchedule(trx, serviceId)).entries;
+    const conflicts = await newConflicts(
+      await conflictsOf(trx, bookings, async () => current, exceptionsFor, clock),
+      await conflictsOf(trx, bookings, async () => input.entries, exceptionsFor, clock),
     );
     refuseUnconfirmed(conflicts, input.acceptConflicts, 'This schedule');
     await trx.deleteFrom('schedules').where('service_id', '=', serviceId).execute();
@@ -265,19 +277,26 @@ export async function createException(
     if (input.officeId) bookingsQuery = bookingsQuery.where('office_id', '=', input.officeId);
     const bookings = await bookingsQuery.orderBy('slot_start').execute();
     const schedules = new Map<string, WeeklyEntry[]>();
-    const conflicts = await conflictsOf(
-      trx,
-      bookings,
-      async (serviceId) => {
-        if (!schedules.has(serviceId)) schedules.set(serviceId, (await readSchedule(trx, serviceId)).entries);
-        return schedules.get(serviceId)!;
-      },
-      async (date, officeId) => [...(await exceptionsOn(trx, date, officeId)), added],
-      clock,
+    const scheduleOf = async (serviceId: string) => {
+      if (!schedules.has(serviceId)) schedules.set(serviceId, (await readSchedule(trx, serviceId)).entries);
+      return schedules.get(serviceId)!;
+    };
+    const caused = await newConflicts(
+      await conflictsOf(
+        trx,
+        bookings,
+        scheduleOf,
+        (date, officeId) => exceptionsOn(trx, date, officeId),
+        clock,
+      ),
+      await conflictsOf(
+        trx,
+        bookings,
+        scheduleOf,
+        async (date, officeId) => [...(await exceptionsOn(trx, date, officeId)), added],
+        clock,
+      ),
     );
-    // Bookings already outside the weekly schedule were confirmed when that schedule was saved;
-    // only those this exception takes away are its conflicts.
-    const caused = conflicts.filter((c) => c.why !== 'outside-schedule');
     refuseUnconfirmed(caused, input.acceptConflicts, 'This exception');
     const row = await adminDb(trx)
       .insertInto('calendar_exceptions')

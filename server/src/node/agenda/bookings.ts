@@ -54,13 +54,21 @@ async function candidateSlots(db: Db, serviceId: string, date: string, timeZone:
   );
   const dayStart = zonedToUtc(date, '00:00', timeZone).toISOString();
   const dayEnd = zonedToUtc(addDays(date, 1), '00:00', timeZone).toISOString();
-  const taken = await db
-    .selectFrom('bookings')
-    .select(['operator_id', 'slot_start', 'slot_end'])
-    .where('slot_start', '<', dayEnd)
-    .where('slot_end', '>', dayStart)
-    .where('status', '!=', 'cancelled')
-    .execute();
+  // The day's bookings of these operators, for any service. An appointment lasts at most a few
+  // hours, so one that overlaps the day started at most a day before it (index bookings_operator_slot).
+  const operators = [...new Set(windows.map((w) => w.operatorId))];
+  const taken =
+    operators.length === 0
+      ? []
+      : await db
+          .selectFrom('bookings')
+          .select(['operator_id', 'slot_start', 'slot_end'])
+          .where('operator_id', 'in', operators)
+          .where('slot_start', '>=', zonedToUtc(addDays(date, -1), '00:00', timeZone).toISOString())
+          .where('slot_start', '<', dayEnd)
+          .where('slot_end', '>', dayStart)
+          .where('status', '!=', 'cancelled')
+          .execute();
   const busy = (operatorId: string, from: number, to: number) =>
     taken.some(
       (b) => b.operator_id === operatorId && Date.parse(b.slot_start) < to && from < Date.parse(b.slot_end),
