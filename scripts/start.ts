@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   let seed!: DemoSeed;
   const server = await startServer(config, {
     beforeListen: async ({ db }) => {
-      seed = await seedDemo(db, new Date());
+      seed = await seedDemo(db, new Date(), { timeZone: config.timeZone });
     },
   });
   // The demo totem's handset is the simulated controller board on a pty, opened by the kiosk exactly

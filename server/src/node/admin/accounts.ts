@@ -40,7 +40,12 @@ async function setOffices(db: Db, id: string, offices: string[]): Promise<void> 
   }
 }
 
-export async function createOperator(db: Db, input: OperatorInput): Promise<AdminOperator> {
+/** `options.id` keeps a known id (the demo seed's); otherwise it is made from the username. */
+export async function createOperator(
+  db: Db,
+  input: OperatorInput,
+  options: { id?: string } = {},
+): Promise<AdminOperator> {
   const taken = await db
     .selectFrom('operators')
     .select('id')
@@ -48,7 +53,7 @@ export async function createOperator(db: Db, input: OperatorInput): Promise<Admi
     .executeTakeFirst();
   if (taken) throw new FieldError('username', `the username "${input.username}" is taken`);
   await checkOffices(db, input.offices, 'offices');
-  let id = `op-${input.username}`;
+  let id = options.id ?? `op-${input.username}`;
   for (
     let n = 2;
     await db.selectFrom('operators').select('id').where('id', '=', id).executeTakeFirst();

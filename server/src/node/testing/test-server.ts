@@ -40,7 +40,10 @@ export async function startTestServer(
   const server = await startServer(config, {
     ...(now ? { now } : {}),
     beforeListen: async ({ db }) => {
-      seed = await seedDemo(db, now ? now() : new Date(), { passwords: TEST_PASSWORDS });
+      seed = await seedDemo(db, now ? now() : new Date(), {
+        passwords: TEST_PASSWORDS,
+        timeZone: config.timeZone,
+      });
     },
   });
   let closed = false;
