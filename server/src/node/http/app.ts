@@ -90,11 +90,11 @@ export async function buildHttpApp(
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   registerPublicRoutes(api, ctx);
-  registerOperatorRoutes(api, ctx);
   registerKioskRoutes(api, ctx);
   registerSyncRoutes(api, ctx);
   registerTotemRoutes(api, ctx);
   const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit });
+  registerOperatorRoutes(on, ctx);
   registerAdminRoutes(on, ctx);
   registerAdministrationRoutes(on, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
