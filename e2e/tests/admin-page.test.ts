@@ -3,6 +3,7 @@
 // schedule conflict and keeps the booking; a supervisor reads without forms; axe-core finds no
 // WCAG 2.1 A/AA violation on any view.
 import { after, before, describe, test } from 'node:test';
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import { launchChromium } from '../support/browser.ts';
 import { wcagViolations } from '../support/axe.ts';
 import { startTestServer, type TestServer } from '../../server/src/node/testing/test-server.ts';
 import { requestJson, signInAccount } from '../../server/src/node/testing/test-totem.ts';
+import { TestOperator } from '../../server/src/node/testing/operator-client.ts';
 
 const PAGES_DIR = fileURLToPath(new URL('../../app/dist', import.meta.url));
 // Monday 23 November 2026, 10:00 in Rome: the server's clock, so the booked day is in the future.
@@ -175,8 +177,28 @@ describe('administration page on Debian Chromium', () => {
     await page.click('#site-form button[type=submit]');
     await page.locator('#sites-table tbody tr', { hasText: 'Biblioteca civica' }).waitFor();
 
+    // Deactivating Laura, whose console is open: her booked appointment is listed first; keeping
+    // it deactivates her and her console is closed at once.
+    const lauraConsole = await TestOperator.signIn(t.url, 'laura', 'laura-first-password');
+    const disconnected = once(lauraConsole.socket as never, 'disconnect');
+    await openTab(page, 'operators');
+    await page.click('#operators-table tbody tr:has-text("Laura Verdi") button');
+    await page.uncheck('#operator-active');
+    await page.click('#operator-form button[type=submit]');
+    await page.locator('#operator-conflicts:not([hidden])').waitFor();
+    assert.match(await page.locator('#operator-conflicts li').innerText(), /prenotato con questo operatore/);
+    assert.equal(lauraConsole.socket.connected, true, 'nothing changed yet');
+    await accessible(page, 'account conflicts');
+    await page.click('#operator-conflicts [data-keep]');
+    await disconnected;
+    await page
+      .locator('#operators-table tbody tr:has-text("Laura Verdi")', { hasText: 'disattivato' })
+      .waitFor();
+    lauraConsole.socket.close();
+
     // English, for one view.
     await page.click('button.lang[data-lang="en"]');
+    await openTab(page, 'sites');
     await page.locator('#sites-title', { hasText: 'Sites' }).waitFor();
     await accessible(page, 'sites in English');
 

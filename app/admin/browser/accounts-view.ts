@@ -1,11 +1,17 @@
 // Accounts: operators, supervisors and administrators, with their offices, languages and state.
 // Deactivating one ends its sessions and closes its console at once (the server does it).
-import { ADMIN_ROUTES, type AccountRole, type AdminOperator } from '@sportello/protocol';
+import {
+  ADMIN_ROUTES,
+  type AccountRole,
+  type AdminOperator,
+  type ScheduleConflict,
+} from '@sportello/protocol';
 import { byId } from '../../shared/browser/dom.ts';
 import { t } from '../../shared/browser/i18n.ts';
 import { setEditing, submit } from './catalogue-view.ts';
+import { conflictsOf, showConflicts } from './conflicts.ts';
 import { cell, checkedValues, fillChoices, input, rowButton } from './forms.ts';
-import { api, canChange, data, loadCatalogue, officeName } from './state.ts';
+import { api, canChange, data, loadCatalogue, officeName, showAlert } from './state.ts';
 
 const LANGUAGES = ['it', 'en', 'de', 'fr', 'es'];
 const form = () => byId<HTMLFormElement>('operator-form');
@@ -33,6 +39,7 @@ function edit(op: AdminOperator | undefined): void {
   );
   input('operator-active').checked = op?.active ?? true;
   passwordForm().hidden = !op;
+  byId('operator-conflicts').hidden = true;
   passwordForm().dataset.editing = op?.id ?? '';
   input('reset-password').value = '';
   if (op) input('operator-name').focus();
@@ -61,8 +68,7 @@ export function renderOperators(): void {
 }
 
 export function wireAccounts(refresh: () => void): void {
-  form().addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const save = async (acceptConflicts?: string[]) => {
     const id = form().dataset.editing;
     const common = {
       displayName: input('operator-name').value,
@@ -70,14 +76,24 @@ export function wireAccounts(refresh: () => void): void {
       offices: checkedValues(byId('operator-offices')),
       languages: checkedValues(byId('operator-languages')),
     };
+    let conflicts: ScheduleConflict[] | undefined;
     const ok = await submit(
       form(),
       () =>
         id
-          ? api.call(ADMIN_ROUTES.updateOperator, {
-              params: { id },
-              body: { ...common, active: input('operator-active').checked },
-            })
+          ? api
+              .call(ADMIN_ROUTES.updateOperator, {
+                params: { id },
+                body: {
+                  ...common,
+                  active: input('operator-active').checked,
+                  ...(acceptConflicts ? { acceptConflicts } : {}),
+                },
+              })
+              .catch((err: unknown) => {
+                conflicts = conflictsOf(err);
+                throw err;
+              })
           : api.call(ADMIN_ROUTES.createOperator, {
               body: {
                 ...common,
@@ -87,11 +103,17 @@ export function wireAccounts(refresh: () => void): void {
             }),
       id && !input('operator-active').checked ? 'operators.deactivated' : 'operators.saved',
     );
+    if (conflicts) showAlert(undefined);
+    showConflicts(byId('operator-conflicts'), conflicts, (ids) => void save(ids));
     if (ok) {
       edit(undefined);
       await loadCatalogue();
       refresh();
     }
+  };
+  form().addEventListener('submit', (e) => {
+    e.preventDefault();
+    void save();
   });
   form()
     .querySelector('[data-reset]')!

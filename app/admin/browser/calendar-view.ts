@@ -3,60 +3,16 @@
 // the schedule or keeps those bookings and saves (the server then saves with them confirmed).
 import {
   ADMIN_ROUTES,
-  conflictErrorSchema,
   type CalendarException,
   type ScheduleConflict,
   type ScheduleEntry,
 } from '@sportello/protocol';
-import { ApiFailure } from '../../shared/browser/api-client.ts';
 import { byId } from '../../shared/browser/dom.ts';
 import { t } from '../../shared/browser/i18n.ts';
 import { submit } from './catalogue-view.ts';
+import { conflictsOf, showConflicts } from './conflicts.ts';
 import { cell, clearErrors, input, rowButton } from './forms.ts';
-import {
-  api,
-  canChange,
-  data,
-  failure,
-  formatDateTime,
-  officeName,
-  operatorName,
-  say,
-  showAlert,
-} from './state.ts';
-
-/* Conflicts ------------------------------------------------------------------------------------ */
-
-/** Shows the conflicts of a refused change; "keep" resubmits with them confirmed. */
-function showConflicts(
-  box: HTMLElement,
-  conflicts: ScheduleConflict[] | undefined,
-  keep: (ids: string[]) => void,
-): void {
-  box.hidden = !conflicts;
-  if (!conflicts) return;
-  box.querySelector('ul')!.replaceChildren(
-    ...conflicts.map((c) => {
-      const li = document.createElement('li');
-      li.textContent = t('conflicts.item', {
-        when: formatDateTime(c.slotStart),
-        service: c.serviceName,
-        operator: operatorName(c.operatorId),
-        why: t(`conflicts.why.${c.why}`),
-      });
-      return li;
-    }),
-  );
-  const button = box.querySelector<HTMLButtonElement>('[data-keep]')!;
-  button.onclick = () => keep(conflicts.map((c) => c.bookingId));
-  box.querySelector<HTMLElement>('h2')!.focus();
-}
-
-function conflictsOf(err: unknown): ScheduleConflict[] | undefined {
-  if (!(err instanceof ApiFailure) || err.code !== 'schedule-conflicts') return undefined;
-  const parsed = conflictErrorSchema.safeParse(err.body);
-  return parsed.success ? parsed.data.conflicts : undefined;
-}
+import { api, canChange, data, failure, officeName, operatorName, say, showAlert } from './state.ts';
 
 /* Weekly schedule ------------------------------------------------------------------------------ */
 

@@ -115,7 +115,12 @@ export const operatorInputSchema = z.strictObject({
   ...operatorFields,
 });
 export type OperatorInput = z.infer<typeof operatorInputSchema>;
-export const operatorUpdateSchema = z.strictObject({ ...operatorFields, active: z.boolean() });
+export const operatorUpdateSchema = z.strictObject({
+  ...operatorFields,
+  active: z.boolean(),
+  /** On deactivation: the account's booked appointments the administrator saw and keeps. */
+  acceptConflicts: z.array(id).max(500).optional(),
+});
 export type OperatorUpdate = z.infer<typeof operatorUpdateSchema>;
 export const passwordResetSchema = z.strictObject({ password: passwordSchema });
 
@@ -140,7 +145,7 @@ export const scheduleConflictSchema = z.object({
   operatorId: id.nullable(),
   slotStart: isoDateTime,
   slotEnd: isoDateTime,
-  why: z.enum(['outside-schedule', 'closed', 'outside-hours']),
+  why: z.enum(['outside-schedule', 'closed', 'outside-hours', 'operator-deactivated']),
 });
 export type ScheduleConflict = z.infer<typeof scheduleConflictSchema>;
 

@@ -188,11 +188,13 @@ export const ADMIN_ROUTES = {
   updateOperator: route({
     method: 'PUT',
     path: '/api/admin/operators/:id',
-    summary: 'Change an account; deactivating it ends its sessions and its console at once',
+    summary:
+      'Change an account; deactivating it ends its sessions and its console at once; 409 lists its booked appointments',
     access: 'administrator',
     params: adminIdParamsSchema,
     body: operatorUpdateSchema,
     response: adminOperatorSchema,
+    errors: conflicts,
   }),
   resetPassword: route({
     method: 'POST',

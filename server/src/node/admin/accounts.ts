@@ -1,10 +1,16 @@
 // Accounts (operators, supervisors, administrators) as the administration page manages them:
 // argon2 passwords set by the administrator, offices, languages, active or deactivated. Ending an
 // account's sessions is done here; closing its live console is the caller's hook (signaling).
-import type { AccountRole, AdminOperator, OperatorInput, OperatorUpdate } from '@sportello/protocol';
+import type {
+  AccountRole,
+  AdminOperator,
+  OperatorInput,
+  OperatorUpdate,
+  ScheduleConflict,
+} from '@sportello/protocol';
 import type { Db } from '../db/open.ts';
 import { hashPassword } from '../auth/secrets.ts';
-import { FieldError, HttpError } from '../http/errors.ts';
+import { ConflictError, FieldError, HttpError } from '../http/errors.ts';
 import { withTransaction } from '../agenda/change-log.ts';
 import { adminDb } from './admin-db.ts';
 import { checkOffices } from './catalogue.ts';
@@ -101,6 +107,7 @@ export async function updateOperator(
   id: string,
   input: OperatorUpdate,
   actorId: string,
+  now: Date,
 ): Promise<OperatorChange> {
   const before = await readAdminOperator(db, id);
   if (id === actorId && !input.active)
@@ -109,6 +116,7 @@ export async function updateOperator(
     throw new FieldError('role', 'you cannot change the role of your own account');
   }
   await checkOffices(db, input.offices, 'offices');
+  if (before.active && !input.active) await refuseOrphanedBookings(db, id, input.acceptConflicts, now);
   await withTransaction(db, async (trx) => {
     await adminDb(trx)
       .updateTable('operators')
@@ -124,6 +132,46 @@ export async function updateOperator(
     if (!input.active) await endSessions(trx, id);
   });
   return { operator: await readAdminOperator(db, id), deactivated: before.active && !input.active };
+}
+
+/**
+ * A deactivated operator no longer takes their booked appointments: the queue offers those calls to
+ * the other operators of the office. So that none is dropped unnoticed, deactivation is refused
+ * (409, listed) until the administrator confirms the account's future booked appointments.
+ */
+async function refuseOrphanedBookings(db: Db, id: string, accepted: string[] | undefined, now: Date) {
+  const rows = await db
+    .selectFrom('bookings')
+    .innerJoin('services', 'services.id', 'bookings.service_id')
+    .select([
+      'bookings.id',
+      'bookings.service_id',
+      'services.name as service_name',
+      'bookings.slot_start',
+      'bookings.slot_end',
+    ])
+    .where('bookings.operator_id', '=', id)
+    .where('bookings.status', '=', 'booked')
+    .where('bookings.slot_start', '>=', now.toISOString())
+    .orderBy('bookings.slot_start')
+    .execute();
+  const conflicts: ScheduleConflict[] = rows.map((r) => ({
+    bookingId: r.id,
+    serviceId: r.service_id,
+    serviceName: r.service_name,
+    operatorId: id,
+    slotStart: r.slot_start,
+    slotEnd: r.slot_end,
+    why: 'operator-deactivated',
+  }));
+  const ok = new Set(accepted ?? []);
+  if (conflicts.some((c) => !ok.has(c.bookingId))) {
+    throw new ConflictError(
+      `This account holds ${conflicts.length} booked appointment(s): confirm them to keep them ` +
+        '(the other operators of the office will take those calls), or move them first.',
+      conflicts,
+    );
+  }
 }
 
 /** Sets a new password chosen by the administrator; the account's sessions end. */

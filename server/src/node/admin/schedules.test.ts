@@ -213,15 +213,28 @@ test('a deactivated operator is disconnected at once and cannot come back', asyn
   const token = await signInAccount(t.url, 'laura', PASSWORD);
   const console = await TestOperator.signIn(t.url, 'laura', PASSWORD);
   const closed = once(console.socket as never, 'disconnect') as Promise<[string]>;
+  const deactivate = {
+    displayName: 'Laura Verdi',
+    role: 'operator',
+    offices: ['tributi'],
+    languages: ['it'],
+    active: false,
+  };
+  // She holds booked appointments: refused with them listed, nothing changed.
+  const refused = await call<{ conflicts: ScheduleConflict[] }>(R.updateOperator, {
+    params: { id: 'op-laura' },
+    body: deactivate,
+  });
+  assert.equal(refused.status, 409);
+  assert.ok(refused.body.conflicts.length >= 4);
+  assert.ok(
+    refused.body.conflicts.every((c) => c.why === 'operator-deactivated' && c.operatorId === 'op-laura'),
+  );
+  assert.equal(console.socket.connected, true, 'still connected');
+  assert.equal((await callRoute(t.url, OPERATOR_ROUTES.listCalls, {}, token)).status, 200);
   const res = await call<{ active: boolean }>(R.updateOperator, {
     params: { id: 'op-laura' },
-    body: {
-      displayName: 'Laura Verdi',
-      role: 'operator',
-      offices: ['tributi'],
-      languages: ['it'],
-      active: false,
-    },
+    body: { ...deactivate, acceptConflicts: refused.body.conflicts.map((c) => c.bookingId) },
   });
   assert.equal(res.status, 200);
   assert.equal(res.body.active, false);
@@ -245,6 +258,7 @@ test('a deactivated operator is disconnected at once and cannot come back', asyn
   assert.match(err.message, /sign in/);
   again.close();
   console.socket.close();
+  assert.deepEqual(await freeTimes('2026-12-14'), [], 'a deactivated operator offers no slot');
   const audit = await call<AuditEntry[]>(FLEET_ROUTES.listAudit, { query: { limit: 50 } });
   assert.ok(
     audit.body.some((e) => e.action === 'account-deactivate' && e.target === 'laura' && e.actor === 'admin'),

@@ -41,11 +41,14 @@ async function candidateSlots(db: Db, serviceId: string, date: string, timeZone:
   const service = await db.selectFrom('services').selectAll().where('id', '=', serviceId).executeTakeFirst();
   if (!service) throw new HttpError(404, 'service-not-found', `There is no service "${serviceId}".`);
   const weekday = weekdayOf(date);
+  // Only active operators offer slots: a deactivated account's schedule rows stay, unused.
   const schedules = await db
     .selectFrom('schedules')
-    .selectAll()
-    .where('service_id', '=', serviceId)
-    .where('weekday', '=', weekday)
+    .innerJoin('operators', 'operators.id', 'schedules.operator_id')
+    .select(['schedules.operator_id', 'schedules.start_time', 'schedules.end_time'])
+    .where('schedules.service_id', '=', serviceId)
+    .where('schedules.weekday', '=', weekday)
+    .where('operators.active', '=', 1)
     .execute();
   const windows = dayWindows(
     schedules.map((s) => ({ operatorId: s.operator_id, weekday, start: s.start_time, end: s.end_time })),

@@ -91,7 +91,7 @@ export function registerAdministrationRoutes(on: RouteRegistrar, ctx: AdminRoute
     return op;
   });
   on(R.updateOperator, async ({ params, body, who }) => {
-    const { operator, deactivated } = await updateOperator(ctx.db, params.id, body, who.id);
+    const { operator, deactivated } = await updateOperator(ctx.db, params.id, body, who.id, ctx.now());
     if (deactivated) ctx.onAccountSignedOut(operator.id);
     await audit(
       who,
