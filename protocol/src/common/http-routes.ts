@@ -3,9 +3,9 @@
 // pages call them through one client (app/shared/browser/api-client.ts), and the OpenAPI document
 // is generated from the same schemas. A path appears nowhere else.
 //
-// Converted so far: administration, fleet, the operator console, totem sync and fleet calls.
-// Still registered by hand: the public booking routes and the kiosk routes (routes-public.ts,
-// routes-kiosk.ts).
+// Converted so far: administration, fleet, the operator console, totem sync and totem fleet
+// calls. Still registered by hand: the public booking routes and the kiosk agenda route
+// (routes-public.ts, routes-kiosk.ts).
 import { z } from 'zod';
 import {
   adminIdParamsSchema,
@@ -33,25 +33,48 @@ import {
   siteUpdateSchema,
 } from './admin.ts';
 import {
+  actionResultSchema,
   auditEntrySchema,
   auditQuerySchema,
   createEnrollmentSchema,
   enrollmentTokenSchema,
+  enrollRequestSchema,
   fleetTotemDetailSchema,
   fleetTotemSchema,
+  heartbeatAnswerSchema,
+  heartbeatSchema,
   remoteActionSchema,
   requestActionSchema,
   revokeSchema,
+  selfTestRecordSchema,
+  selfTestReportSchema,
+  siteConfigurationSchema,
+  totemTokenRequestSchema,
+  totemTokenSchema,
 } from './fleet.ts';
-import { callbackParamsSchema, operatorCallbackSchema } from './agenda-sync.ts';
+import { apiErrorSchema } from './http-api.ts';
+import {
+  agendaChangesPageSchema,
+  agendaChangesQuerySchema,
+  agendaSnapshotSchema,
+  callbackParamsSchema,
+  callbackReceiptSchema,
+  callbackRequestSchema,
+  checkInRequestSchema,
+  checkInResponseSchema,
+  operatorCallbackSchema,
+  siteParamsSchema,
+  SYNC_ROUTES,
+} from './agenda-sync.ts';
 import { callRecordSchema, operatorSessionSchema, operatorSignInSchema } from './http-api.ts';
 
 /**
  * Who may call a route. `account`: any signed-in account (operator console); `supervisor`:
  * supervisors and administrators (reading); `administrator`: administrators only (changing).
  * Accounts sign in with POST /api/operator/session and send "Authorization: Bearer <token>".
+ * `totem`: an enrolled or demo totem, "Authorization: Totem <token or id:secret>".
  */
-export type RouteAccess = 'public' | 'account' | 'supervisor' | 'administrator';
+export type RouteAccess = 'public' | 'account' | 'supervisor' | 'administrator' | 'totem';
 
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -67,8 +90,13 @@ export interface HttpRoute {
   status?: 200 | 201 | 202;
   /** Answers other than the standard error (e.g. the 409 that lists schedule conflicts). */
   errors?: Record<number, z.ZodType>;
-  /** A tighter limit than the server's default, per client address. */
-  rateLimit?: { max: number; timeWindowMs: number };
+  /**
+   * A limit other than the server's default: per client address, or per totem credential (totems
+   * of one municipality often share one public address, and must not starve each other).
+   */
+  rateLimit?: { max: number; timeWindowMs: number; per?: 'address' | 'credential' };
+  /** A larger body than the API's usual 64 KiB (screenshots, log bundles). */
+  bodyLimitBytes?: number;
 }
 
 const route = <const R extends HttpRoute>(r: R): R => r;
@@ -331,6 +359,107 @@ export const OPERATOR_ROUTES = {
     access: 'account',
     params: callbackParamsSchema,
     response: operatorCallbackSchema,
+  }),
+} as const;
+
+const perTotem = { max: 60, timeWindowMs: 60_000, per: 'credential' } as const;
+
+/** The totem's agenda sync (docs/sync-protocol.md): paths from SYNC_ROUTES, which the kiosk core uses. */
+export const SYNC_HTTP_ROUTES = {
+  changes: route({
+    method: 'GET',
+    path: SYNC_ROUTES.changes,
+    summary: "The site's agenda changes after a cursor (410: take the snapshot)",
+    access: 'totem',
+    params: siteParamsSchema,
+    query: agendaChangesQuerySchema,
+    response: agendaChangesPageSchema,
+    errors: { 410: apiErrorSchema },
+  }),
+  snapshot: route({
+    method: 'GET',
+    path: SYNC_ROUTES.snapshot,
+    summary: "The site's whole agenda with its cursor and site key",
+    access: 'totem',
+    params: siteParamsSchema,
+    response: agendaSnapshotSchema,
+  }),
+  checkIn: route({
+    method: 'POST',
+    path: SYNC_ROUTES.checkIns,
+    summary: 'A check-in from the outbox, recorded exactly once per idempotency key',
+    access: 'totem',
+    body: checkInRequestSchema,
+    response: checkInResponseSchema,
+  }),
+  callback: route({
+    method: 'POST',
+    path: SYNC_ROUTES.callbacks,
+    summary: 'A call-back request from the outbox, recorded once',
+    access: 'totem',
+    body: callbackRequestSchema,
+    response: callbackReceiptSchema,
+  }),
+} as const;
+
+/** A totem's identity and place in the fleet. */
+export const TOTEM_ROUTES = {
+  enroll: route({
+    method: 'POST',
+    path: '/api/enroll',
+    summary: "Enroll with a single-use token and the totem's public key",
+    access: 'public',
+    body: enrollRequestSchema,
+    response: siteConfigurationSchema,
+    errors: { 410: apiErrorSchema },
+    // Tokens are long random strings; the limit is there to keep the audit log readable.
+    rateLimit: { max: 30, timeWindowMs: 60_000 },
+  }),
+  token: route({
+    method: 'POST',
+    path: '/api/totem/token',
+    summary: 'A short-lived bearer token for a signed request',
+    access: 'public',
+    body: totemTokenRequestSchema,
+    response: totemTokenSchema,
+    rateLimit: { max: 30, timeWindowMs: 60_000 },
+  }),
+  configuration: route({
+    method: 'GET',
+    path: '/api/totem/configuration',
+    summary: "The totem's site configuration",
+    access: 'totem',
+    response: siteConfigurationSchema,
+  }),
+  heartbeat: route({
+    method: 'POST',
+    path: '/api/totem/heartbeat',
+    summary: 'State, versions, sync age, devices, health; answers pending actions',
+    access: 'totem',
+    body: heartbeatSchema,
+    response: heartbeatAnswerSchema,
+    rateLimit: perTotem,
+  }),
+  actionResult: route({
+    method: 'POST',
+    path: '/api/totem/actions/:id/result',
+    summary: 'The result of a remote action (a screenshot, a log bundle)',
+    access: 'totem',
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: actionResultSchema,
+    response: remoteActionSchema,
+    rateLimit: perTotem,
+    bodyLimitBytes: 4 * 1024 * 1024,
+  }),
+  selfTest: route({
+    method: 'POST',
+    path: '/api/totem/self-test',
+    summary: "A self-test report from the technician's CLI",
+    access: 'totem',
+    body: selfTestReportSchema,
+    response: selfTestRecordSchema,
+    status: 201,
+    rateLimit: perTotem,
   }),
 } as const;
 

@@ -83,7 +83,17 @@ export async function buildHttpApp(
         version: '0.1.0',
         description: 'Virtual public counter: agenda, booking, calls, fleet, administration.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An account session token' },
+          totem: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: '"Totem <bearer token>" (enrolled totems) or "Totem <id>:<secret>" (demo totems)',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -91,9 +101,9 @@ export async function buildHttpApp(
   const api = app.withTypeProvider<ZodTypeProvider>();
   registerPublicRoutes(api, ctx);
   registerKioskRoutes(api, ctx);
-  registerSyncRoutes(api, ctx);
-  registerTotemRoutes(api, ctx);
-  const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit });
+  const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit, totems: ctx.totems });
+  registerSyncRoutes(on, ctx);
+  registerTotemRoutes(on, ctx);
   registerOperatorRoutes(on, ctx);
   registerAdminRoutes(on, ctx);
   registerAdministrationRoutes(on, ctx);

@@ -13,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { operatorForSession, type OperatorIdentity } from '../auth/sessions.ts';
+import type { TotemAuthenticator, TotemIdentity } from '../auth/totem-auth.ts';
 import type { AuditLog } from '../fleet/audit.ts';
 import type { Db } from '../db/open.ts';
 import { HttpError } from './errors.ts';
@@ -30,14 +31,14 @@ export interface RouteCall<R extends HttpRoute> {
   params: Parsed<R, 'params'>;
   query: Parsed<R, 'query'>;
   body: Parsed<R, 'body'>;
-  who: R['access'] extends 'public' ? undefined : Account;
+  who: R['access'] extends 'public' ? undefined : R['access'] extends 'totem' ? TotemIdentity : Account;
   req: FastifyRequest;
   reply: FastifyReply;
 }
 
 export type RouteHandler<R extends HttpRoute> = (call: RouteCall<R>) => Promise<RouteOutput<R>>;
 
-const ROLES: Record<Exclude<RouteAccess, 'public' | 'account'>, AccountRole[]> = {
+const ROLES: Record<Exclude<RouteAccess, 'public' | 'account' | 'totem'>, AccountRole[]> = {
   supervisor: ['administrator', 'supervisor'],
   administrator: ['administrator'],
 };
@@ -45,6 +46,7 @@ const ROLES: Record<Exclude<RouteAccess, 'public' | 'account'>, AccountRole[]> =
 export interface AccessContext {
   db: Db;
   now: () => Date;
+  totems: TotemAuthenticator;
   /** Refused accesses are recorded here. */
   audit: AuditLog;
 }
@@ -54,8 +56,19 @@ export async function authorize(
   ctx: AccessContext,
   req: FastifyRequest,
   access: RouteAccess,
-): Promise<Account | undefined> {
+): Promise<Account | TotemIdentity | undefined> {
   if (access === 'public') return undefined;
+  if (access === 'totem') {
+    const totem = await ctx.totems.authenticate(bearer(req.headers.authorization, 'Totem'));
+    if (!totem) {
+      throw new HttpError(
+        401,
+        'totem-refused',
+        'This totem is not known, its token expired, or it was revoked.',
+      );
+    }
+    return totem;
+  }
   const token = bearer(req.headers.authorization, 'Bearer');
   const who = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
   if (!who) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
@@ -79,6 +92,16 @@ function tagOf(path: string): string {
   return path.split('/')[2] ?? 'api';
 }
 
+function rateLimitOf(limit: NonNullable<HttpRoute['rateLimit']>) {
+  return {
+    max: limit.max,
+    timeWindow: limit.timeWindowMs,
+    ...(limit.per === 'credential'
+      ? { keyGenerator: (req: FastifyRequest) => req.headers.authorization ?? req.ip }
+      : {}),
+  };
+}
+
 export type RouteRegistrar = <R extends HttpRoute>(route: R, handler: RouteHandler<R>) => void;
 
 export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar {
@@ -95,13 +118,14 @@ export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar 
     app.route({
       method: route.method,
       url: route.path,
-      ...(route.rateLimit
-        ? { config: { rateLimit: { max: route.rateLimit.max, timeWindow: route.rateLimit.timeWindowMs } } }
-        : {}),
+      ...(route.rateLimit ? { config: { rateLimit: rateLimitOf(route.rateLimit) } } : {}),
+      ...(route.bodyLimitBytes ? { bodyLimit: route.bodyLimitBytes } : {}),
       schema: {
         summary: route.summary,
         tags: [tagOf(route.path)],
-        ...(route.access === 'public' ? {} : { security: [{ bearer: [] }] }),
+        ...(route.access === 'public'
+          ? {}
+          : { security: [route.access === 'totem' ? { totem: [] } : { bearer: [] }] }),
         ...(route.params ? { params: route.params } : {}),
         ...(route.query ? { querystring: route.query } : {}),
         ...(route.body ? { body: route.body } : {}),
