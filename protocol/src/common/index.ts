@@ -6,3 +6,5 @@ export * from './agenda-sync.ts';
 export * from './fleet.ts';
 export * from './admin.ts';
 export * from './http-routes.ts';
+export * from './http-routes-admin.ts';
+export * from './http-routes-fleet.ts';
