@@ -32,6 +32,11 @@ export const serviceSchema = z.object({
   officeId: id,
   name: z.string(),
   slotMinutes: z.number().int(),
+  /** What the booking page asks for this service (set on the administration page). */
+  questions: z.array(z.object({ label: z.string(), required: z.boolean() })).optional(),
+  /** Where the service is offered: at a totem, by video from home. */
+  atTotem: z.boolean().optional(),
+  fromHome: z.boolean().optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 

@@ -11,7 +11,7 @@ import {
   type HttpRoute,
 } from '@sportello/protocol';
 import { startTestServer, TEST_PASSWORDS, type TestServer } from '../testing/test-server.ts';
-import { signInAccount } from '../testing/test-totem.ts';
+import { requestJson, signInAccount } from '../testing/test-totem.ts';
 import { callRoute } from '../testing/route-call.ts';
 
 const clock = Date.parse('2026-11-23T09:00:00Z');
@@ -196,6 +196,14 @@ test('changes are saved, read back and audited with who made them', async () => 
   });
   assert.equal(service.status, 201);
   assert.equal(service.body.questions.length, 1);
+  // The booking page reads the questions and channels from the public list.
+  const listed = await requestJson<
+    { id: string; questions: unknown[]; atTotem: boolean; fromHome: boolean }[]
+  >(`${t.url}/api/offices/ufficio-tributi/services`);
+  assert.deepEqual(
+    listed.body.map((s) => [s.id, s.questions.length, s.atTotem, s.fromHome]),
+    [[service.body.id, 1, true, true]],
+  );
   const op = await call<{ id: string; offices: string[] }>(R.createOperator, {
     body: {
       username: 'laura',

@@ -8,6 +8,7 @@ import { addDays, localDate, weekdayOf, zonedToUtc } from './time-zone.ts';
 import { HttpError } from '../http/errors.ts';
 import { recordBookingChange, setBookingStatus, withTransaction } from './change-log.ts';
 import { exceptionsOn } from '../admin/calendar.ts';
+import { listAdminServices } from '../admin/catalogue.ts';
 import { dayWindows } from '../admin/opening-hours.ts';
 
 export async function listOffices(db: Db) {
@@ -18,13 +19,9 @@ export async function listOffices(db: Db) {
 export async function listServices(db: Db, officeId: string) {
   const office = await db.selectFrom('offices').select('id').where('id', '=', officeId).executeTakeFirst();
   if (!office) throw new HttpError(404, 'office-not-found', `There is no office "${officeId}".`);
-  const rows = await db
-    .selectFrom('services')
-    .selectAll()
-    .where('office_id', '=', officeId)
-    .orderBy('name')
-    .execute();
-  return rows.map((s) => ({ id: s.id, officeId: s.office_id, name: s.name, slotMinutes: s.slot_minutes }));
+  return (await listAdminServices(db))
+    .filter((s) => s.officeId === officeId)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 interface CandidateSlot extends Slot {
