@@ -78,7 +78,7 @@ describe('administration page on Debian Chromium', () => {
 
     // Offices: an empty name is refused beside the field; then saved.
     await page.click('#office-form button[type=submit]');
-    assert.match(await fieldError(page, '#office-name'), /name/);
+    assert.match(await fieldError(page, '#office-name'), /dai un nome all'ufficio/);
     await accessible(page, 'offices with an error');
     await page.fill('#office-name', 'Ufficio Tributi');
     await page.click('#office-form button[type=submit]');
@@ -93,7 +93,7 @@ describe('administration page on Debian Chromium', () => {
     await page.fill('#service-minutes', '2');
     await page.fill('#service-questions', 'Numero dell’avviso *\nNote');
     await page.click('#service-form button[type=submit]');
-    assert.match(await fieldError(page, '#service-minutes'), /at least 5 minutes/);
+    assert.match(await fieldError(page, '#service-minutes'), /almeno 5 minuti/);
     await page.fill('#service-minutes', '30');
     await page.click('#service-form button[type=submit]');
     const serviceRow = page.locator('#services-table tbody tr', { hasText: 'Rateizzazione TARI' });
@@ -109,7 +109,7 @@ describe('administration page on Debian Chromium', () => {
     await page.check('#operator-office-ufficio-tributi');
     await page.check('#operator-language-en');
     await page.click('#operator-form button[type=submit]');
-    assert.match(await fieldError(page, '#operator-password'), /at least 10 characters/);
+    assert.match(await fieldError(page, '#operator-password'), /almeno 10 caratteri/);
     await page.fill('#operator-password', 'laura-first-password');
     await page.click('#operator-form button[type=submit]');
     const lauraRow = page.locator('#operators-table tbody tr', { hasText: 'Laura Verdi' });
@@ -123,7 +123,7 @@ describe('administration page on Debian Chromium', () => {
     await page.click('#schedule-add');
     await page.fill('[data-field="entries.0.end"]', '08:00');
     await page.click('#schedule-form button[type=submit]');
-    assert.match(await fieldError(page, '[data-field="entries.0.end"]'), /after the start/);
+    assert.match(await fieldError(page, '[data-field="entries.0.end"]'), /la fine deve venire dopo/);
     await accessible(page, 'schedules with an error');
     await page.fill('[data-field="entries.0.end"]', '12:00');
     await page.click('#schedule-add');
@@ -157,7 +157,7 @@ describe('administration page on Debian Chromium', () => {
     await accessible(page, 'exceptions');
     await page.fill('#exception-date', '2026-12-07');
     await page.click('#exception-form button[type=submit]');
-    assert.match(await fieldError(page, '#exception-label'), /say why/);
+    assert.match(await fieldError(page, '#exception-label'), /indica il motivo/);
     await page.fill('#exception-label', 'Sant’Ambrogio');
     await page.click('#exception-form button[type=submit]');
     await page.locator('#exceptions-table tbody tr', { hasText: 'Sant’Ambrogio' }).waitFor();
@@ -171,7 +171,7 @@ describe('administration page on Debian Chromium', () => {
     await openTab(page, 'sites');
     await accessible(page, 'sites');
     await page.click('#site-form button[type=submit]');
-    assert.match(await fieldError(page, '#site-name'), /name/);
+    assert.match(await fieldError(page, '#site-name'), /dai un nome alla postazione/);
     await page.fill('#site-name', 'Biblioteca civica');
     await page.check('#site-office-ufficio-tributi');
     await page.click('#site-form button[type=submit]');

@@ -1,5 +1,6 @@
 // Form helpers of the administration page: the server's refusals shown beside the field they name
 // (aria-invalid, aria-describedby, the first one focused), and small readers for checkbox groups.
+import { ADMIN_MESSAGES } from '@sportello/protocol';
 import type { ApiFailure } from '../../shared/browser/api-client.ts';
 import { t } from '../../shared/browser/i18n.ts';
 
@@ -27,6 +28,14 @@ function fieldElement(form: HTMLElement, field: string): HTMLElement | null {
 
 let counter = 0;
 
+const MESSAGE_KEYS = new Map<string, string>(Object.entries(ADMIN_MESSAGES).map(([k, v]) => [v, k]));
+
+/** The page's own words for a sentence of the server's catalogue; other sentences as sent. */
+export function translated(message: string): string {
+  const key = MESSAGE_KEYS.get(message);
+  return key ? t(`validation.${key}`) : message;
+}
+
 /**
  * Shows each refused field beside its control. Returns the refusals no control matched (the page
  * shows those in its alert).
@@ -46,7 +55,7 @@ export function showErrors(form: HTMLElement, err: ApiFailure): string[] {
     const p = document.createElement('p');
     p.className = 'field-error';
     p.id = `err-${++counter}`;
-    p.textContent = t('errors.field', { message: f.message });
+    p.textContent = t('errors.field', { message: translated(f.message) });
     (el.closest('.field') ?? el).append(p);
     for (const target of el instanceof HTMLFieldSetElement ? [el, control] : [control]) {
       target.setAttribute('aria-invalid', 'true');

@@ -2,7 +2,7 @@
 // (roles, conflict reasons) and from fixed lists (weekdays, languages) present in each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accountRoleSchema, scheduleConflictSchema } from '@sportello/protocol';
+import { ADMIN_MESSAGES, accountRoleSchema, scheduleConflictSchema } from '@sportello/protocol';
 import it from './locales/it.json' with { type: 'json' };
 import en from './locales/en.json' with { type: 'json' };
 
@@ -27,6 +27,8 @@ test('keys built from enums and lists exist', () => {
     ...[0, 1, 2, 3, 4, 5, 6].map((d) => `weekday.${d}`),
     ...['it', 'en', 'de', 'fr', 'es'].map((l) => `languages.${l}`),
     ...['offices', 'services', 'operators', 'sites'].flatMap((s) => [`${s}.new`, `${s}.edit`]),
+    // The page translates each sentence of the server's validation catalogue.
+    ...Object.keys(ADMIN_MESSAGES).map((k) => `validation.${k}`),
     'common.editNamed',
     'schedules.removeNamed',
     'exceptions.removeNamed',

@@ -4,6 +4,48 @@
 import { z } from 'zod';
 import { accountRoleSchema } from './fleet.ts';
 
+/**
+ * The fixed sentences of the administration's validation, by key: the server sends the sentence
+ * (English, for any client), and the administration page shows its own translation of the key.
+ */
+export const ADMIN_MESSAGES = {
+  idFormat: 'use lower-case letters, digits and dashes (at most 64)',
+  timeFormat: 'write the time as HH:MM, for example 08:30',
+  dateFormat: 'write the date as YYYY-MM-DD',
+  dateMissing: 'this date does not exist',
+  nameOffice: 'give the office a name',
+  nameService: 'give the service a name',
+  nameSite: 'give the site a name',
+  max120: 'at most 120 characters',
+  max200: 'at most 200 characters',
+  walkInRequired: 'say whether the office takes calls without a booking',
+  questionLabel: 'write the question',
+  minutesRequired: 'give the length of an appointment in minutes',
+  minutesWhole: 'a whole number of minutes',
+  minutesMin: 'at least 5 minutes',
+  minutesMax: 'at most 240 minutes',
+  questionsMax: 'at most 10 questions',
+  offered: 'offer the service at a totem, from home, or both',
+  languageCode: 'a two-letter language code, for example it',
+  passwordMin: 'at least 10 characters',
+  displayName: 'give the name citizens will see',
+  languagesMin: 'at least one language',
+  username: '3 to 40 lower-case letters, digits, dots, dashes or underscores',
+  weekdayRange: 'a day from 0 (Sunday) to 6 (Saturday)',
+  endAfterStart: 'the end must be after the start',
+  rowsMax: 'at most 200 rows',
+  labelRequired: 'say why, for example "Festa della Repubblica"',
+  openingTime: 'give the opening time',
+  closingTime: 'give the closing time',
+  accountDeactivated: 'this account is deactivated',
+  operatorNotInOffice: "this operator does not work for the service's office",
+  ownAccountActive: 'you cannot deactivate your own account',
+  ownAccountRole: 'you cannot change the role of your own account',
+  exceptionExists: 'this day already has an exception for this office: remove it first',
+  serviceHasBookings: 'this service has booked appointments: it cannot move to another office',
+} as const;
+const m = ADMIN_MESSAGES;
+
 const id = z.string().min(1).max(64);
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -11,22 +53,19 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const adminIdSchema = z
   .string()
   .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and dashes (at most 64)');
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, m.idFormat);
 
-export const clockTimeSchema = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time as HH:MM, for example 08:30');
+export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, m.timeFormat);
 
 export const calendarDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, m.dateFormat)
   .refine((d) => {
     const parsed = new Date(`${d}T00:00:00Z`);
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === d;
-  }, 'this date does not exist');
+  }, m.dateMissing);
 
-const name = (what: string) =>
-  z.string().trim().min(1, `give the ${what} a name`).max(120, 'at most 120 characters');
+const name = (message: string) => z.string().trim().min(1, message).max(120, m.max120);
 
 /* Offices ---------------------------------------------------------------------------------------- */
 
@@ -35,8 +74,8 @@ export type AdminOffice = z.infer<typeof adminOfficeSchema>;
 export const officeInputSchema = z.strictObject({
   /** Chosen from the name when left out. */
   id: adminIdSchema.optional(),
-  name: name('office'),
-  walkIn: z.boolean({ error: 'say whether the office takes calls without a booking' }),
+  name: name(m.nameOffice),
+  walkIn: z.boolean({ error: m.walkInRequired }),
 });
 export type OfficeInput = z.infer<typeof officeInputSchema>;
 export const officeUpdateSchema = officeInputSchema.omit({ id: true });
@@ -45,7 +84,7 @@ export const officeUpdateSchema = officeInputSchema.omit({ id: true });
 
 /** A question the booking page asks for this service ("Which document do you need?"). */
 export const bookingQuestionSchema = z.strictObject({
-  label: z.string().trim().min(1, 'write the question').max(200, 'at most 200 characters'),
+  label: z.string().trim().min(1, m.questionLabel).max(200, m.max200),
   required: z.boolean(),
 });
 export type BookingQuestion = z.infer<typeof bookingQuestionSchema>;
@@ -64,20 +103,20 @@ export const adminServiceSchema = z.object({
 export type AdminService = z.infer<typeof adminServiceSchema>;
 const serviceFields = {
   officeId: id,
-  name: name('service'),
+  name: name(m.nameService),
   slotMinutes: z
-    .number({ error: 'give the length of an appointment in minutes' })
-    .int('a whole number of minutes')
-    .min(5, 'at least 5 minutes')
-    .max(240, 'at most 240 minutes'),
-  questions: z.array(bookingQuestionSchema).max(10, 'at most 10 questions').default([]),
+    .number({ error: m.minutesRequired })
+    .int(m.minutesWhole)
+    .min(5, m.minutesMin)
+    .max(240, m.minutesMax),
+  questions: z.array(bookingQuestionSchema).max(10, m.questionsMax).default([]),
   atTotem: z.boolean(),
   fromHome: z.boolean(),
 };
 const offeredSomewhere = (s: { atTotem: boolean; fromHome: boolean }) => s.atTotem || s.fromHome;
 const offeredMessage = {
   path: ['atTotem'],
-  message: 'offer the service at a totem, from home, or both',
+  message: m.offered,
 };
 export const serviceInputSchema = z
   .strictObject({ id: adminIdSchema.optional(), ...serviceFields })
@@ -88,7 +127,7 @@ export type ServiceUpdate = z.infer<typeof serviceUpdateSchema>;
 
 /* Operators -------------------------------------------------------------------------------------- */
 
-const languageSchema = z.string().regex(/^[a-z]{2}$/, 'a two-letter language code, for example it');
+const languageSchema = z.string().regex(/^[a-z]{2}$/, m.languageCode);
 export const adminOperatorSchema = z.object({
   id,
   username: z.string(),
@@ -99,18 +138,18 @@ export const adminOperatorSchema = z.object({
   active: z.boolean(),
 });
 export type AdminOperator = z.infer<typeof adminOperatorSchema>;
-export const passwordSchema = z.string().min(10, 'at least 10 characters').max(200, 'at most 200 characters');
+export const passwordSchema = z.string().min(10, m.passwordMin).max(200, m.max200);
 const operatorFields = {
-  displayName: z.string().trim().min(1, 'give the name citizens will see').max(120),
+  displayName: z.string().trim().min(1, m.displayName).max(120),
   role: accountRoleSchema,
   offices: z.array(id).max(50),
-  languages: z.array(languageSchema).min(1, 'at least one language').max(10),
+  languages: z.array(languageSchema).min(1, m.languagesMin).max(10),
 };
 export const operatorInputSchema = z.strictObject({
   username: z
     .string()
     .trim()
-    .regex(/^[a-z0-9._-]{3,40}$/, '3 to 40 lower-case letters, digits, dots, dashes or underscores'),
+    .regex(/^[a-z0-9._-]{3,40}$/, m.username),
   password: passwordSchema,
   ...operatorFields,
 });
@@ -130,11 +169,11 @@ export const scheduleEntrySchema = z
   .strictObject({
     operatorId: id,
     /** 0 = Sunday … 6 = Saturday. */
-    weekday: z.number().int().min(0, 'a day from 0 (Sunday) to 6 (Saturday)').max(6, 'a day from 0 to 6'),
+    weekday: z.number().int().min(0, m.weekdayRange).max(6, m.weekdayRange),
     start: clockTimeSchema,
     end: clockTimeSchema,
   })
-  .refine((e) => e.start < e.end, { path: ['end'], message: 'the end must be after the start' });
+  .refine((e) => e.start < e.end, { path: ['end'], message: m.endAfterStart });
 export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
 
 /** A booked appointment that a change would leave outside the schedule. */
@@ -167,7 +206,7 @@ export const adminScheduleSchema = z.object({
 });
 export type AdminSchedule = z.infer<typeof adminScheduleSchema>;
 export const scheduleInputSchema = z.strictObject({
-  entries: z.array(scheduleEntrySchema).max(200, 'at most 200 rows'),
+  entries: z.array(scheduleEntrySchema).max(200, m.rowsMax),
   acceptConflicts,
 });
 export type ScheduleInput = z.infer<typeof scheduleInputSchema>;
@@ -195,15 +234,15 @@ export const exceptionInputSchema = z
     closed: z.boolean(),
     start: clockTimeSchema.optional(),
     end: clockTimeSchema.optional(),
-    label: z.string().trim().min(1, 'say why, for example "Festa della Repubblica"').max(120),
+    label: z.string().trim().min(1, m.labelRequired).max(120),
     acceptConflicts,
   })
   .superRefine((e, ctx) => {
     if (e.closed) return;
-    if (!e.start) ctx.addIssue({ code: 'custom', path: ['start'], message: 'give the opening time' });
-    if (!e.end) ctx.addIssue({ code: 'custom', path: ['end'], message: 'give the closing time' });
+    if (!e.start) ctx.addIssue({ code: 'custom', path: ['start'], message: m.openingTime });
+    if (!e.end) ctx.addIssue({ code: 'custom', path: ['end'], message: m.closingTime });
     if (e.start && e.end && e.start >= e.end) {
-      ctx.addIssue({ code: 'custom', path: ['end'], message: 'the end must be after the start' });
+      ctx.addIssue({ code: 'custom', path: ['end'], message: m.endAfterStart });
     }
   });
 export type ExceptionInput = z.infer<typeof exceptionInputSchema>;
@@ -220,7 +259,7 @@ export const adminSiteSchema = z.object({
   totems: z.number().int(),
 });
 export type AdminSite = z.infer<typeof adminSiteSchema>;
-const siteFields = { name: name('site'), offices: z.array(id).max(50) };
+const siteFields = { name: name(m.nameSite), offices: z.array(id).max(50) };
 export const siteInputSchema = z.strictObject({ id: adminIdSchema.optional(), ...siteFields });
 export type SiteInput = z.infer<typeof siteInputSchema>;
 export const siteUpdateSchema = z.strictObject(siteFields);

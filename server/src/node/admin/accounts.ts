@@ -1,6 +1,7 @@
 // Accounts (operators, supervisors, administrators) as the administration page manages them:
 // argon2 passwords set by the administrator, offices, languages, active or deactivated. Ending an
 // account's sessions is done here; closing its live console is the caller's hook (signaling).
+import { ADMIN_MESSAGES } from '@sportello/protocol';
 import type {
   AccountRole,
   AdminOperator,
@@ -110,10 +111,9 @@ export async function updateOperator(
   now: Date,
 ): Promise<OperatorChange> {
   const before = await readAdminOperator(db, id);
-  if (id === actorId && !input.active)
-    throw new FieldError('active', 'you cannot deactivate your own account');
+  if (id === actorId && !input.active) throw new FieldError('active', ADMIN_MESSAGES.ownAccountActive);
   if (id === actorId && input.role !== before.role) {
-    throw new FieldError('role', 'you cannot change the role of your own account');
+    throw new FieldError('role', ADMIN_MESSAGES.ownAccountRole);
   }
   await checkOffices(db, input.offices, 'offices');
   if (before.active && !input.active) await refuseOrphanedBookings(db, id, input.acceptConflicts, now);

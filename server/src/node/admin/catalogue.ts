@@ -1,5 +1,6 @@
 // Offices and services as the administration page manages them. Domain errors name the field
 // they are about (FieldError → 400 with the field), so the page can show them beside it.
+import { ADMIN_MESSAGES } from '@sportello/protocol';
 import type {
   AdminOffice,
   AdminService,
@@ -155,10 +156,7 @@ export async function updateService(db: Db, id: string, input: ServiceUpdate): P
       .where('status', 'in', ['booked', 'checked_in'])
       .executeTakeFirst();
     if (live) {
-      throw new FieldError(
-        'officeId',
-        'this service has booked appointments: it cannot move to another office',
-      );
+      throw new FieldError('officeId', ADMIN_MESSAGES.serviceHasBookings);
     }
   }
   await adminDb(db)

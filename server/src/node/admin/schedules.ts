@@ -4,6 +4,7 @@
 // administrator confirms each listed booking by id; confirmed bookings stay booked and are
 // honoured as they are, and new slots never overlap them. A booking made between the refusal and
 // the confirmation is not in the confirmed list, so it refuses the change again.
+import { ADMIN_MESSAGES } from '@sportello/protocol';
 import type {
   AdminSchedule,
   CalendarException,
@@ -61,9 +62,10 @@ async function checkEntries(db: Db, officeId: string, entries: ScheduleEntry[]):
   for (const [i, e] of entries.entries()) {
     const account = accounts.find((a) => a.id === e.operatorId);
     if (!account) throw new FieldError(`entries.${i}.operatorId`, `there is no operator "${e.operatorId}"`);
-    if (account.active !== 1) throw new FieldError(`entries.${i}.operatorId`, 'this account is deactivated');
+    if (account.active !== 1)
+      throw new FieldError(`entries.${i}.operatorId`, ADMIN_MESSAGES.accountDeactivated);
     if (!serving.has(e.operatorId)) {
-      throw new FieldError(`entries.${i}.operatorId`, "this operator does not work for the service's office");
+      throw new FieldError(`entries.${i}.operatorId`, ADMIN_MESSAGES.operatorNotInOffice);
     }
     const clash = entries.findIndex(
       (o, j) =>
@@ -260,8 +262,7 @@ export async function createException(
       .where('date', '=', input.date)
       .where('office_id', input.officeId === null ? 'is' : '=', input.officeId)
       .executeTakeFirst();
-    if (same)
-      throw new FieldError('date', 'this day already has an exception for this office: remove it first');
+    if (same) throw new FieldError('date', ADMIN_MESSAGES.exceptionExists);
     const added: DayException = {
       closed: input.closed,
       start: input.closed ? null : (input.start ?? null),
