@@ -1,11 +1,11 @@
 // Builds every page into app/dist: kiosk/ (served by the kiosk host or Electron's app://),
-// operator/ and booking/ (served by the central server). Relative base so any prefix works.
+// operator/, booking/, fleet/ and admin/ (served by the central server). Relative base so any prefix works.
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
-const pages = ['kiosk', 'operator', 'booking', 'fleet'].filter((p) =>
+const pages = ['kiosk', 'operator', 'booking', 'fleet', 'admin'].filter((p) =>
   existsSync(resolve(root, p, 'index.html')),
 );
 

@@ -1,14 +1,21 @@
 // The fleet page for municipal IT: sign in (administrators and supervisors), the totems with their
 // status refreshed every 5 seconds, one totem's detail and history, remote actions, revocation, and
 // enrollment tokens. Supervisors see everything but the buttons that act.
-import type { AccountRole, FleetTotem, RemoteActionKind } from '@sportello/protocol';
+import {
+  ADMIN_ROUTES,
+  FLEET_ROUTES,
+  OPERATOR_ROUTES,
+  type AccountRole,
+  type FleetTotem,
+  type RemoteActionKind,
+} from '@sportello/protocol';
 import QRCode from 'qrcode';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { storedLanguage, wireLanguageButtons, type PageLanguage } from '../../shared/browser/language.ts';
 import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
-import { ApiFailure, FleetApi } from './api-client.ts';
+import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { formatTime, renderDetail, TotemTable } from './render.ts';
 import { renderMessages } from './messages-panel.ts';
 
@@ -32,7 +39,7 @@ interface Session {
   role: AccountRole;
 }
 
-const api = new FleetApi();
+const api = new ApiClient();
 let language: PageLanguage = 'it';
 let session: Session | undefined;
 let selected: string | undefined;
@@ -74,7 +81,7 @@ const canAct = () => session?.role === 'administrator';
 
 async function refresh(): Promise<void> {
   try {
-    totems = await api.totems();
+    totems = await api.call(FLEET_ROUTES.listTotems);
     table.update(totems, language);
     const online = totems.filter((x) => x.status === 'online' || x.status === 'in-call').length;
     byId('fleet-summary').textContent = t('fleet.summary', {
@@ -83,7 +90,10 @@ async function refresh(): Promise<void> {
       attention: totems.length - online,
     });
     if (selected) await openDetail(selected, false);
-    renderMessages(await api.failingMessages(), language);
+    renderMessages(
+      await api.call(FLEET_ROUTES.listMessages, { query: { filter: 'failing', limit: 50 } }),
+      language,
+    );
   } catch (err) {
     failure(err);
   }
@@ -91,10 +101,12 @@ async function refresh(): Promise<void> {
 
 async function openDetail(id: string, focus: boolean): Promise<void> {
   selected = id;
-  const detail = await api.totem(id).catch((err: unknown) => {
-    failure(err);
-    return undefined;
-  });
+  const detail = await api
+    .call(FLEET_ROUTES.readTotem, { params: { id }, query: { history: 20 } })
+    .catch((err: unknown) => {
+      failure(err);
+      return undefined;
+    });
   if (!detail) return;
   byId('detail').hidden = false;
   renderDetail(detail, language, {
@@ -129,7 +141,7 @@ async function enterFleet(): Promise<void> {
   showScreen('fleet');
   if (canAct()) {
     const select = byId<HTMLSelectElement>('enroll-site');
-    const sites = await api.sites().catch((err: unknown) => {
+    const sites = await api.call(ADMIN_ROUTES.listSites).catch((err: unknown) => {
       failure(err);
       return [];
     });
@@ -183,7 +195,7 @@ function wire(): void {
     const username = byId<HTMLInputElement>('username').value.trim();
     const password = byId<HTMLInputElement>('password').value;
     try {
-      const s = await api.signIn(username, password);
+      const s = await api.call(OPERATOR_ROUTES.signIn, { body: { username, password } });
       const role = s.operator.role ?? 'operator';
       if (role === 'operator') return showAlert('errors.notAdmin');
       session = { token: s.token, name: s.operator.displayName, role };
@@ -207,7 +219,7 @@ function wire(): void {
       showAlert(undefined);
       const kind = b.dataset.action as RemoteActionKind;
       try {
-        await api.requestAction(selected, kind);
+        await api.call(FLEET_ROUTES.requestAction, { params: { id: selected }, body: { kind } });
         say('detail.actionQueued', { kind: t(`detail.action.${kind}`) });
         await openDetail(selected, false);
       } catch (err) {
@@ -227,7 +239,8 @@ function wire(): void {
     e.preventDefault();
     if (!selected) return;
     try {
-      await api.revoke(selected, byId<HTMLInputElement>('revoke-reason').value.trim() || undefined);
+      const reason = byId<HTMLInputElement>('revoke-reason').value.trim();
+      await api.call(FLEET_ROUTES.revokeTotem, { params: { id: selected }, body: reason ? { reason } : {} });
       byId('revoke-form').hidden = true;
       say('detail.revoked');
       await refresh();
@@ -240,10 +253,12 @@ function wire(): void {
     e.preventDefault();
     showAlert(undefined);
     try {
-      lastEnrollment = await api.createEnrollment({
-        siteId: byId<HTMLSelectElement>('enroll-site').value,
-        totemName: byId<HTMLInputElement>('enroll-name').value.trim(),
-        validMinutes: Number(byId<HTMLInputElement>('enroll-minutes').value),
+      lastEnrollment = await api.call(FLEET_ROUTES.createEnrollment, {
+        body: {
+          siteId: byId<HTMLSelectElement>('enroll-site').value,
+          totemName: byId<HTMLInputElement>('enroll-name').value.trim(),
+          validMinutes: Number(byId<HTMLInputElement>('enroll-minutes').value),
+        },
       });
       renderEnrollment();
       say('enroll.created');

@@ -1,6 +1,7 @@
 // The console's call-back queue: requests citizens left at a totem when no operator could be
 // reached. Read every 15 s while signed in; "called back" closes one for everyone.
-import type { OperatorCallback } from '@sportello/protocol';
+import { OPERATOR_ROUTES, type OperatorCallback } from '@sportello/protocol';
+import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { byId } from '../../shared/browser/dom.ts';
 import { t } from '../../shared/browser/i18n.ts';
 
@@ -10,10 +11,14 @@ export class CallbackQueue {
   private timer: ReturnType<typeof setInterval> | undefined;
   private items: OperatorCallback[] = [];
 
+  private readonly api = new ApiClient();
+
   constructor(
-    private readonly token: string,
+    token: string,
     private readonly onError: (message: string) => void,
-  ) {}
+  ) {
+    this.api.token = token;
+  }
 
   start(): void {
     byId('callbacks').hidden = false;
@@ -27,11 +32,7 @@ export class CallbackQueue {
 
   async refresh(): Promise<void> {
     try {
-      const res = await fetch('/api/operator/callbacks', {
-        headers: { authorization: `Bearer ${this.token}` },
-      });
-      if (!res.ok) return;
-      this.items = (await res.json()) as OperatorCallback[];
+      this.items = await this.api.call(OPERATOR_ROUTES.listCallbacks, { query: {} });
       this.render();
     } catch {
       // The next refresh tries again; the console's own connection status says what is wrong.
@@ -72,12 +73,11 @@ export class CallbackQueue {
   }
 
   private async markDone(id: string): Promise<void> {
-    const res = await fetch(`/api/operator/callbacks/${encodeURIComponent(id)}/done`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}` },
-    }).catch(() => undefined);
-    if (!res?.ok) {
-      this.onError(t('operator.errors.action', { message: res ? String(res.status) : 'network' }));
+    try {
+      await this.api.call(OPERATOR_ROUTES.completeCallback, { params: { id } });
+    } catch (err) {
+      const message = err instanceof ApiFailure ? (err.status ? String(err.status) : err.code) : String(err);
+      this.onError(t('operator.errors.action', { message }));
       return;
     }
     this.items = this.items.filter((c) => c.id !== id);

@@ -3,6 +3,7 @@
 import {
   EVENTS,
   NAMESPACES,
+  OPERATOR_ROUTES,
   type CallRing,
   type OperatorClientEvents,
   type OperatorServerEvents,
@@ -14,6 +15,7 @@ import en from '../../shared/common/locales/en.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { CallbackQueue } from './callbacks.ts';
 
 declare global {
@@ -161,19 +163,21 @@ function connect(session: OperatorSession): void {
 
 async function signIn(form: HTMLFormElement): Promise<void> {
   const data = new FormData(form);
-  let res: Response;
+  let session: OperatorSession;
   try {
-    res = await fetch('/api/operator/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+    session = await new ApiClient().call(OPERATOR_ROUTES.signIn, {
+      body: { username: String(data.get('username') ?? ''), password: String(data.get('password') ?? '') },
     });
-  } catch {
-    return showError(t('operator.signIn.unreachable'));
+  } catch (err) {
+    return showError(
+      t(
+        err instanceof ApiFailure && err.code === 'network'
+          ? 'operator.signIn.unreachable'
+          : 'operator.signIn.failed',
+      ),
+    );
   }
-  if (!res.ok) return showError(t('operator.signIn.failed'));
   showError(undefined);
-  const session = (await res.json()) as OperatorSession;
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   connect(session);
   showScreen('idle');

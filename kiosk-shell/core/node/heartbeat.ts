@@ -9,6 +9,7 @@ import {
   type HeartbeatAnswer,
   type KioskState,
   type RemoteActionNotice,
+  TOTEM_ROUTES,
 } from '@sportello/protocol';
 import type { deviceStatusSchema } from '@sportello/protocol';
 import { statfs } from 'node:fs/promises';
@@ -66,7 +67,7 @@ export class Heartbeats {
     try {
       const heartbeat = await this.build();
       const answer = heartbeatAnswerSchema.parse(
-        await postTotemJson(this.o.link, '/api/totem/heartbeat', heartbeat, this.o.http),
+        await postTotemJson(this.o.link, TOTEM_ROUTES.heartbeat.path, heartbeat, this.o.http),
       );
       if (answer.heartbeatSeconds > 0) this.periodMs = answer.heartbeatSeconds * 1000;
       if (answer.actions.length > 0 && !this.closed) this.o.onActions(answer.actions);

@@ -11,6 +11,7 @@ import {
   totemTokenSchema,
   type TotemIdentityFile,
   type TotemToken,
+  TOTEM_ROUTES,
 } from '@sportello/protocol';
 import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -179,7 +180,7 @@ export class TotemIdentity extends EventEmitter<TotemIdentityEvents> {
       nonce: randomBytes(24).toString('base64url'),
     };
     const signature = sign(null, Buffer.from(totemAssertionText(claim)), this.key).toString('base64url');
-    const res = await (this.o.fetch ?? fetch)(`${this.info.serverUrl}/api/totem/token`, {
+    const res = await (this.o.fetch ?? fetch)(`${this.info.serverUrl}${TOTEM_ROUTES.token.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...claim, signature }),

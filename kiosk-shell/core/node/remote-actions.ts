@@ -6,6 +6,7 @@
 // - request-logs: the last lines of the log ring, as text;
 // - screenshot: only on the idle screen with no call in progress, and only where the launcher can
 //   capture the screen; a call that begins meanwhile discards the picture.
+import { routePath, TOTEM_ROUTES } from '@sportello/protocol';
 import type { ActionResult, KioskState, RemoteActionNotice } from '@sportello/protocol';
 import { EventEmitter } from 'node:events';
 import type { LogRing } from './log-ring.ts';
@@ -72,7 +73,7 @@ export class RemoteActionRunner extends EventEmitter<RemoteActionEvents> {
     try {
       await postTotemJson(
         this.o.link,
-        `/api/totem/actions/${encodeURIComponent(notice.id)}/result`,
+        routePath(TOTEM_ROUTES.actionResult, { id: notice.id }),
         result,
         this.o.http,
       );

@@ -237,8 +237,6 @@ export type FleetTotemDetail = z.infer<typeof fleetTotemDetailSchema>;
 
 export const revokeSchema = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
-export const fleetSiteSchema = z.object({ id, name: z.string() });
-
 /* Audit --------------------------------------------------------------------------------------- */
 
 export const auditEntrySchema = z.object({

@@ -15,6 +15,8 @@ export const apiErrorSchema = z.object({
   code: z.string(),
   /** With 'slot-not-free': the next free times of the same service, to offer instead. */
   nextSlots: z.array(z.object({ start: isoDateTime, end: isoDateTime })).optional(),
+  /** On 400: each field that was refused (dotted path, e.g. `entries.0.end`) and why. */
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
@@ -32,6 +34,11 @@ export const serviceSchema = z.object({
   officeId: id,
   name: z.string(),
   slotMinutes: z.number().int(),
+  /** What the booking page asks for this service (set on the administration page). */
+  questions: z.array(z.object({ label: z.string(), required: z.boolean() })).optional(),
+  /** Where the service is offered: at a totem, by video from home. */
+  atTotem: z.boolean().optional(),
+  fromHome: z.boolean().optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 

@@ -5,3 +5,7 @@ export * from './http-api.ts';
 export * from './agenda-sync.ts';
 export * from './fleet.ts';
 export * from './messages.ts';
+export * from './admin.ts';
+export * from './http-routes.ts';
+export * from './http-routes-admin.ts';
+export * from './http-routes-fleet.ts';

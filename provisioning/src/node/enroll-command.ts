@@ -2,7 +2,12 @@
 // stays here (mode 0600); the public key goes to the server with the administrator's single-use
 // token, and the answer — the totem's id, its site and the site configuration — is kept beside it
 // for the kiosk. Secrets are never printed in full.
-import { TOTEM_FILES, siteConfigurationSchema, type SiteConfiguration } from '@sportello/protocol';
+import {
+  TOTEM_FILES,
+  siteConfigurationSchema,
+  type SiteConfiguration,
+  TOTEM_ROUTES,
+} from '@sportello/protocol';
 import { generateKeyPairSync } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,7 +153,7 @@ async function enroll(ctx: CliContext, o: EnrollInput): Promise<ExitCode> {
   writePrivateFile(pendingKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   let res: Response;
   try {
-    res = await fetch(`${o.server}/api/enroll`, {
+    res = await fetch(`${o.server}${TOTEM_ROUTES.enroll.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

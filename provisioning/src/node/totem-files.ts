@@ -7,6 +7,7 @@ import {
   totemIdentityFileSchema,
   totemTokenSchema,
   type TotemIdentityFile,
+  TOTEM_ROUTES,
 } from '@sportello/protocol';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import {
@@ -70,7 +71,7 @@ export async function mintToken(serverUrl: string, totemId: string, key: KeyObje
     nonce: randomBytes(24).toString('base64url'),
   };
   const signature = sign(null, Buffer.from(totemAssertionText(claim)), key).toString('base64url');
-  const res = await fetch(`${serverUrl}/api/totem/token`, {
+  const res = await fetch(`${serverUrl}${TOTEM_ROUTES.token.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...claim, signature }),

@@ -8,6 +8,7 @@ import {
   type SelfTestCheck,
   type SelfTestReport,
   type SiteConfiguration,
+  TOTEM_ROUTES,
 } from '@sportello/protocol';
 import type { DeviceConfig } from '@sportello/devices';
 import { existsSync, readFileSync } from 'node:fs';
@@ -240,7 +241,7 @@ async function send(
   if (!token)
     return { sent: false, why: 'not sent: no token for this totem (not enrolled, or the server refused)' };
   try {
-    const res = await fetch(`${serverUrl}/api/totem/self-test`, {
+    const res = await fetch(`${serverUrl}${TOTEM_ROUTES.selfTest.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Totem ${token}` },
       body: JSON.stringify(report),

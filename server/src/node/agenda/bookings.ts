@@ -21,6 +21,9 @@ export interface BookingEffects {
 }
 
 const NO_MESSAGES: BookingEffects = { messages: { email: false, sms: false, reminderMinutes: [] } };
+import { exceptionsOn } from '../admin/calendar.ts';
+import { listAdminServices } from '../admin/catalogue.ts';
+import { dayWindows } from '../admin/opening-hours.ts';
 
 export async function listOffices(db: Db) {
   const rows = await db.selectFrom('offices').selectAll().orderBy('name').execute();
@@ -30,47 +33,71 @@ export async function listOffices(db: Db) {
 export async function listServices(db: Db, officeId: string) {
   const office = await db.selectFrom('offices').select('id').where('id', '=', officeId).executeTakeFirst();
   if (!office) throw new HttpError(404, 'office-not-found', `There is no office "${officeId}".`);
-  const rows = await db
-    .selectFrom('services')
-    .selectAll()
-    .where('office_id', '=', officeId)
-    .orderBy('name')
-    .execute();
-  return rows.map((s) => ({ id: s.id, officeId: s.office_id, name: s.name, slotMinutes: s.slot_minutes }));
+  return (await listAdminServices(db))
+    .filter((s) => s.officeId === officeId)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 interface CandidateSlot extends Slot {
   operatorId: string;
 }
 
-/** Every (slot, operator) pair the schedules offer on a local date, minus taken and past ones. */
+/**
+ * Every (slot, operator) pair the schedules offer on a local date — narrowed by the day's
+ * exceptions and holidays — minus past ones and any that would overlap a booking the operator
+ * already holds (for any service: a schedule change may shift the grid, and an operator may take
+ * several services at once, so matching start times is not enough).
+ */
 export async function candidateSlots(db: Db, serviceId: string, date: string, timeZone: string, now: Date) {
   const service = await db.selectFrom('services').selectAll().where('id', '=', serviceId).executeTakeFirst();
   if (!service) throw new HttpError(404, 'service-not-found', `There is no service "${serviceId}".`);
+  const weekday = weekdayOf(date);
+  // Only active operators offer slots: a deactivated account's schedule rows stay, unused.
   const schedules = await db
     .selectFrom('schedules')
-    .selectAll()
-    .where('service_id', '=', serviceId)
-    .where('weekday', '=', weekdayOf(date))
+    .innerJoin('operators', 'operators.id', 'schedules.operator_id')
+    .select(['schedules.operator_id', 'schedules.start_time', 'schedules.end_time'])
+    .where('schedules.service_id', '=', serviceId)
+    .where('schedules.weekday', '=', weekday)
+    .where('operators.active', '=', 1)
     .execute();
+  const windows = dayWindows(
+    schedules.map((s) => ({ operatorId: s.operator_id, weekday, start: s.start_time, end: s.end_time })),
+    weekday,
+    await exceptionsOn(db, date, service.office_id),
+  );
   const dayStart = zonedToUtc(date, '00:00', timeZone).toISOString();
   const dayEnd = zonedToUtc(addDays(date, 1), '00:00', timeZone).toISOString();
-  const taken = await db
-    .selectFrom('bookings')
-    .select(['operator_id', 'slot_start'])
-    .where('slot_start', '>=', dayStart)
-    .where('slot_start', '<', dayEnd)
-    .where('status', '!=', 'cancelled')
-    .execute();
-  const takenKeys = new Set(taken.map((t) => `${t.operator_id}|${t.slot_start}`));
+  // The day's bookings of these operators, for any service. An appointment lasts at most a few
+  // hours, so one that overlaps the day started at most a day before it (index bookings_operator_slot).
+  const operators = [...new Set(windows.map((w) => w.operatorId))];
+  const taken =
+    operators.length === 0
+      ? []
+      : await db
+          .selectFrom('bookings')
+          .select(['operator_id', 'slot_start', 'slot_end'])
+          .where('operator_id', 'in', operators)
+          .where('slot_start', '>=', zonedToUtc(addDays(date, -1), '00:00', timeZone).toISOString())
+          .where('slot_start', '<', dayEnd)
+          .where('slot_end', '>', dayStart)
+          .where('status', '!=', 'cancelled')
+          .execute();
+  const busy = (operatorId: string, from: number, to: number) =>
+    taken.some(
+      (b) => b.operator_id === operatorId && Date.parse(b.slot_start) < to && from < Date.parse(b.slot_end),
+    );
   const out: CandidateSlot[] = [];
   const step = service.slot_minutes * 60_000;
-  for (const s of schedules) {
-    const end = zonedToUtc(date, s.end_time, timeZone).getTime();
-    for (let t = zonedToUtc(date, s.start_time, timeZone).getTime(); t + step <= end; t += step) {
-      const start = new Date(t).toISOString();
-      if (t <= now.getTime() || takenKeys.has(`${s.operator_id}|${start}`)) continue;
-      out.push({ start, end: new Date(t + step).toISOString(), operatorId: s.operator_id });
+  for (const w of windows) {
+    const end = zonedToUtc(date, w.end, timeZone).getTime();
+    for (let t = zonedToUtc(date, w.start, timeZone).getTime(); t + step <= end; t += step) {
+      if (t <= now.getTime() || busy(w.operatorId, t, t + step)) continue;
+      out.push({
+        start: new Date(t).toISOString(),
+        end: new Date(t + step).toISOString(),
+        operatorId: w.operatorId,
+      });
     }
   }
   return { service, slots: out };

@@ -67,3 +67,9 @@ export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
+
+/** The local wall-clock time ('HH:MM') of an instant in a time zone. */
+export function localClock(instant: Date, timeZone: string): string {
+  const p = wallClockParts(instant.getTime(), timeZone);
+  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}

@@ -319,6 +319,17 @@ export class Signaling implements CallNotifier {
   presence(operatorId: string, status: Parameters<CallNotifier['presence']>[1]): void {
     this.operator.to(`operator:${operatorId}`).emit(EVENTS.presence, { status });
   }
+  /**
+   * An account was deactivated or its password reset: its sessions are already deleted, so close
+   * its consoles now (a reconnect is refused) and take it off the queue without the reconnect
+   * grace; a call it was in ends.
+   */
+  disconnectOperator(operatorId: string): void {
+    this.operator.in(`operator:${operatorId}`).disconnectSockets(true);
+    this.cancelGrace(`operator:${operatorId}`);
+    this.router.operatorOffline(operatorId);
+  }
+
   agendaChanged(siteId: string): void {
     this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged);
   }

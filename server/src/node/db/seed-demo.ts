@@ -3,12 +3,16 @@
 // too early, one too late and one for tomorrow. Passwords and the totem secret are made fresh at
 // every seed, never stored in the repository.
 import { makeBookingCode } from '@sportello/protocol';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from './open.ts';
 import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
 import { recordBookingChange, withTransaction } from '../agenda/change-log.ts';
 import { fleetDb } from '../fleet/fleet-db.ts';
 import { addDays, localDate, localTime, zonedToUtc } from '../agenda/time-zone.ts';
+import { createOperator } from '../admin/accounts.ts';
+import { createOffice, createService } from '../admin/catalogue.ts';
+import { saveSchedule } from '../admin/schedules.ts';
+import { createSite } from '../admin/sites.ts';
 
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
@@ -25,8 +29,8 @@ export interface DemoSeed {
 }
 
 const OPERATORS = [
-  { id: 'op-giulia', username: 'giulia', displayName: 'Giulia Bianchi' },
-  { id: 'op-marco', username: 'marco', displayName: 'Marco Rossi' },
+  { id: 'op-giulia', username: 'giulia', displayName: 'Giulia Bianchi', languages: ['it', 'en'] },
+  { id: 'op-marco', username: 'marco', displayName: 'Marco Rossi', languages: ['it'] },
 ];
 
 export async function seedDemo(
@@ -39,83 +43,67 @@ export async function seedDemo(
     timeZone?: string;
   } = {},
 ): Promise<DemoSeed> {
-  await db
-    .insertInto('offices')
-    .values([
-      { id: 'urp', name: 'Ufficio Relazioni con il Pubblico', walk_in: 1 },
-      { id: 'anagrafe', name: 'Anagrafe', walk_in: 0 },
-    ])
-    .execute();
-  await db
-    .insertInto('services')
-    .values([
-      { id: 'urp-info', office_id: 'urp', name: 'Informazioni e segnalazioni', slot_minutes: 15 },
-      { id: 'anagrafe-cie', office_id: 'anagrafe', name: "Carta d'identità elettronica", slot_minutes: 20 },
-      { id: 'anagrafe-residenza', office_id: 'anagrafe', name: 'Cambio di residenza', slot_minutes: 20 },
-    ])
-    .execute();
+  // Offices, services, accounts, schedules and the site go through the administration's own
+  // functions, so the demo is what an administrator could have made on the page.
+  await createOffice(db, { id: 'urp', name: 'Ufficio Relazioni con il Pubblico', walkIn: true });
+  await createOffice(db, { id: 'anagrafe', name: 'Anagrafe', walkIn: false });
+  const services = [
+    { id: 'urp-info', officeId: 'urp', name: 'Informazioni e segnalazioni', slotMinutes: 15, questions: [] },
+    {
+      id: 'anagrafe-cie',
+      officeId: 'anagrafe',
+      name: "Carta d'identità elettronica",
+      slotMinutes: 20,
+      questions: [{ label: 'È il primo documento o un rinnovo?', required: true }],
+    },
+    {
+      id: 'anagrafe-residenza',
+      officeId: 'anagrafe',
+      name: 'Cambio di residenza',
+      slotMinutes: 20,
+      questions: [{ label: 'Da quale comune arrivi?', required: false }],
+    },
+  ];
+  for (const s of services) await createService(db, { ...s, atTotem: true, fromHome: false });
   const operators: DemoSeed['operators'] = [];
   for (const op of OPERATORS) {
     const password = options.passwords?.[op.username] ?? newToken(9);
-    await db
-      .insertInto('operators')
-      .values({
-        id: op.id,
+    await createOperator(
+      db,
+      {
         username: op.username,
-        display_name: op.displayName,
-        password_hash: await hashPassword(password),
-        active: 1,
-      })
-      .execute();
-    await db
-      .insertInto('operator_offices')
-      .values([
-        { operator_id: op.id, office_id: 'urp' },
-        { operator_id: op.id, office_id: 'anagrafe' },
-      ])
-      .execute();
+        displayName: op.displayName,
+        password,
+        role: 'operator',
+        offices: ['urp', 'anagrafe'],
+        languages: op.languages,
+      },
+      { id: op.id },
+    );
     operators.push({ username: op.username, displayName: op.displayName, password });
   }
   const adminPassword = options.passwords?.admin ?? newToken(12);
-  await fleetDb(db)
-    .insertInto('operators')
-    .values({
-      id: 'adm-admin',
+  await createOperator(
+    db,
+    {
       username: 'admin',
-      display_name: 'Amministrazione sistemi',
-      password_hash: await hashPassword(adminPassword),
-      active: 1,
+      displayName: 'Amministrazione sistemi',
+      password: adminPassword,
       role: 'administrator',
-    })
-    .execute();
+      offices: [],
+      languages: ['it'],
+    },
+    { id: 'adm-admin' },
+  );
   // Video slots Monday to Saturday, 08:30–17:30 local time, both operators on every service.
-  const schedules = [];
-  for (const service of ['urp-info', 'anagrafe-cie', 'anagrafe-residenza']) {
-    for (const op of OPERATORS) {
-      for (let weekday = 1; weekday <= 6; weekday++) {
-        schedules.push({
-          service_id: service,
-          operator_id: op.id,
-          weekday,
-          start_time: '08:30',
-          end_time: '17:30',
-        });
-      }
-    }
+  for (const s of services) {
+    const entries = OPERATORS.flatMap((op) =>
+      [1, 2, 3, 4, 5, 6].map((weekday) => ({ operatorId: op.id, weekday, start: '08:30', end: '17:30' })),
+    );
+    await saveSchedule(db, s.id, { entries }, { timeZone: options.timeZone ?? 'Europe/Rome', now });
   }
-  await db.insertInto('schedules').values(schedules).execute();
 
-  await db
-    .insertInto('sites')
-    .values({ id: 'centro', name: 'Piazza del Municipio', site_key: randomBytes(32).toString('base64') })
-    .execute();
-  await db
-    .insertInto('site_offices')
-    .values([
-      { site_id: 'centro', office_id: 'urp' },
-      { site_id: 'centro', office_id: 'anagrafe' },
-    ])
-    .execute();
+  await createSite(db, { id: 'centro', name: 'Piazza del Municipio', offices: ['urp', 'anagrafe'] });
   const totemSecret = options.totemSecret ?? newToken(24);
   await db
     .insertInto('totems')

@@ -144,10 +144,6 @@ export class FleetService {
     };
   }
 
-  async sites(): Promise<{ id: string; name: string }[]> {
-    return this.db.selectFrom('sites').select(['id', 'name']).orderBy('name').execute();
-  }
-
   /**
    * Revocation (P-3): the totem is told first (it wipes its keys and cache and shows out of
    * service), its call ends gracefully, its sockets are dropped, and every credential it holds

@@ -15,17 +15,19 @@ import {
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
-import { HttpError } from './errors.ts';
+import { ConflictError, FieldError, HttpError } from './errors.ts';
 import { registerPublicRoutes } from './routes-public.ts';
 import { registerOperatorRoutes } from './routes-operator.ts';
 import { registerKioskRoutes } from './routes-kiosk.ts';
 import { registerSyncRoutes } from './routes-sync.ts';
-import { registerTotemRoutes, type FleetRouteContext } from './routes-totem.ts';
+import { registerTotemRoutes } from './routes-totem.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerCitizenRoutes } from './routes-citizen.ts';
+import { registerAdministrationRoutes, type AdminRouteContext } from './routes-administration.ts';
+import { routeRegistrar } from './route-table.ts';
 
 export async function buildHttpApp(
-  ctx: FleetRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
+  ctx: AdminRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -42,15 +44,21 @@ export async function buildHttpApp(
         code: error.code,
         message: error.message,
         ...error.extra,
+        ...(error instanceof FieldError ? { fields: [{ field: error.field, message: error.reason }] } : {}),
+        ...(error instanceof ConflictError ? { conflicts: error.conflicts } : {}),
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation
-        .map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${v.message}`)
-        .join('; ');
+      // Each refused field by its dotted path (`entries.0.end`), so a form can show the message
+      // beside the field and the sentence names it too.
+      const fields = error.validation.map((v) => ({
+        field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request',
+        message: v.message ?? 'is not valid',
+      }));
+      const details = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
       return reply
         .status(400)
-        .send({ statusCode: 400, error: 'Bad Request', code: 'invalid-request', message: details });
+        .send({ statusCode: 400, error: 'Bad Request', code: 'invalid-request', message: details, fields });
     }
     const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
@@ -75,7 +83,18 @@ export async function buildHttpApp(
       info: {
         title: 'Sportello API',
         version: '0.1.0',
-        description: 'Virtual public counter: agenda, booking, calls.',
+        description: 'Virtual public counter: agenda, booking, calls, fleet, administration.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An account session token' },
+          totem: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: '"Totem <bearer token>" (enrolled totems) or "Totem <id>:<secret>" (demo totems)',
+          },
+        },
       },
     },
     transform: jsonSchemaTransform,
@@ -83,11 +102,13 @@ export async function buildHttpApp(
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   registerPublicRoutes(api, ctx);
-  registerOperatorRoutes(api, ctx);
   registerKioskRoutes(api, ctx);
-  registerSyncRoutes(api, ctx);
-  registerTotemRoutes(api, ctx);
-  registerAdminRoutes(api, ctx);
+  const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit, totems: ctx.totems });
+  registerSyncRoutes(on, ctx);
+  registerTotemRoutes(on, ctx);
+  registerOperatorRoutes(on, ctx);
+  registerAdminRoutes(on, ctx);
+  registerAdministrationRoutes(on, ctx);
   registerCitizenRoutes(api, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

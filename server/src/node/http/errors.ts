@@ -12,3 +12,25 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** A field of a form that the domain refused (an unknown office, a taken username): 400, named. */
+export class FieldError extends HttpError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(400, 'invalid-field', `${field}: ${reason}`);
+    this.name = 'FieldError';
+  }
+}
+
+/** A change refused because of what it would do to booked appointments; the body lists them. */
+export class ConflictError<T> extends HttpError {
+  constructor(
+    message: string,
+    readonly conflicts: T[],
+  ) {
+    super(409, 'schedule-conflicts', message);
+    this.name = 'ConflictError';
+  }
+}

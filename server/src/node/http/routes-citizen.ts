@@ -109,48 +109,6 @@ export function registerCitizenRoutes(r: ZodApp, ctx: RouteContext): void {
       return done.view;
     },
   );
-
-  const READERS: AccountRole[] = ['administrator', 'supervisor'];
-  r.get(
-    '/api/admin/messages',
-    {
-      schema: {
-        querystring: messageJobsQuerySchema,
-        response: { 200: z.array(messageJobSchema), 401: apiErrorSchema, 403: apiErrorSchema },
-      },
-    },
-    async (req) => {
-      const token = bearer(req.headers.authorization, 'Bearer');
-      const who = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
-      if (!who) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
-      if (!who.role || !READERS.includes(who.role)) {
-        throw new HttpError(403, 'forbidden', 'Your account cannot do this: ask an administrator.');
-      }
-      let q = ctx.db.selectFrom('message_jobs').selectAll().orderBy('id', 'desc').limit(req.query.limit);
-      if (req.query.filter === 'failing') {
-        q = q.where((eb) =>
-          eb.or([
-            eb('status', '=', 'failed'),
-            eb.and([eb('status', 'in', ['pending', 'sending']), eb('attempts', '>', 0)]),
-          ]),
-        );
-      } else if (req.query.filter === 'pending') {
-        q = q.where('status', 'in', ['pending', 'sending']);
-      }
-      // No recipient in the answer: the reason and the booking are enough to act on.
-      return (await q.execute()).map((j) => ({
-        id: j.id,
-        bookingId: j.booking_id,
-        kind: j.kind,
-        channel: j.channel,
-        status: j.status,
-        attempts: j.attempts,
-        lastError: j.last_error,
-        dueAt: j.due_at,
-        sentAt: j.sent_at,
-      }));
-    },
-  );
 }
 
 async function notifyOffice(ctx: RouteContext, bookingId: string): Promise<void> {

@@ -2,6 +2,7 @@
 // (so a confirmed booking always has its messages, and a rolled-back one none), claimed by the
 // delivery loop with a conditional update (so two processes never both send one job), and marked
 // sent right after the gateway accepted it.
+import type { MessageJob } from '@sportello/protocol';
 import type { Db } from '../db/open.ts';
 import type { MessageChannel, MessageKind } from '../db/schema.ts';
 
@@ -226,4 +227,33 @@ export function describeFailure(err: unknown): string {
     .join(' ')
     .replace(/[^\s<>"':;,]+@[^\s<>"':;,]+/g, '<address>')
     .replace(/\+?\d[\d ]{5,}\d/g, '<number>');
+}
+
+/** Jobs for the administrators' list; no recipient in the answer: the reason and booking suffice. */
+export async function listMessageJobs(
+  db: Db,
+  query: { filter: 'failing' | 'pending' | 'all'; limit: number },
+): Promise<MessageJob[]> {
+  let q = db.selectFrom('message_jobs').selectAll().orderBy('id', 'desc').limit(query.limit);
+  if (query.filter === 'failing') {
+    q = q.where((eb) =>
+      eb.or([
+        eb('status', '=', 'failed'),
+        eb.and([eb('status', 'in', ['pending', 'sending']), eb('attempts', '>', 0)]),
+      ]),
+    );
+  } else if (query.filter === 'pending') {
+    q = q.where('status', 'in', ['pending', 'sending']);
+  }
+  return (await q.execute()).map((j) => ({
+    id: j.id,
+    bookingId: j.booking_id,
+    kind: j.kind,
+    channel: j.channel,
+    status: j.status,
+    attempts: j.attempts,
+    lastError: j.last_error,
+    dueAt: j.due_at,
+    sentAt: j.sent_at,
+  }));
 }

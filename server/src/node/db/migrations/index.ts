@@ -6,6 +6,7 @@ import * as m002 from './002-agenda-changes.ts';
 import * as m003 from './003-fleet.ts';
 import * as m004 from './004-self-tests.ts';
 import * as m006 from './006-messages.ts';
+import * as m007 from './007-administration.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -13,6 +14,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003-fleet': m003,
   '004-self-tests': m004,
   '006-messages': m006,
+  '007-administration': m007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,148 @@
+// Registers a handler for an entry of the protocol's route table (protocol/src/common/
+// http-routes.ts): Fastify validates params, query and body with the entry's zod schemas, checks
+// who may call it, serialises the answer with the response schema, and the OpenAPI document
+// (GET /api/openapi.json) is generated from the same schemas. A handler gets parsed input and the
+// signed-in account, and returns the answer; errors are thrown (HttpError and its kinds).
+import {
+  apiErrorSchema,
+  type AccountRole,
+  type HttpRoute,
+  type RouteAccess,
+  type RouteOutput,
+} from '@sportello/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { operatorForSession, type OperatorIdentity } from '../auth/sessions.ts';
+import type { TotemAuthenticator, TotemIdentity } from '../auth/totem-auth.ts';
+import type { AuditLog } from '../fleet/audit.ts';
+import type { Db } from '../db/open.ts';
+import { HttpError } from './errors.ts';
+import { bearer } from './routes-operator.ts';
+import type { ZodApp } from './routes-public.ts';
+
+/** The signed-in account calling a route, with the name the audit log shows. */
+export type Account = OperatorIdentity & { name: string };
+
+type Parsed<R extends HttpRoute, K extends 'params' | 'query' | 'body'> = R[K] extends z.ZodType
+  ? z.output<R[K]>
+  : undefined;
+
+export interface RouteCall<R extends HttpRoute> {
+  params: Parsed<R, 'params'>;
+  query: Parsed<R, 'query'>;
+  body: Parsed<R, 'body'>;
+  who: R['access'] extends 'public' ? undefined : R['access'] extends 'totem' ? TotemIdentity : Account;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export type RouteHandler<R extends HttpRoute> = (call: RouteCall<R>) => Promise<RouteOutput<R>>;
+
+const ROLES: Record<Exclude<RouteAccess, 'public' | 'account' | 'totem'>, AccountRole[]> = {
+  supervisor: ['administrator', 'supervisor'],
+  administrator: ['administrator'],
+};
+
+export interface AccessContext {
+  db: Db;
+  now: () => Date;
+  totems: TotemAuthenticator;
+  /** Refused accesses are recorded here. */
+  audit: AuditLog;
+}
+
+/** The signed-in account if its role may use a route of this access; else 401, or 403 (audited). */
+export async function authorize(
+  ctx: AccessContext,
+  req: FastifyRequest,
+  access: RouteAccess,
+): Promise<Account | TotemIdentity | undefined> {
+  if (access === 'public') return undefined;
+  if (access === 'totem') {
+    const totem = await ctx.totems.authenticate(bearer(req.headers.authorization, 'Totem'));
+    if (!totem) {
+      throw new HttpError(
+        401,
+        'totem-refused',
+        'This totem is not known, its token expired, or it was revoked.',
+      );
+    }
+    return totem;
+  }
+  const token = bearer(req.headers.authorization, 'Bearer');
+  const who = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
+  if (!who) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
+  const account = { ...who, name: who.username ?? who.id };
+  if (access === 'account') return account;
+  if (!who.role || !ROLES[access].includes(who.role)) {
+    await ctx.audit.record({
+      actor: account.name,
+      action: 'admin-access-denied',
+      target: `${req.method} ${req.routeOptions.url ?? req.url}`,
+      result: 'refused',
+      detail: `role ${who.role ?? 'none'}`,
+    });
+    throw new HttpError(403, 'forbidden', 'Your account cannot do this: ask an administrator.');
+  }
+  return account;
+}
+
+/** The first path segment after /api/ tags the route in the OpenAPI document (admin, operator…). */
+function tagOf(path: string): string {
+  return path.split('/')[2] ?? 'api';
+}
+
+function rateLimitOf(limit: NonNullable<HttpRoute['rateLimit']>) {
+  return {
+    max: limit.max,
+    timeWindow: limit.timeWindowMs,
+    ...(limit.per === 'credential'
+      ? { keyGenerator: (req: FastifyRequest) => req.headers.authorization ?? req.ip }
+      : {}),
+  };
+}
+
+export type RouteRegistrar = <R extends HttpRoute>(route: R, handler: RouteHandler<R>) => void;
+
+export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar {
+  return (route, handler) => {
+    const response: Record<number, z.ZodType> = {
+      [route.status ?? 200]: route.response,
+      400: apiErrorSchema,
+      404: apiErrorSchema,
+      409: apiErrorSchema,
+    };
+    if (route.access !== 'public') Object.assign(response, { 401: apiErrorSchema, 403: apiErrorSchema });
+    if (route.rateLimit) response[429] = apiErrorSchema;
+    Object.assign(response, route.errors);
+    app.route({
+      method: route.method,
+      url: route.path,
+      ...(route.rateLimit ? { config: { rateLimit: rateLimitOf(route.rateLimit) } } : {}),
+      ...(route.bodyLimitBytes ? { bodyLimit: route.bodyLimitBytes } : {}),
+      schema: {
+        summary: route.summary,
+        tags: [tagOf(route.path)],
+        ...(route.access === 'public'
+          ? {}
+          : { security: [route.access === 'totem' ? { totem: [] } : { bearer: [] }] }),
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.query ? { querystring: route.query } : {}),
+        ...(route.body ? { body: route.body } : {}),
+        response,
+      },
+      handler: async (req, reply) => {
+        const who = await authorize(ctx, req, route.access);
+        const out = await handler({
+          params: req.params,
+          query: req.query,
+          body: req.body,
+          who,
+          req,
+          reply,
+        } as unknown as RouteCall<typeof route>);
+        return reply.status(route.status ?? 200).send(out);
+      },
+    });
+  };
+}
