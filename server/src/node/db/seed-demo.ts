@@ -7,7 +7,6 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from './open.ts';
 import { hashPassword, newToken, sha256Hex } from '../auth/secrets.ts';
 import { recordBookingChange, withTransaction } from '../agenda/change-log.ts';
-import { fleetDb } from '../fleet/fleet-db.ts';
 import { addDays, localDate, localTime, zonedToUtc } from '../agenda/time-zone.ts';
 import { createOperator } from '../admin/accounts.ts';
 import { createOffice, createService } from '../admin/catalogue.ts';

@@ -1,6 +1,5 @@
 // The citizen's own links: the confirmation page's manage token, the signed cancel/reschedule
-// links of the messages, the verification code of the abuse limits; and the administrators' list
-// of messages that fail or wait. Every token travels in a POST body, never in a path or query, so
+// links of the messages, the verification code of the abuse limits. Every token travels in a POST body, never in a path or query, so
 // the request log (which records URLs) never holds one.
 import {
   apiErrorSchema,
@@ -8,18 +7,11 @@ import {
   linkTokenBodySchema,
   linkViewSchema,
   manageTokenBodySchema,
-  messageJobSchema,
-  messageJobsQuerySchema,
   rescheduleBodySchema,
   verifyBookingSchema,
-  type AccountRole,
 } from '@sportello/protocol';
-import { z } from 'zod';
 import { cancelBooking, readBooking } from '../agenda/bookings.ts';
 import { cancelByLink, readLink, rescheduleByLink, verifyBooking } from '../agenda/booking-links.ts';
-import { operatorForSession } from '../auth/sessions.ts';
-import { HttpError } from './errors.ts';
-import { bearer } from './routes-operator.ts';
 import { bookingEffects, type RouteContext, type ZodApp } from './routes-public.ts';
 
 const errors = { 400: apiErrorSchema, 404: apiErrorSchema, 409: apiErrorSchema, 410: apiErrorSchema };
