@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { daysWithSlots, linksOf, startMessageRig, type MessageRig } from './test-rig.ts';
 import { totemCredential } from '../testing/test-server.ts';
+import { codeHash } from '../agenda/kiosk-agenda.ts';
 import { addDays, localDate } from '../agenda/time-zone.ts';
 
 const MINUTE = 60_000;
@@ -178,11 +179,18 @@ describe('M-4 retention and logs', () => {
     await rig.t.server.messages.runDue();
     // At the totem: check in at the time of the kept booking.
     rig.clock.ms = Date.parse(kept.body.slotStart);
+    // The totem sends the full keyed hash of the code it was typed (least data: it caches a tag).
+    const site = await rig.t.server.database.db
+      .selectFrom('sites')
+      .select('site_key')
+      .where('id', '=', rig.t.seed.totem.siteId)
+      .executeTakeFirstOrThrow();
     const checkIn = await rig.api(
       '/api/kiosk/check-ins',
       {
         idempotencyKey: randomUUID(),
         bookingId: kept.body.bookingId,
+        codeHash: codeHash(site.site_key, kept.body.code),
         occurredAt: new Date(rig.clock.ms).toISOString(),
       },
       { authorization: `Totem ${totemCredential(rig.t.seed)}` },
