@@ -170,6 +170,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       fleet,
       agendaRetention,
       checkInWindow: config.checkIn,
+      municipality: config.municipality,
       onAgendaChanged,
       citizen,
     });
