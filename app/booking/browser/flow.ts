@@ -15,6 +15,7 @@ import { checkInTimes, formatSlot } from '../common/calendar.ts';
 import { ApiFailure, bookingApi, failureKey } from './api-client.ts';
 import { renderChoices, renderDetails, setMessage, showFieldError, showStep } from './render.ts';
 import { WhenStep } from './when-step.ts';
+import { renderStepper } from './frame.ts';
 import { VerifyBox } from './verify-box.ts';
 
 export const FORM_STEPS = ['office', 'service', 'when', 'reason', 'contacts', 'summary'] as const;
@@ -82,7 +83,9 @@ export class BookingFlow {
       this.draft.slot = this.when.slotsOf(this.draft.date).find((s) => s.start === start);
       this.errors.slot = undefined;
       this.alerts.when = undefined;
-      this.renderWhen();
+      // Only the messages: redrawing the radios would take the keyboard focus away from the time.
+      setMessage('when-alert', this.when.alertKey());
+      showFieldError('slot', undefined);
     });
     for (const field of TEXT_FIELDS) {
       const input = byId<HTMLInputElement | HTMLTextAreaElement>(field);
@@ -120,6 +123,11 @@ export class BookingFlow {
     if (step === 'office' && !this.offices) void this.loadOffices();
     if (step === 'service' && this.draft.officeId) void this.loadServices(this.draft.officeId);
     if (step === 'when' && this.draft.serviceId) void this.when.load(this.draft.serviceId);
+  }
+
+  /** Reads the offices before the page is first shown, so that the first step is drawn complete. */
+  preload(): Promise<void> {
+    return this.offices ? Promise.resolve() : this.loadOffices();
   }
 
   startOver(): void {
@@ -208,12 +216,15 @@ export class BookingFlow {
       Object.assign(this.draft, { serviceId: undefined, date: undefined, slot: undefined });
     this.draft.officeId = officeId;
     this.clearError('office');
+    // Read ahead, so that the next step opens complete instead of growing under the person's eyes.
+    void this.loadServices(officeId);
   }
 
   private chooseService(serviceId: string): void {
     if (this.draft.serviceId !== serviceId) Object.assign(this.draft, { date: undefined, slot: undefined });
     this.draft.serviceId = serviceId;
     this.clearError('service');
+    void this.when.load(serviceId);
   }
 
   private async loadOffices(): Promise<void> {
@@ -278,6 +289,8 @@ export class BookingFlow {
   render(): void {
     const i = FORM_STEPS.indexOf(this.step as FormStep);
     setMessage('progress', i >= 0 ? 'progress' : undefined, { n: i + 1, total: FORM_STEPS.length });
+    // The confirmation is the last step of the model: every step before it is confirmed.
+    renderStepper([...FORM_STEPS, 'done'], this.step === 'done' ? FORM_STEPS.length : i);
     const lang = this.language();
     switch (this.step) {
       case 'office': {
