@@ -233,7 +233,7 @@ describe('booking pages: the look of a municipal service', () => {
     );
     assert.match(
       await page.locator('[data-element="legal-notes-body"]').innerText(),
-      /Comune di Roccaverde.*CC BY 4\.0/,
+      /CC BY 4\.0.*\(Comune di Roccaverde\)/,
     );
     await page.click('footer a[data-element="accessibility-link"]');
     await step(page, 'accessibility').waitFor();
