@@ -39,12 +39,15 @@ export class BookingFlow {
   private offices: Office[] | undefined;
   private officesFailure: string | undefined;
   private services = new Map<string, Service[]>();
+  private servicesReading = new Map<string, Promise<void>>();
   private servicesFailure: string | undefined;
   /** Field or choice → i18n key of the message shown next to it. */
   private errors: Record<string, string | undefined> = {};
   /** Step → i18n key of the message shown under its heading. */
   private alerts: Partial<Record<FlowStep, string>> = {};
   private sending = false;
+  /** A step waits for the next one's data (readAhead). */
+  private waiting = false;
   private created: { booking: BookingCreated; office: string; service: string } | undefined;
   private readonly verifyBox = new VerifyBox(() => this.render());
   private readonly when = new WhenStep(() => {
@@ -160,10 +163,13 @@ export class BookingFlow {
   }
 
   private async next(): Promise<void> {
+    if (this.waiting) return;
     switch (this.step) {
       case 'office':
+        if (this.draft.officeId) await this.readAhead(() => this.loadServices(this.draft.officeId!));
         return this.require('office', this.draft.officeId, 'form.errors.officeRequired', 'service');
       case 'service':
+        if (this.draft.serviceId) await this.readAhead(() => this.when.load(this.draft.serviceId!));
         return this.require('service', this.draft.serviceId, 'form.errors.serviceRequired', 'when');
       case 'when':
         if (this.when.isLoading()) return;
@@ -179,6 +185,24 @@ export class BookingFlow {
       }
       case 'summary':
         return this.submit();
+    }
+  }
+
+  /**
+   * Waits for what the next step shows (usually read already, when the choice was made) before
+   * moving to it, so that the step opens complete and nothing on it moves afterwards. The button
+   * looks busy meanwhile; a second press is ignored.
+   */
+  private async readAhead(read: () => Promise<void>): Promise<void> {
+    const from = this.step;
+    const button = document.querySelector<HTMLElement>(`[data-step="${from}"] button[type=submit]`);
+    this.waiting = true;
+    button?.setAttribute('aria-disabled', 'true');
+    try {
+      await read();
+    } finally {
+      this.waiting = false;
+      button?.setAttribute('aria-disabled', 'false');
     }
   }
 
@@ -238,8 +262,18 @@ export class BookingFlow {
     if (this.step === 'office') this.render();
   }
 
-  private async loadServices(officeId: string): Promise<void> {
-    if (this.services.has(officeId)) return;
+  private loadServices(officeId: string): Promise<void> {
+    if (this.services.has(officeId)) return Promise.resolve();
+    // Reading ahead and opening the step share one request.
+    let reading = this.servicesReading.get(officeId);
+    if (!reading) {
+      reading = this.readServices(officeId).finally(() => this.servicesReading.delete(officeId));
+      this.servicesReading.set(officeId, reading);
+    }
+    return reading;
+  }
+
+  private async readServices(officeId: string): Promise<void> {
     this.servicesFailure = undefined;
     try {
       this.services.set(officeId, await bookingApi.services(officeId));
