@@ -13,6 +13,23 @@ export default defineConfig({
   root,
   base: './',
   logLevel: 'warn',
+  css: {
+    preprocessorOptions: {
+      // bootstrap-italia's Sass (booking/style/kit.scss) still uses @import and global functions;
+      // the warnings are about the kit's sources, not ours.
+      scss: {
+        quietDeps: true,
+        silenceDeprecations: [
+          'import',
+          'global-builtin',
+          'color-functions',
+          'abs-percent',
+          'slash-div',
+          'if-function',
+        ],
+      },
+    },
+  },
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,

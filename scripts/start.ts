@@ -106,6 +106,11 @@ async function main(): Promise<void> {
       dataDir: process.env.SPORTELLO_DATA_DIR ?? join(demoDir, 'server'),
       pagesDir,
       logLevel: (process.env.SPORTELLO_LOG_LEVEL as 'warn' | undefined) ?? 'warn',
+      // The name and contact the booking page's header, footer and legal pages show.
+      municipality: {
+        name: process.env.SPORTELLO_MUNICIPALITY_NAME ?? 'Comune demo',
+        email: process.env.SPORTELLO_MUNICIPALITY_EMAIL ?? 'urp@demo.invalid',
+      },
       ...(realSmtp
         ? {}
         : {

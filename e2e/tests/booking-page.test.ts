@@ -1,7 +1,7 @@
 // The citizen's booking page (app/booking) on Debian Chromium against a real server: booking end to
 // end, the personal link and cancelling, validation before any request, a time taken meanwhile, and
 // the network going down. The browser runs in New York's time zone on purpose: the page must still
-// show Rome's days and times. axe-core is not installed here, so no automated accessibility audit.
+// show Rome's days and times. The look, axe-core and the keyboard-only booking: booking-look.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';

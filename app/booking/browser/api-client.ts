@@ -6,6 +6,7 @@ import {
   bookingCreatedSchema,
   bookingViewSchema,
   linkViewSchema,
+  municipalitySchema,
   officeSchema,
   serviceSchema,
   slotSchema,
@@ -14,6 +15,7 @@ import {
   type BookingView,
   type CreateBooking,
   type LinkView,
+  type Municipality,
   type Office,
   type Service,
   type Slot,
@@ -85,6 +87,7 @@ const json = (method: string, body?: unknown): RequestInit => ({
 const seg = encodeURIComponent;
 
 export const bookingApi = {
+  municipality: (): Promise<Municipality> => call(municipalitySchema, '/api/municipality'),
   offices: (): Promise<Office[]> => call(arrayOf(officeSchema), '/api/offices'),
   services: (officeId: string): Promise<Service[]> =>
     call(arrayOf(serviceSchema), `/api/offices/${seg(officeId)}/services`),

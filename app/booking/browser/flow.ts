@@ -15,6 +15,7 @@ import { checkInTimes, formatSlot } from '../common/calendar.ts';
 import { ApiFailure, bookingApi, failureKey } from './api-client.ts';
 import { renderChoices, renderDetails, setMessage, showFieldError, showStep } from './render.ts';
 import { WhenStep } from './when-step.ts';
+import { renderStepper } from './frame.ts';
 import { VerifyBox } from './verify-box.ts';
 
 export const FORM_STEPS = ['office', 'service', 'when', 'reason', 'contacts', 'summary'] as const;
@@ -38,12 +39,15 @@ export class BookingFlow {
   private offices: Office[] | undefined;
   private officesFailure: string | undefined;
   private services = new Map<string, Service[]>();
+  private servicesReading = new Map<string, Promise<void>>();
   private servicesFailure: string | undefined;
   /** Field or choice → i18n key of the message shown next to it. */
   private errors: Record<string, string | undefined> = {};
   /** Step → i18n key of the message shown under its heading. */
   private alerts: Partial<Record<FlowStep, string>> = {};
   private sending = false;
+  /** A step waits for the next one's data (readAhead). */
+  private waiting = false;
   private created: { booking: BookingCreated; office: string; service: string } | undefined;
   private readonly verifyBox = new VerifyBox(() => this.render());
   private readonly when = new WhenStep(() => {
@@ -82,7 +86,9 @@ export class BookingFlow {
       this.draft.slot = this.when.slotsOf(this.draft.date).find((s) => s.start === start);
       this.errors.slot = undefined;
       this.alerts.when = undefined;
-      this.renderWhen();
+      // Only the messages: redrawing the radios would take the keyboard focus away from the time.
+      setMessage('when-alert', this.when.alertKey());
+      showFieldError('slot', undefined);
     });
     for (const field of TEXT_FIELDS) {
       const input = byId<HTMLInputElement | HTMLTextAreaElement>(field);
@@ -122,6 +128,11 @@ export class BookingFlow {
     if (step === 'when' && this.draft.serviceId) void this.when.load(this.draft.serviceId);
   }
 
+  /** Reads the offices before the page is first shown, so that the first step is drawn complete. */
+  preload(): Promise<void> {
+    return this.offices ? Promise.resolve() : this.loadOffices();
+  }
+
   startOver(): void {
     this.draft = emptyDraft();
     for (const field of TEXT_FIELDS) byId<HTMLInputElement>(field).value = '';
@@ -152,10 +163,13 @@ export class BookingFlow {
   }
 
   private async next(): Promise<void> {
+    if (this.waiting) return;
     switch (this.step) {
       case 'office':
+        if (this.draft.officeId) await this.readAhead(() => this.loadServices(this.draft.officeId!));
         return this.require('office', this.draft.officeId, 'form.errors.officeRequired', 'service');
       case 'service':
+        if (this.draft.serviceId) await this.readAhead(() => this.when.load(this.draft.serviceId!));
         return this.require('service', this.draft.serviceId, 'form.errors.serviceRequired', 'when');
       case 'when':
         if (this.when.isLoading()) return;
@@ -171,6 +185,24 @@ export class BookingFlow {
       }
       case 'summary':
         return this.submit();
+    }
+  }
+
+  /**
+   * Waits for what the next step shows (usually read already, when the choice was made) before
+   * moving to it, so that the step opens complete and nothing on it moves afterwards. The button
+   * looks busy meanwhile; a second press is ignored.
+   */
+  private async readAhead(read: () => Promise<void>): Promise<void> {
+    const from = this.step;
+    const button = document.querySelector<HTMLElement>(`[data-step="${from}"] button[type=submit]`);
+    this.waiting = true;
+    button?.setAttribute('aria-disabled', 'true');
+    try {
+      await read();
+    } finally {
+      this.waiting = false;
+      button?.setAttribute('aria-disabled', 'false');
     }
   }
 
@@ -208,12 +240,15 @@ export class BookingFlow {
       Object.assign(this.draft, { serviceId: undefined, date: undefined, slot: undefined });
     this.draft.officeId = officeId;
     this.clearError('office');
+    // Read ahead, so that the next step opens complete instead of growing under the person's eyes.
+    void this.loadServices(officeId);
   }
 
   private chooseService(serviceId: string): void {
     if (this.draft.serviceId !== serviceId) Object.assign(this.draft, { date: undefined, slot: undefined });
     this.draft.serviceId = serviceId;
     this.clearError('service');
+    void this.when.load(serviceId);
   }
 
   private async loadOffices(): Promise<void> {
@@ -227,8 +262,18 @@ export class BookingFlow {
     if (this.step === 'office') this.render();
   }
 
-  private async loadServices(officeId: string): Promise<void> {
-    if (this.services.has(officeId)) return;
+  private loadServices(officeId: string): Promise<void> {
+    if (this.services.has(officeId)) return Promise.resolve();
+    // Reading ahead and opening the step share one request.
+    let reading = this.servicesReading.get(officeId);
+    if (!reading) {
+      reading = this.readServices(officeId).finally(() => this.servicesReading.delete(officeId));
+      this.servicesReading.set(officeId, reading);
+    }
+    return reading;
+  }
+
+  private async readServices(officeId: string): Promise<void> {
     this.servicesFailure = undefined;
     try {
       this.services.set(officeId, await bookingApi.services(officeId));
@@ -278,6 +323,8 @@ export class BookingFlow {
   render(): void {
     const i = FORM_STEPS.indexOf(this.step as FormStep);
     setMessage('progress', i >= 0 ? 'progress' : undefined, { n: i + 1, total: FORM_STEPS.length });
+    // The confirmation is the last step of the model: every step before it is confirmed.
+    renderStepper([...FORM_STEPS, 'done'], this.step === 'done' ? FORM_STEPS.length : i);
     const lang = this.language();
     switch (this.step) {
       case 'office': {

@@ -22,12 +22,15 @@ export class WhenStep {
   private readAt = 0;
   private loading = false;
   private generation = 0;
+  /** The read under way, so that reading ahead and opening the step share one request. */
+  private inflight: { serviceId: string; done: Promise<void> } | undefined;
 
   constructor(private readonly onChange: () => void) {}
 
   /** Forgets what was read, so that the next load asks the server again (after a 409). */
   invalidate(): void {
     this.readAt = 0;
+    this.inflight = undefined;
   }
 
   isLoading(): boolean {
@@ -40,8 +43,19 @@ export class WhenStep {
   }
 
   /** Reads the free slots of the next days for a service, unless fresh ones are at hand. */
-  async load(serviceId: string, now: Date = new Date()): Promise<void> {
-    if (this.serviceId === serviceId && now.getTime() - this.readAt < FRESH_MS && !this.hasFailures()) return;
+  load(serviceId: string, now: Date = new Date()): Promise<void> {
+    if (this.inflight?.serviceId === serviceId) return this.inflight.done;
+    if (this.serviceId === serviceId && now.getTime() - this.readAt < FRESH_MS && !this.hasFailures())
+      return Promise.resolve();
+    const read = { serviceId, done: this.read(serviceId, now) };
+    this.inflight = read;
+    void read.done.finally(() => {
+      if (this.inflight === read) this.inflight = undefined;
+    });
+    return read.done;
+  }
+
+  private async read(serviceId: string, now: Date): Promise<void> {
     const generation = ++this.generation;
     this.serviceId = serviceId;
     this.loading = true;

@@ -27,6 +27,19 @@ export const healthSchema = z.object({
   mediaWorkers: z.number(),
 });
 
+/**
+ * Who runs the service, for the header and footer of the citizen's pages and their legal pages:
+ * the municipality fills it through the server configuration (`municipality`).
+ */
+export const municipalitySchema = z.object({
+  name: z.string(),
+  /** Where citizens write about the service, their data and accessibility. */
+  email: z.string(),
+  /** The accessibility statement published on AgID's form.agid.gov.it, when there is one. */
+  accessibilityStatementUrl: z.string().optional(),
+});
+export type Municipality = z.infer<typeof municipalitySchema>;
+
 export const officeSchema = z.object({ id, name: z.string(), walkIn: z.boolean() });
 export type Office = z.infer<typeof officeSchema>;
 export const serviceSchema = z.object({

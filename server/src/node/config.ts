@@ -18,6 +18,20 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** IANA time zone in which office schedules are written. Default Europe/Rome. */
   timeZone: z.string().default('Europe/Rome'),
+  /** Who runs the service: shown in the header and footer of the booking page and its legal pages. */
+  municipality: z
+    .strictObject({
+      /** The municipality's name, e.g. "Comune di Pontedera". Default "Comune". */
+      name: z.string().min(1).max(120).default('Comune'),
+      /** Contact e-mail for citizens (data protection, accessibility, legal notes). Default none. */
+      email: z.string().max(200).default(''),
+      /**
+       * URL of the accessibility statement published on form.agid.gov.it; without it the footer
+       * links to the statement page of the booking page.
+       */
+      accessibilityStatementUrl: z.url().optional(),
+    })
+    .prefault({}),
   media: z
     .strictObject({
       /** mediasoup workers; default one per core. */
@@ -212,6 +226,8 @@ const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> 
   SPORTELLO_DATA_DIR: { path: ['dataDir'], type: 'string' },
   SPORTELLO_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
   SPORTELLO_TIME_ZONE: { path: ['timeZone'], type: 'string' },
+  SPORTELLO_MUNICIPALITY_NAME: { path: ['municipality', 'name'], type: 'string' },
+  SPORTELLO_MUNICIPALITY_EMAIL: { path: ['municipality', 'email'], type: 'string' },
   SPORTELLO_MEDIA_WORKERS: { path: ['media', 'workers'], type: 'number' },
   SPORTELLO_MEDIA_LISTEN_IP: { path: ['media', 'listenIp'], type: 'string' },
   SPORTELLO_MEDIA_ANNOUNCED_IP: { path: ['media', 'announcedIp'], type: 'string' },

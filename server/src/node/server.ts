@@ -171,6 +171,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       agendaRetention,
       checkInWindow: config.checkIn,
       onAccountSignedOut: (operatorId) => signaling?.disconnectOperator(operatorId),
+      municipality: config.municipality,
       onAgendaChanged,
       citizen,
     });

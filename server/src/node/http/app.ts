@@ -4,7 +4,12 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -30,7 +35,12 @@ export async function buildHttpApp(
   ctx: AdminRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // The request log keeps method and URL, never the client's address: an IP address is
+    // personal data, and no log line may hold any (M-4). Tokens travel in POST bodies, not URLs.
+    loggerInstance: ctx.log.child(
+      { component: 'http' },
+      { serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url }) } },
+    ) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);

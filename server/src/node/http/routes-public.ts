@@ -3,6 +3,8 @@ import {
   bookingCreatedSchema,
   createBookingSchema,
   healthSchema,
+  municipalitySchema,
+  type Municipality,
   officeSchema,
   serviceSchema,
   slotSchema,
@@ -49,6 +51,8 @@ export interface RouteContext {
   onAgendaChanged: (officeId: string) => void;
   /** Prunes the change feed; the feed endpoint asks it to catch up before reading. */
   agendaRetention: AgendaRetention;
+  /** Who runs the service (configuration `municipality`), for the citizen's pages. */
+  municipality?: Municipality;
   /** Minutes around the slot start a check-in is accepted. */
   checkInWindow: { earlyMinutes: number; lateMinutes: number };
   /** Messages to citizens: what is sent, the limits, the link signer and the delivery loop. */
@@ -85,6 +89,13 @@ export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
     version: ctx.version,
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
     mediaWorkers: ctx.mediaWorkers(),
+  }));
+  r.get('/api/municipality', { schema: { response: { 200: municipalitySchema } } }, async () => ({
+    name: ctx.municipality?.name ?? 'Comune',
+    email: ctx.municipality?.email ?? '',
+    ...(ctx.municipality?.accessibilityStatementUrl
+      ? { accessibilityStatementUrl: ctx.municipality.accessibilityStatementUrl }
+      : {}),
   }));
   r.get('/api/offices', { schema: { response: { 200: z.array(officeSchema) } } }, async () =>
     listOffices(ctx.db),

@@ -229,6 +229,9 @@ describe('M-4 retention and logs', () => {
     ];
     for (const line of rig.logs) {
       for (const s of secrets) assert.ok(!line.includes(s), `a log line holds "${s}": ${line}`);
+      // The requests above came from this machine's loopback address: no line may name it.
+      for (const address of ['127.0.0.1', '::1', 'remoteAddress', 'remotePort'])
+        assert.ok(!line.includes(address), `a log line holds the client address: ${line}`);
     }
   });
 });
