@@ -95,7 +95,9 @@ export function registerOperatorRoutes(r: ZodApp, ctx: RouteContext): void {
     },
     async (req) => {
       const op = await requireOperator(ctx, req.headers.authorization);
-      return completeCallback(ctx.db, op.id, req.params.id, ctx.now());
+      const done = await completeCallback(ctx.db, op.id, req.params.id, ctx.now());
+      ctx.onCallbacksChanged();
+      return done;
     },
   );
 }

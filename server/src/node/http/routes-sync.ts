@@ -15,7 +15,7 @@ import {
   SYNC_ROUTES,
 } from '@sportello/protocol';
 import type { FastifyReply } from 'fastify';
-import { recordCallback, recordCheckIn } from '../agenda/kiosk-outbox.ts';
+import { checkIn, recordCallback, toCheckInResponse } from '../agenda/kiosk-outbox.ts';
 import { agendaChangesPage, agendaSnapshot } from '../agenda/sync-feed.ts';
 import type { TotemIdentity } from '../auth/sessions.ts';
 import { HttpError } from './errors.ts';
@@ -87,10 +87,10 @@ export function registerSyncRoutes(r: ZodApp, ctx: RouteContext): void {
     },
     async (req, reply) => {
       const totem = await requireTotem(ctx, req.headers.authorization);
-      const outcome = await recordCheckIn(ctx.db, totem, req.body, ctx.now(), ctx.checkInWindow);
-      if (outcome.changedOfficeId !== undefined) ctx.onAgendaChanged(outcome.changedOfficeId);
-      markReplay(reply, outcome.replayed);
-      return outcome.response;
+      const result = await checkIn(ctx.db, totem, req.body, ctx.now(), ctx.checkInWindow);
+      if (result.ok && !result.replayed) ctx.onAgendaChanged(result.booking.officeId);
+      markReplay(reply, result.replayed);
+      return toCheckInResponse(req.body, result);
     },
   );
   r.post(
@@ -104,6 +104,7 @@ export function registerSyncRoutes(r: ZodApp, ctx: RouteContext): void {
     async (req, reply) => {
       const totem = await requireTotem(ctx, req.headers.authorization);
       const outcome = await recordCallback(ctx.db, totem, req.body, ctx.now());
+      if (!outcome.replayed) ctx.onCallbacksChanged();
       markReplay(reply, outcome.replayed);
       return outcome.response;
     },

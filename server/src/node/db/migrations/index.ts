@@ -5,12 +5,14 @@ import * as m001 from './001-initial.ts';
 import * as m002 from './002-agenda-changes.ts';
 import * as m003 from './003-fleet.ts';
 import * as m004 from './004-self-tests.ts';
+import * as m005 from './005-call-queue.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-agenda-changes': m002,
   '003-fleet': m003,
   '004-self-tests': m004,
+  '005-call-queue': m005,
 };
 
 export const migrationProvider: MigrationProvider = {
