@@ -477,7 +477,7 @@ export class CallRouter {
    */
   async endCall(callId: string, reason: EndReason): Promise<void> {
     const s = this.sessions.close(callId, reason);
-    if (!s) return;
+    if (!s) return this.endConnecting(callId, reason);
     this.o.notifier.callEnded({ totemId: s.totemId, operatorId: s.operatorId }, { callId, reason });
     const op = this.roster.get(s.operatorId);
     if (op) {
@@ -498,6 +498,21 @@ export class CallRouter {
     }
     this.o.log.info({ callId, reason }, 'call ended');
     this.kick();
+  }
+
+  /**
+   * Ends an accepted call whose room is still being made (no session yet): accept() then finds it
+   * ended and closes the room. The citizen hanging up now abandons it; anything else failed it.
+   */
+  private async endConnecting(callId: string, reason: EndReason): Promise<void> {
+    const row = await itemById(this.o.db, callId);
+    if (row?.state !== 'accepted') return;
+    this.o.notifier.callEnded(
+      { totemId: row.totem_id, ...(row.operator_id ? { operatorId: row.operator_id } : {}) },
+      { callId, reason },
+    );
+    const outcome = reason === 'hangup-kiosk' ? 'abandoned' : 'failed';
+    await this.finish(row, { outcome, reason, detail: 'before-media' });
   }
 
   /** Ends a waiting (queued or ringing) item; the ringing console is told first. */

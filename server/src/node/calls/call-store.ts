@@ -26,7 +26,8 @@ export const TRANSITIONS: Record<CallState, readonly CallState[]> = {
 export const OUTCOMES_FROM: Record<Exclude<CallState, 'ended'>, readonly CallOutcome[]> = {
   queued: ['abandoned', 'missed', 'cancelled', 'failed'],
   offered: ['abandoned', 'missed', 'cancelled', 'failed'],
-  accepted: ['served', 'failed', 'transferred'],
+  // 'abandoned' from accepted: the citizen hung up while the media room was being made.
+  accepted: ['served', 'failed', 'transferred', 'abandoned'],
 };
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -230,8 +230,10 @@ export class Signaling implements CallNotifier {
       const op = socket.data.operator as { id: string; displayName: string };
       this.cancelGrace(`operator:${op.id}`);
       void socket.join(`operator:${op.id}`);
+      // Every request waits for the console to be on the roster (one read of its offices).
+      const online = this.router.operatorOnline(op.id, op.displayName);
       const greet = async () => {
-        await this.router.operatorOnline(op.id, op.displayName);
+        await online;
         const presence = this.router.presenceOf(op.id);
         if (presence) socket.emit(EVENTS.presence, presence);
         // The truth on every (re)connection; a ring sent while it was reconnecting is not lost.
@@ -242,29 +244,37 @@ export class Signaling implements CallNotifier {
         if (queue) socket.emit(EVENTS.queueList, queue);
       };
       background(log, 'could not greet a console', greet());
+      const h = <S extends z.ZodType>(
+        schema: S,
+        fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>,
+      ) =>
+        handler(log, schema, async (p: z.infer<S>) => {
+          await online;
+          return fn(p);
+        });
       socket.on(
         EVENTS.sessionGet,
-        handler(log, emptySchema, async () => (await this.router.consoleSession(op.id)).session),
+        h(emptySchema, async () => (await this.router.consoleSession(op.id)).session),
       );
       socket.on(
         EVENTS.queueGet,
-        handler(log, emptySchema, async () => this.router.consoleQueue(op.id)),
+        h(emptySchema, async () => this.router.consoleQueue(op.id)),
       );
       socket.on(
         EVENTS.presenceSet,
-        handler(log, presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),
+        h(presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),
       );
       socket.on(
         EVENTS.callAccept,
-        handler(log, callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
       );
       socket.on(
         EVENTS.callDecline,
-        handler(log, callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
       );
       socket.on(
         EVENTS.callHangup,
-        handler(log, callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
       );
       socket.on('disconnect', () => {
         this.startGrace(`operator:${op.id}`, () =>

@@ -24,8 +24,9 @@ export interface TestServer {
 export async function startTestServer(
   overrides: ServerConfigInput = {},
   now?: () => Date,
+  options: { tickMs?: number; dataDir?: string; seed?: boolean } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sportello-server-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sportello-server-'));
   const config = loadConfig({
     env: {},
     overrides: {
@@ -39,6 +40,7 @@ export async function startTestServer(
   let seed!: DemoSeed;
   const server = await startServer(config, {
     ...(now ? { now } : {}),
+    ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
     beforeListen: async ({ db }) => {
       seed = await seedDemo(db, now ? now() : new Date(), { passwords: TEST_PASSWORDS });
     },
