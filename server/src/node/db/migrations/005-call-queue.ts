@@ -56,7 +56,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   // The dispatcher's read: every live item, in arrival order.
-  await sql`CREATE INDEX calls_live ON calls (state, created_at) WHERE state <> 'ended'`.execute(db);
+  await sql`CREATE INDEX calls_live ON calls (created_at) WHERE state <> 'ended'`.execute(db);
   // The wait estimate's read: an office's recent served calls.
   await db.schema
     .createIndex('calls_office_outcome')
