@@ -1,9 +1,10 @@
 // The estimated wait shown on the kiosk. Method (README, "The queue: rules and settings"): the
 // office's mean handle time H — the mean length of its last `window` served calls, from answer to
 // end, or `defaultHandleMs` before there are any — and the number k of its operators online (free,
-// ringing or in a call; paused ones are not counted). The item at position p waits about
-// (p − 1) × H / k plus, when every one of those operators is taken, H / (2k): on average half a
-// call until the next one frees up. With no operator online there is no estimate (null).
+// ringing or in a call; paused ones are not counted), f of them free. The item at position p
+// waits 0 when p − 1 < f, else about (p − 1 − f) × H / k + H / (2k): the calls ahead shared out,
+// plus on average half a call until the next operator frees up. With no operator online there is
+// no estimate (null).
 // Its error on a simulated day is measured in wait-estimate.test.ts (Q-6).
 
 export interface HandleTimes {
