@@ -28,6 +28,7 @@ type Forgotten = Pick<
   | 'checkAttempt'
   | 'upgradeAttempt'
   | 'early'
+  | 'earlyStatus'
   | 'offlineBookingId'
   | 'bookingId'
   | 'queued'
@@ -38,6 +39,7 @@ export const forget: Forgotten = {
   checkAttempt: undefined,
   upgradeAttempt: undefined,
   early: undefined,
+  earlyStatus: undefined,
   offlineBookingId: undefined,
   bookingId: undefined,
   queued: undefined,
@@ -249,8 +251,9 @@ export function phoneEntryKey(s: ScreenOf<'callback-entry'>, ctx: MachineContext
 /** The call request was answered with a call: now waiting for it, or talking if it was accepted. */
 export function answered(callId: string, w: Waiting, ctx: MachineContext): Step {
   const early = ctx.early?.callId === callId ? ctx.early : undefined;
+  const status = ctx.earlyStatus?.callId === callId ? ctx.earlyStatus : undefined;
   return {
-    screen: early ? inCall(early, ctx) : w,
-    ctx: { callId, callAttempt: undefined, early: undefined },
+    screen: early ? inCall(early, ctx) : status ? withStatus(w, status) : w,
+    ctx: { callId, callAttempt: undefined, early: undefined, earlyStatus: undefined },
   };
 }

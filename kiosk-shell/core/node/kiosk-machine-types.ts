@@ -29,6 +29,8 @@ export interface MachineContext {
   seq: number;
   /** An acceptance that overtook the answer to our call request. */
   early: CallAccepted | undefined;
+  /** A queue status that overtook the answer to our call request. */
+  earlyStatus: QueueStatus | undefined;
   /** The booking checked in while the operators could not be reached, for its call-back. */
   offlineBookingId: string | undefined;
   /** The booking of the call now waiting, sent with a call-back asked instead. */

@@ -311,6 +311,20 @@ describe('the kiosk machine', () => {
     assert.equal(other.state.screen, r.state.screen);
   });
 
+  test('Q-6 a queue status that overtakes the answer to a booked request is shown with that answer', () => {
+    let r = run(ROWS['checking (call)']!, {
+      type: 'queue-status',
+      status: status({ kind: 'booked', phase: 'grace' }),
+    });
+    assert.equal(r.state.screen.screen, 'checking');
+    r = run(r.state, { type: 'call-answer', attempt: 1, answer: { ok: true, callId: 'c1' } });
+    assert.deepEqual(r.state.screen, {
+      screen: 'waiting',
+      kind: 'booked',
+      queue: { phase: 'grace', position: 3, estimatedWaitSeconds: 240 },
+    });
+  });
+
   test('Q-5 call me back instead: the number goes with the call, the screen confirms, the citizen is forgotten', () => {
     const waiting = at({ screen: 'waiting', kind: 'booked' }, { callId: 'c1', bookingId: 'b1' });
     const digits = [...'3331234567'].map((key) => ({ type: 'key', key }) as KioskInput);

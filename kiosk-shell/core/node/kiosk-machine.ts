@@ -108,6 +108,11 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
           effects: [{ type: 'request-call', attempt, req: { kind: 'booked', bookingId, checkInKey } }],
         };
       },
+      // A status that overtakes the answer to a booked request is kept for that answer.
+      'queue-status': (_s, ctx, i) =>
+        i.type === 'queue-status' && ctx.callAttempt !== undefined
+          ? { ctx: { earlyStatus: i.status } }
+          : undefined,
       'call-answer': (_s, ctx, i) => {
         if (i.type !== 'call-answer' || i.attempt !== ctx.callAttempt) return undefined;
         const a = i.answer;
