@@ -400,6 +400,7 @@ export class CallRouter {
     }
     this.dispatcher.forgetStatus(row.id);
     await this.dispatcher.kick();
+    this.dispatcher.flush();
     const status = this.dispatcher.views().statuses.get(row.id);
     if (!status) return { call: null };
     if (status.callbackOffered)
@@ -625,6 +626,7 @@ export class CallRouter {
     this.closed = true;
     clearInterval(this.timer);
     await this.dispatcher.settled();
+    this.dispatcher.close();
     for (const s of this.sessions.all()) {
       this.sessions.close(s.callId, 'cancelled');
       this.o.notifier.callEnded(

@@ -3,7 +3,7 @@
 // and once a second (rings that ran out, grace periods that ended, windows that opened, call-back
 // offers, totems that did not come back). Runs are serialised within a process; across processes
 // the conditional updates decide, so a lost race only means "someone else did it".
-import type { OperatorCallback, QueueStatus } from '@sportello/protocol';
+import type { ConsoleQueue, OperatorCallback, QueueStatus } from '@sportello/protocol';
 import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import { allOpenCallbacks } from '../agenda/callbacks.ts';
@@ -38,6 +38,9 @@ export interface DispatchContext {
   settings: DispatchSettings;
   now: () => Date;
 }
+
+/** Console lists are pushed at most this often (real time: they are about display, not rules). */
+const CONSOLE_PUSH_MS = 200;
 
 /** Status fields whose change is worth a push (the waited time alone is not). */
 function statusKey(s: QueueStatus): string {
@@ -126,15 +129,49 @@ export class QueueDispatcher {
     const offers = nextOffers(rows.map(toPolicyItem), roster.forPolicy(holding), t, s);
     if (offers.length > 0) {
       const byId = new Map(rows.map((r) => [r.id, r]));
+      let lost = false;
       for (const offer of offers) {
-        if (!(await markOffered(db, offer.itemId, offer.operatorId, now))) continue;
+        if (!(await markOffered(db, offer.itemId, offer.operatorId, now))) {
+          lost = true; // another process or transition got there first
+          continue;
+        }
         const row = byId.get(offer.itemId)!;
         log.info({ callId: row.id, operator: offer.operatorId }, 'call offered');
         notifier.ring(offer.operatorId, ringOf(row));
+        // The snapshot follows the write instead of reading everything again.
+        row.state = 'offered';
+        row.operator_id = offer.operatorId;
+        row.offered_at = now.toISOString();
+        row.first_offered_at ??= row.offered_at;
       }
-      rows = await liveItems(db);
+      if (lost) rows = await liveItems(db);
     }
-    this.publish(rows, now);
+    this.schedulePublish(rows, now);
+  }
+
+  private pendingPublish: { rows: LiveItem[]; now: Date } | undefined;
+
+  /**
+   * Views are computed after the rings have gone out (setImmediate), and once for a burst of runs:
+   * the ring is what must be fast, the queue lists follow within milliseconds.
+   */
+  private schedulePublish(rows: LiveItem[], now: Date): void {
+    const first = this.pendingPublish === undefined;
+    this.pendingPublish = { rows, now };
+    if (!first) return;
+    setImmediate(() => this.flush());
+  }
+
+  /** Computes and pushes pending views now (a reconnecting kiosk needs its status at once). */
+  flush(): void {
+    const p = this.pendingPublish;
+    if (!p) return;
+    this.pendingPublish = undefined;
+    try {
+      this.publish(p.rows, p.now);
+    } catch (err) {
+      this.c.log.error({ err }, 'could not push the queue views');
+    }
   }
 
   /** The ring ran out: back to the queue for someone else; N in a row pause the console. */
@@ -182,9 +219,29 @@ export class QueueDispatcher {
       notifier.queueStatus(row.totem_id, status);
     }
     for (const id of this.sentStatus.keys()) if (!live.has(id)) this.sentStatus.delete(id);
-    void this.publishConsoles(views, now).catch((err: unknown) =>
-      this.c.log.error({ err }, 'could not push the console queues'),
-    );
+    this.scheduleConsoles();
+  }
+
+  private consoleTimer: NodeJS.Timeout | undefined;
+  private lastConsoleAt = 0;
+
+  /** Console lists go out at most every CONSOLE_PUSH_MS, with the latest views. */
+  private scheduleConsoles(): void {
+    if (this.consoleTimer) return;
+    const wait = Math.max(0, this.lastConsoleAt + CONSOLE_PUSH_MS - Date.now());
+    this.consoleTimer = setTimeout(() => {
+      this.consoleTimer = undefined;
+      this.lastConsoleAt = Date.now();
+      this.publishConsoles(this.lastViews, this.c.now()).catch((err: unknown) =>
+        this.c.log.error({ err }, 'could not push the console queues'),
+      );
+    }, wait);
+  }
+
+  /** Stops the console timer (server shutdown). */
+  close(): void {
+    clearTimeout(this.consoleTimer);
+    this.consoleTimer = undefined;
   }
 
   private lastConsole = new Map<string, string>();
@@ -194,12 +251,21 @@ export class QueueDispatcher {
       this.callbacksStale = false;
       this.callbacks = await allOpenCallbacks(this.c.db, 500);
     }
+    // Consoles of the same offices share one list (and one comparison key), unless a booking in
+    // it is assigned to that operator.
+    const shared = new Map<string, { list: ConsoleQueue; key: string }>();
     for (const op of this.c.roster.all()) {
-      const list = consoleQueueFor(op.id, op.officeIds, views, this.callbacks, now);
-      const key = JSON.stringify(list.items);
-      if (this.lastConsole.get(op.id) === key) continue;
-      this.lastConsole.set(op.id, key);
-      this.c.notifier.queueList(op.id, list);
+      const personal = views.calls.some((c) => c.assignedOperatorId === op.id);
+      const officesKey = [...op.officeIds].sort().join(',');
+      let entry = personal ? undefined : shared.get(officesKey);
+      if (!entry) {
+        const list = consoleQueueFor(op.id, op.officeIds, views, this.callbacks, now);
+        entry = { list, key: JSON.stringify(list.items) };
+        if (!personal) shared.set(officesKey, entry);
+      }
+      if (this.lastConsole.get(op.id) === entry.key) continue;
+      this.lastConsole.set(op.id, entry.key);
+      this.c.notifier.queueList(op.id, entry.list);
     }
   }
 

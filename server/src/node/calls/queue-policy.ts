@@ -168,16 +168,15 @@ export function positionsOf(
     perOffice.set(item.officeId, list);
   }
   for (const list of perOffice.values()) {
-    list.forEach((item, index) => {
+    // One pass: the unreserved items seen so far, and per operator the items reserved for them.
+    let unreserved = 0;
+    const reservedCount = new Map<string, number>();
+    for (const item of list) {
       const mine = reservedFor(item, operators, now, s);
-      let ahead = 0;
-      for (let j = 0; j < index; j++) {
-        const other = list[j]!;
-        const theirs = reservedFor(other, operators, now, s);
-        if (theirs === null || theirs === mine) ahead++;
-      }
-      positions.set(item.id, ahead + 1);
-    });
+      positions.set(item.id, unreserved + (mine === null ? 0 : (reservedCount.get(mine) ?? 0)) + 1);
+      if (mine === null) unreserved++;
+      else reservedCount.set(mine, (reservedCount.get(mine) ?? 0) + 1);
+    }
   }
   return positions;
 }
