@@ -8,6 +8,7 @@ import { startTestServer, totemCredential, type TestServer } from '../testing/te
 import { TestOperator } from '../testing/operator-client.ts';
 import { TestKiosk } from '../testing/kiosk-client.ts';
 import { hashPassword } from '../auth/secrets.ts';
+import { recoverAtStart } from './recovery.ts';
 
 // A Monday 23:58 in Rome: the queue rules must not care about the hour.
 const T0 = Date.parse('2030-01-07T22:58:00.000Z');
@@ -59,7 +60,18 @@ function firstRing(callId: string, ...ops: TestOperator[]): Promise<TestOperator
 
 const router = () => t.server.router;
 const db = () => t.server.database.db;
-async function kiosk(second = false) {
+async function kiosk(second = false): Promise<TestKiosk> {
+  // Right after a close the server may still hold the old socket (refused as a clone): try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectKiosk(second);
+    } catch (err) {
+      if (attempt >= 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+async function connectKiosk(second: boolean) {
   const k = await TestKiosk.connect(
     t.url,
     second ? 'totem-centro-2:second-totem-secret' : totemCredential(t.seed),
@@ -393,5 +405,51 @@ test(
     assert.deepEqual(await last.sessionWhere(() => true), { call: null });
     const dump = await router().dump();
     assert.equal(dump.queue.length, 0);
+  },
+);
+
+test(
+  'Q-2 after a restart: a totem back within the grace keeps its place, one back later is offered a call-back, one never back ends abandoned',
+  { timeout: 20_000 },
+  async () => {
+    const k1 = await kiosk();
+    const a = await k1.request({ kind: 'walk-in' });
+    clock += 1;
+    const k2 = await kiosk(true);
+    const b = await k2.request({ kind: 'walk-in' });
+    assert.ok(a.ok && b.ok);
+    k1.close();
+    k2.close();
+    // What a start does after a crash (the Q-2 child-process test does the real kill -9).
+    await recoverAtStart(db(), t.server.log, now());
+    assert.notEqual((await row(a.callId)).held_since, null);
+    const giulia = await operator('giulia', 'available');
+    await advance(1_000);
+    assert.equal(giulia.rings.length, 0, 'a held call rang before its totem came back');
+    const back = await kiosk();
+    const s = await back.sessionWhere((x) => x.call !== null);
+    assert.equal(s.call?.callId, a.callId);
+    assert.equal(s.call?.phase === 'queued' && s.call.status.callbackOffered, false);
+    await giulia.ringFor(a.callId);
+    // Totem 2 comes back after the recovery grace: its call is there, with the call-back offer.
+    await advance(120_000);
+    const late = await kiosk(true);
+    const ls = await late.sessionWhere((x) => x.call !== null);
+    assert.equal(ls.call?.callId, b.callId);
+    assert.equal(ls.call?.phase === 'queued' && ls.call.status.callbackOffered, true);
+    await late.callbackOfferWhere((o) => o.callId === b.callId);
+    await endAll(a.callId, b.callId);
+    back.close();
+    late.close();
+    // A totem that never comes back: its call ends abandoned after recoveryAbandonSeconds.
+    const k3 = await kiosk();
+    const c = await k3.request({ kind: 'walk-in' });
+    assert.ok(c.ok);
+    k3.close();
+    await recoverAtStart(db(), t.server.log, now());
+    await advance(1_800_000);
+    const r = await row(c.callId);
+    assert.equal(r.outcome, 'abandoned');
+    assert.equal(r.detail, 'totem-did-not-return');
   },
 );
