@@ -204,8 +204,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
         return this.feed({ type: 'upgrade-answer', attempt: e.attempt, answer });
       }
       case 'hang-up':
-        link.hangUp(e.callId);
-        return;
+        return link.hangUp(e.callId);
       case 'callback':
         return this.callback(e.phone, e.bookingId, e.callId);
       case 'kick-outbox':
@@ -300,7 +299,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       return;
     }
     // The item must not keep waiting for a citizen who has left with a call-back promised.
-    link.hangUp(callId);
+    void link.hangUp(callId);
     void sender.kick();
   }
 

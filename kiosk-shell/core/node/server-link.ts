@@ -172,8 +172,13 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
     return res.ok;
   }
 
-  hangUp(callId: string): void {
-    if (this.socket.connected) this.socket.emit(EVENTS.callHangup, { callId }, () => {});
+  /** Ends the call (abandons it while waiting); resolves when the server has it, or gave no answer. */
+  async hangUp(callId: string): Promise<void> {
+    if (!this.socket.connected) return;
+    await this.socket
+      .timeout(this.requestTimeoutMs)
+      .emitWithAck(EVENTS.callHangup, { callId })
+      .catch(() => undefined);
   }
 
   async fetchAgenda(signal?: AbortSignal): Promise<KioskAgenda> {
