@@ -5,6 +5,7 @@
 // which is safer than running on in a state nobody knows.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
+import { installFatalHandlers } from './fatal-handlers.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 
@@ -12,14 +13,7 @@ const { values } = parseArgs({ options: { config: { type: 'string' } } });
 try {
   const config = loadConfig({ file: values.config, env: process.env });
   const log = createLogger(config.logLevel);
-  const fatal = (kind: string) => (err: unknown) => {
-    log.fatal({ err }, `${kind}: exiting so that the supervisor restarts the server`);
-    process.exitCode = 70;
-    // Let pino flush, but never hang on it.
-    setTimeout(() => process.exit(70), 200).unref();
-  };
-  process.on('unhandledRejection', fatal('unhandled promise rejection'));
-  process.on('uncaughtException', fatal('uncaught exception'));
+  installFatalHandlers(log);
   const server = await startServer(config, { log });
   const stop = () => {
     server.close().then(
