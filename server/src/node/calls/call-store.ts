@@ -98,7 +98,11 @@ export type LiveItem = CallItemRow & {
 
 /** Every live item, in arrival order: the dispatcher's snapshot (one indexed read). */
 export function liveItems(db: Db): Promise<LiveItem[]> {
-  return db
+  return liveItemsWhere(db);
+}
+
+function liveItemsWhere(db: Db, ids?: readonly string[]): Promise<LiveItem[]> {
+  let q = db
     .selectFrom('calls')
     .leftJoin('offices', 'offices.id', 'calls.office_id')
     .leftJoin('bookings', 'bookings.id', 'calls.booking_id')
@@ -112,9 +116,55 @@ export function liveItems(db: Db): Promise<LiveItem[]> {
       'bookings.slot_start as slot_start',
       'totems.name as totem_name',
     ])
-    .where('calls.state', '<>', 'ended')
-    .orderBy('calls.created_at')
-    .execute();
+    .where('calls.state', '<>', 'ended');
+  if (ids) q = q.where('calls.id', 'in', [...ids]);
+  return q.orderBy('calls.created_at').execute();
+}
+
+type Details = Pick<
+  LiveItem,
+  'office_name' | 'service_name' | 'booking_reason' | 'slot_start' | 'totem_name'
+>;
+
+/**
+ * The same snapshot for the dispatcher's every run: the rows alone (one indexed read of one table),
+ * with the names shown on rings and lists joined only for items it has not seen before (or whose
+ * booking changed, Q-7). The cache holds display names only, never state.
+ */
+export class LiveSnapshot {
+  private readonly details = new Map<string, { key: string; d: Details }>();
+
+  async read(db: Db): Promise<LiveItem[]> {
+    const rows = await db
+      .selectFrom('calls')
+      .selectAll()
+      .where('state', '<>', 'ended')
+      .orderBy('created_at')
+      .execute();
+    const key = (r: CallItemRow) => `${r.kind}|${r.office_id}|${r.booking_id}`;
+    const missing = rows.filter((r) => this.details.get(r.id)?.key !== key(r)).map((r) => r.id);
+    if (missing.length > 0) {
+      for (let i = 0; i < missing.length; i += 500) {
+        for (const r of await liveItemsWhere(db, missing.slice(i, i + 500))) {
+          const { office_name, service_name, booking_reason, slot_start, totem_name } = r;
+          this.details.set(r.id, {
+            key: key(r),
+            d: { office_name, service_name, booking_reason, slot_start, totem_name },
+          });
+        }
+      }
+    }
+    const live = new Set(rows.map((r) => r.id));
+    for (const id of this.details.keys()) if (!live.has(id)) this.details.delete(id);
+    const none: Details = {
+      office_name: null,
+      service_name: null,
+      booking_reason: null,
+      slot_start: null,
+      totem_name: null,
+    };
+    return rows.map((r) => ({ ...r, ...(this.details.get(r.id)?.d ?? none) }));
+  }
 }
 
 export function itemById(db: Db, id: string): Promise<CallItemRow | undefined> {

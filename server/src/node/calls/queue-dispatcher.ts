@@ -11,7 +11,7 @@ import type { CallNotifier } from './call-notifier.ts';
 import {
   backToQueue,
   endItem,
-  liveItems,
+  LiveSnapshot,
   markCallbackOffered,
   markOffered,
   type LiveItem,
@@ -54,6 +54,7 @@ export class QueueDispatcher {
   private lastViews: QueueViews = { statuses: new Map(), calls: [] };
   private callbacks: OperatorCallback[] = [];
   private callbacksStale = true;
+  private readonly snapshot = new LiveSnapshot();
   /** Totems with a live item in the last snapshot (for the fleet's synchronous question). */
   liveTotems = new Set<string>();
 
@@ -92,7 +93,7 @@ export class QueueDispatcher {
     const { db, roster, notifier, settings: s, log } = this.c;
     const now = this.c.now();
     const t = now.getTime();
-    let rows = await liveItems(db);
+    let rows = await this.snapshot.read(db);
     let changed = false;
     for (const row of rows) {
       if (row.state === 'offered' && row.operator_id && t - Date.parse(row.offered_at!) >= s.ringTimeoutMs) {
@@ -122,7 +123,7 @@ export class QueueDispatcher {
         }
       }
     }
-    if (changed) rows = await liveItems(db);
+    if (changed) rows = await this.snapshot.read(db);
     const holding = new Set(
       rows.filter((r) => r.state === 'offered' || r.state === 'accepted').map((r) => r.operator_id!),
     );
@@ -144,7 +145,7 @@ export class QueueDispatcher {
         row.offered_at = now.toISOString();
         row.first_offered_at ??= row.offered_at;
       }
-      if (lost) rows = await liveItems(db);
+      if (lost) rows = await this.snapshot.read(db);
     }
     this.schedulePublish(rows, now);
   }
