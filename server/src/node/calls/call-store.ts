@@ -7,7 +7,7 @@
 //   queued ──offer──▶ offered ──accept──▶ accepted ──end──▶ ended (served | failed)
 //     ▲                 │
 //     └──missed/decline─┘        queued | offered ──end──▶ ended (abandoned | missed | cancelled | failed)
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CallOutcome, CallState, CallsTable } from '../db/schema.ts';
 import { setBookingStatus, withTransaction } from '../agenda/change-log.ts';
@@ -78,6 +78,7 @@ export async function insertItem(db: Db, item: NewItem): Promise<boolean> {
         last_missed_at: null,
         detail: null,
         outcome: null,
+        seq: sql<number>`(SELECT COALESCE(MAX(seq), 0) + 1 FROM calls)`,
       })
       .execute();
     return true;
@@ -118,7 +119,7 @@ function liveItemsWhere(db: Db, ids?: readonly string[]): Promise<LiveItem[]> {
     ])
     .where('calls.state', '<>', 'ended');
   if (ids) q = q.where('calls.id', 'in', [...ids]);
-  return q.orderBy('calls.created_at').execute();
+  return q.orderBy('calls.created_at').orderBy('calls.seq').execute();
 }
 
 type Details = Pick<
@@ -140,6 +141,7 @@ export class LiveSnapshot {
       .selectAll()
       .where('state', '<>', 'ended')
       .orderBy('created_at')
+      .orderBy('seq')
       .execute();
     const key = (r: CallItemRow) => `${r.kind}|${r.office_id}|${r.booking_id}`;
     const missing = rows.filter((r) => this.details.get(r.id)?.key !== key(r)).map((r) => r.id);

@@ -27,6 +27,8 @@ export interface PolicyItem {
   /** The booking's own operator; null for walk-ins and unassigned bookings. */
   assignedOperatorId: string | null;
   queuedAt: number;
+  /** Arrival order among items queued in the same millisecond. */
+  seq?: number | undefined;
   /** Not offered before this instant (an early arrival); null when it may be offered at once. */
   notBefore: number | null;
   state: 'queued' | 'offered' | 'accepted';
@@ -65,7 +67,10 @@ export function rankKey(item: PolicyItem, s: PolicySettings): number {
 
 function byRank(s: PolicySettings) {
   return (a: PolicyItem, b: PolicyItem) =>
-    rankKey(a, s) - rankKey(b, s) || a.queuedAt - b.queuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    rankKey(a, s) - rankKey(b, s) ||
+    a.queuedAt - b.queuedAt ||
+    (a.seq ?? 0) - (b.seq ?? 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The items still waiting (queued or ringing), in serving order. */

@@ -29,6 +29,7 @@ export function toPolicyItem(row: LiveItem): PolicyItem {
     officeId: row.office_id ?? '',
     assignedOperatorId: row.assigned_operator_id,
     queuedAt: Date.parse(row.created_at),
+    seq: row.seq ?? undefined,
     notBefore: ms(row.not_before),
     state: row.state === 'ended' ? 'accepted' : row.state,
     operatorId: row.operator_id,

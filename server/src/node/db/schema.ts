@@ -105,6 +105,8 @@ export interface CallsTable {
   detail: string | null;
   /** Exactly one, set by the transition to 'ended'. */
   outcome: CallOutcome | null;
+  /** Arrival order among items queued in the same millisecond. */
+  seq: number | null;
 }
 export type CallState = 'queued' | 'offered' | 'accepted' | 'ended';
 export type CallOutcome = 'served' | 'abandoned' | 'missed' | 'cancelled' | 'transferred' | 'failed';

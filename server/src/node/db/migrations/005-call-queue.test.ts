@@ -98,7 +98,7 @@ test('005 hot queries use their indexes (EXPLAIN QUERY PLAN)', async () => {
       .join(' | ');
   // The dispatcher's snapshot: every live item in arrival order.
   assert.match(
-    plan("SELECT * FROM calls WHERE state <> 'ended' ORDER BY created_at"),
+    plan("SELECT * FROM calls WHERE state <> 'ended' ORDER BY created_at, seq"),
     /USING INDEX calls_live\b/,
   );
   // A totem's live item (every request, every reconnect).

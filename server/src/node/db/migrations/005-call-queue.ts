@@ -27,6 +27,9 @@ const COLUMNS: [string, 'text' | 'integer'][] = [
   ['outcome', 'text'],
 ];
 
+/** Arrival order for items queued in the same millisecond (the insert takes the next number). */
+const SEQ: [string, 'integer'] = ['seq', 'integer'];
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable('calls')
@@ -36,7 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('calls')
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  for (const [name, type] of COLUMNS) await db.schema.alterTable('calls').addColumn(name, type).execute();
+  for (const [name, type] of [...COLUMNS, SEQ])
+    await db.schema.alterTable('calls').addColumn(name, type).execute();
   // Rows written before 005: ended ones get their outcome from how they ended. Rows never ended
   // were cut off by a restart of the old in-memory router: recorded as interrupted, and recovery
   // at the next start gives their bookings back (see calls/recovery.ts).
@@ -56,7 +60,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   // The dispatcher's read: every live item, in arrival order.
-  await sql`CREATE INDEX calls_live ON calls (created_at) WHERE state <> 'ended'`.execute(db);
+  await sql`CREATE INDEX calls_live ON calls (created_at, seq) WHERE state <> 'ended'`.execute(db);
   // The wait estimate's read: an office's recent served calls.
   await db.schema
     .createIndex('calls_office_outcome')
@@ -69,7 +73,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const index of ['calls_live_totem', 'calls_live_operator', 'calls_live', 'calls_office_outcome']) {
     await db.schema.dropIndex(index).execute();
   }
-  for (const [name] of [...COLUMNS].reverse()) await db.schema.alterTable('calls').dropColumn(name).execute();
+  for (const [name] of [...COLUMNS, SEQ].reverse())
+    await db.schema.alterTable('calls').dropColumn(name).execute();
   await db.schema.alterTable('calls').dropColumn('version').execute();
   await db.schema.alterTable('calls').dropColumn('state').execute();
 }
