@@ -1,5 +1,5 @@
 // `npm run bench`: the performance figures — code validation on a full kiosk cache, agenda sync,
-// hook event latency, ring latency, call setup against a bare mediasoup loopback. Prints a table; a missed target is
+// hook event latency, ring latency, the stored call queue, call setup against a bare mediasoup loopback. Prints a table; a missed target is
 // reported, not failed on (exit 0). Only a benchmark that crashes makes the exit code non-zero.
 // Pick benchmarks by name: `node --import tsx scripts/bench.ts validation ring call`.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCallCompareBench } from '../bench/node/call-compare.ts';
+import { runQueueBench } from '../bench/node/call-queue.ts';
 import { runRingBench } from '../bench/node/ring-latency.ts';
 import { formatTable, type Row } from '../bench/node/stats.ts';
 import { benchSync } from '../bench/node/sync.ts';
@@ -16,7 +17,7 @@ import { CHROMIUM } from '../e2e/support/browser.ts';
 import { PAGES_DIR } from '../e2e/support/stack.ts';
 import { resolveWorkerBin } from '../server/src/node/media/mediasoup-compat.ts';
 
-const ALL = ['validation', 'sync', 'hook', 'ring', 'call'] as const;
+const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(ALL as readonly string[]).includes(w));
 if (unknown.length > 0) {
@@ -96,6 +97,11 @@ if (selected.includes('hook')) {
 if (selected.includes('ring')) {
   await step('ring latency', async () => {
     rows.push(...(await runRingBench()));
+  });
+}
+if (selected.includes('queue')) {
+  await step('call queue: offer latency with 1,000 waiting and 50 consoles; stored transitions', async () => {
+    rows.push(...(await runQueueBench()));
   });
 }
 if (selected.includes('call')) {

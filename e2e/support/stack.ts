@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startKioskAgent, type KioskAgent, type KioskAgentOptions } from '@sportello/kiosk-shell/host';
+import type { ServerConfigInput } from '../../server/src/node/config.ts';
 import {
   startTestServer,
   totemCredential,
@@ -30,6 +31,11 @@ export interface Stack {
   contexts: BrowserContext[];
   /** The fake "now" of the server. */
   now: () => Date;
+  /**
+   * Moves the server's clock on (manual clock only) and lets the queue act on it at once, so that
+   * grace periods, ring timeouts and maximum waits pass without the test waiting for them.
+   */
+  advance(ms: number): Promise<void>;
   openKiosk(): Promise<Page>;
   openOperator(username: 'giulia' | 'marco'): Promise<Page>;
   close(): Promise<void>;
@@ -38,15 +44,28 @@ export interface Stack {
 export interface StackOptions {
   /** The kiosk's handset device, e.g. a simulator's pty. Default: none. */
   device?: KioskAgentOptions['device'];
+  /** Call-queue settings of the server (defaults: a 30 s ring, the rest as configured). */
+  calls?: NonNullable<ServerConfigInput['calls']>;
+  /**
+   * 'manual': the server's clock stands still except when the test calls advance(), and the queue
+   * acts only then (no timer of its own). Default: the clock runs from a weekday morning.
+   */
+  clock?: 'running' | 'manual';
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const base = nextWeekdayMorning().getTime();
   const realStart = Date.now();
-  const now = () => new Date(base + (Date.now() - realStart));
-  // A ring waits as long as the configuration allows: on a busy machine the steps between a ring and
-  // the operator's click can take longer than a real ring timeout, and no test here is about it.
-  const t = await startTestServer({ pagesDir: PAGES_DIR, calls: { ringTimeoutSeconds: 600 } }, now);
+  const manual = options.clock === 'manual';
+  let skew = 0;
+  const now = () => new Date(base + skew + (manual ? 0 : Date.now() - realStart));
+  // A ring waits as long as the configuration allows unless a test sets it: on a busy machine the
+  // steps between a ring and the operator's click can take longer than a real ring timeout.
+  const t = await startTestServer(
+    { pagesDir: PAGES_DIR, calls: { ringTimeoutSeconds: 600, ...options.calls } },
+    now,
+    manual ? { tickMs: 0 } : {},
+  );
   const kioskDir = mkdtempSync(join(tmpdir(), 'sportello-e2e-kiosk-'));
   const kiosk = await startKioskAgent({
     serverUrl: t.url,
@@ -65,6 +84,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     browser,
     contexts,
     now,
+    async advance(ms) {
+      skew += ms;
+      await t.server.router.tick();
+      await t.server.router.settled();
+    },
     async openKiosk() {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       contexts.push(ctx);

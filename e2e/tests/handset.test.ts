@@ -77,6 +77,34 @@ describe('the handset end to end', { skip, timeout: 300_000 }, () => {
     assert.equal(open.length, 0, 'no call left open');
   });
 
+  test('Q-7 handset lifted, then a booking code typed on its keypad: the booked operator rings, not the walk-in queue', async () => {
+    const booking = s.t.seed.bookings.find((b) => b.label === 'now')!;
+    sim.lift();
+    await screen(kiosk, 'waiting');
+    // The walk-in call starts at once, with the prompt to type a code instead.
+    await kiosk.locator('#waiting-prompt').waitFor({ state: 'visible' });
+    await screen(operator, 'ringing');
+    assert.match(await operator.locator('#ring-kind').innerText(), /senza prenotazione/);
+    sim.type(booking.code);
+    await kiosk.locator('#waiting-digits', { hasText: booking.code.slice(-3) }).waitFor();
+    sim.type('#');
+    // The same call is now the booked one: its operator (Giulia) rings with the booking.
+    await operator.locator('#ring-kind', { hasText: /prenotato/ }).waitFor();
+    await operator.click('#btn-accept');
+    await screen(kiosk, 'in-call');
+    sim.hangup();
+    await screen(operator, 'idle');
+    await screen(kiosk, 'idle');
+    const calls = await s.t.server.database.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('booking_id', '=', booking.bookingId)
+      .execute();
+    assert.equal(calls.length, 1, 'one call for the booking');
+    assert.equal(calls[0]!.kind, 'booked');
+    assert.equal(calls[0]!.operator_id, 'op-giulia');
+  });
+
   test('physical keypad: digits, * deletes, # confirms, like the on-screen keypad', async () => {
     sim.type('98*7');
     await kiosk.locator('#code-digits', { hasText: '97' }).waitFor();

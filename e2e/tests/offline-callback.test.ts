@@ -109,13 +109,13 @@ describe('offline call-back on Debian Chromium', { timeout: 300_000 }, () => {
 
     // The operator console lists it; "called back" closes it for everyone.
     const consolePage = await s.openOperator('giulia');
-    const item = consolePage.locator(`#callback-list li[data-callback="${mine[0]!.id}"]`);
+    const item = consolePage.locator(`#queue-list li[data-callback="${mine[0]!.id}"]`);
     await item.waitFor({ state: 'visible' });
     assert.match(await item.locator('a').innerText(), /\+390612345678/);
     assert.equal(await item.locator('a').getAttribute('href'), 'tel:+390612345678');
     await item.locator('button').click();
     await item.waitFor({ state: 'detached' });
-    await consolePage.locator('#callbacks-empty').waitFor({ state: 'visible' });
+    await consolePage.locator('#queue-empty').waitFor({ state: 'visible' });
     assert.equal((await operatorCallbacks()).filter((c) => c.phone === phone).length, 0);
   });
 });

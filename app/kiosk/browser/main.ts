@@ -1,6 +1,6 @@
 // The totem's page: renders the core's state and turns touches and keys into kiosk API requests.
 // It holds no state of its own beyond what is on screen, and no citizen data after a call.
-import type { KeypadKey, KioskState } from '@sportello/protocol';
+import type { KeypadKey, KioskScreen, KioskState } from '@sportello/protocol';
 import it from '../../shared/common/locales/it.json';
 import en from '../../shared/common/locales/en.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
@@ -69,7 +69,7 @@ function renderDynamic(state: KioskState): void {
         s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
       break;
     case 'waiting':
-      byId('waiting-message').textContent = t(`kiosk.waiting.${s.kind}`);
+      renderWaiting(s, state.devices?.handset.offHook === true);
       break;
     case 'in-call':
       byId('call-with').textContent = t('kiosk.call.with', { name: s.operatorName });
@@ -80,13 +80,61 @@ function renderDynamic(state: KioskState): void {
     case 'callback-entry': {
       byId('callback-digits').textContent = s.digits;
       const hint = byId('callback-hint');
-      hint.dataset.i18n = s.invalid ? 'kiosk.callback.tooShort' : 'kiosk.callback.hint';
+      hint.dataset.i18n = s.invalid
+        ? 'kiosk.callback.tooShort'
+        : s.inQueue
+          ? 'kiosk.callback.inQueueHint'
+          : 'kiosk.callback.hint';
       hint.textContent = t(hint.dataset.i18n);
       break;
     }
     default:
       break;
   }
+}
+
+/**
+ * Waiting: where the item stands and the estimate (Q-6), the call-back offer (Q-5), and with the
+ * handset lifted on a walk-in, the prompt to type a booking code and '#' (Q-7).
+ */
+function renderWaiting(s: Extract<KioskScreen, { screen: 'waiting' }>, offHook: boolean): void {
+  byId('waiting-message').textContent = t(`kiosk.waiting.${s.kind}`);
+  const position = byId('waiting-position');
+  const estimate = byId('waiting-estimate');
+  const q = s.queue;
+  position.hidden = !q;
+  estimate.hidden = !q;
+  if (q) {
+    position.dataset.position = String(q.position);
+    position.dataset.phase = q.phase;
+    position.textContent =
+      q.phase === 'ringing'
+        ? t('kiosk.waiting.ringing')
+        : q.phase === 'grace'
+          ? t('kiosk.waiting.grace')
+          : q.phase === 'early'
+            ? t('kiosk.waiting.early')
+            : q.position === 1
+              ? t('kiosk.waiting.next')
+              : t('kiosk.waiting.position', { position: q.position });
+    estimate.textContent =
+      q.estimatedWaitSeconds === null
+        ? t('kiosk.waiting.noOperator')
+        : q.estimatedWaitSeconds < 60
+          ? t('kiosk.waiting.estimateSoon')
+          : t('kiosk.waiting.estimate', { minutes: Math.round(q.estimatedWaitSeconds / 60) });
+  }
+  byId('waiting-callback-offer').hidden = s.callbackOffered !== true;
+  byId('btn-waiting-callback').classList.toggle('primary', s.callbackOffered === true);
+  byId('waiting-callback-key').hidden = !offHook;
+  const typing = s.digits !== undefined || s.codeChecking === true || s.codeError !== undefined;
+  byId('waiting-code').hidden = !(s.kind === 'walk-in' && (offHook || typing));
+  byId('waiting-digits').textContent = formatBookingCode(s.digits ?? '');
+  byId('waiting-code-status').textContent = s.codeChecking
+    ? t('kiosk.waiting.codeChecking')
+    : s.codeError
+      ? t(`kiosk.rejected.${s.codeError}`)
+      : '';
 }
 
 /** Joins the room when a call starts and leaves it, releasing camera and microphone, when it ends. */
@@ -144,6 +192,7 @@ async function main(): Promise<void> {
   on('btn-rejected-walk-in', () => api.startWalkIn());
   on('btn-rejected-home', () => api.backToIdle());
   on('btn-waiting-cancel', () => api.hangUp());
+  on('btn-waiting-callback', () => api.requestCallback());
   on('btn-hang-up', () => api.hangUp());
   on('btn-offhook-walk-in', () => api.startWalkIn());
   on('btn-offhook-home', () => api.backToIdle());

@@ -1,13 +1,16 @@
 // The operator console: sign in, set presence, answer or decline ringing calls (with the booking's
-// service and reason), talk by video, mute, hang up.
+// service and reason), talk by video, mute, hang up; the live queue of the operator's offices with
+// the call-backs, pushed by the server; the reason when the server paused the console.
 import {
   EVENTS,
   NAMESPACES,
   OPERATOR_ROUTES,
   type CallRing,
   type OperatorClientEvents,
+  type ConsoleSession,
   type OperatorServerEvents,
   type OperatorSession,
+  type PauseReason,
 } from '@sportello/protocol';
 import { io, type Socket } from 'socket.io-client';
 import it from '../../shared/common/locales/it.json';
@@ -16,7 +19,7 @@ import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browse
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
 import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
-import { CallbackQueue } from './callbacks.ts';
+import { LiveQueue } from './live-queue.ts';
 
 declare global {
   interface Window {
@@ -27,12 +30,14 @@ declare global {
 const SESSION_KEY = 'sportello-operator-session';
 let socket: Socket<OperatorServerEvents, OperatorClientEvents> | undefined;
 let presence: 'available' | 'paused' | 'busy' = 'paused';
+/** Why the server paused this console (missed rings in a row), until the operator sets a presence. */
+let pause: { reason: PauseReason; missedRings?: number | undefined } | undefined;
 let ringing: CallRing | undefined;
 let activeCallId: string | undefined;
 let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let muted = false;
-let callbacks: CallbackQueue | undefined;
+let queue: LiveQueue | undefined;
 
 function showError(message: string | undefined): void {
   const el = byId('error');
@@ -50,6 +55,12 @@ function renderPresence(): void {
   btn.textContent = t(
     presence === 'available' ? 'operator.presence.goPaused' : 'operator.presence.goAvailable',
   );
+  const reason = byId('pause-reason');
+  reason.hidden = !(presence === 'paused' && pause);
+  reason.textContent =
+    presence === 'paused' && pause
+      ? t('operator.idle.pausedMissedRings', { count: pause.missedRings ?? 2 })
+      : '';
   if (!ringing && !activeCallId) {
     byId('idle-message').textContent = t(
       presence === 'available' ? 'operator.idle.available' : 'operator.idle.paused',
@@ -128,8 +139,8 @@ function endCall(): void {
 function connect(session: OperatorSession): void {
   byId('who').textContent = session.operator.displayName;
   byId('btn-sign-out').hidden = false;
-  callbacks = new CallbackQueue(session.token, showError);
-  callbacks.start();
+  queue = new LiveQueue(session.token, showError);
+  queue.start();
   socket = io(location.origin + NAMESPACES.operator, {
     auth: { token: session.token },
     transports: ['websocket'],
@@ -137,16 +148,19 @@ function connect(session: OperatorSession): void {
   socket.on('connect_error', (err) => {
     if (/sign in/.test(err.message)) {
       sessionStorage.removeItem(SESSION_KEY);
-      callbacks?.stop();
+      queue?.stop();
       showError(t('operator.errors.session'));
       showScreen('sign-in');
       socket?.close();
     }
   });
-  socket.on(EVENTS.presence, ({ status }) => {
+  socket.on(EVENTS.presence, ({ status, reason, missedRings }) => {
     presence = status;
+    pause = status === 'paused' && reason ? { reason, missedRings } : status === 'paused' ? pause : undefined;
     renderPresence();
   });
+  socket.on(EVENTS.queueList, (q) => queue?.show(q));
+  socket.on(EVENTS.session, followSession);
   socket.on(EVENTS.callRing, (r) => {
     ringing = r;
     renderRing(r);
@@ -159,6 +173,22 @@ function connect(session: OperatorSession): void {
   socket.on(EVENTS.callEnded, ({ callId }) => {
     if (callId === activeCallId || callId === ringing?.callId) endCall();
   });
+}
+
+/**
+ * The server's truth on every connection: no call drops a stale ring or call screen; a call in
+ * progress (the page was reloaded) is joined again with its fresh token; a ring is sent again.
+ */
+function followSession(s: ConsoleSession): void {
+  const call = s.call;
+  if (call === null) {
+    if (ringing || activeCallId) endCall();
+    return;
+  }
+  if (call.phase === 'in-call' && activeCallId !== call.callId) {
+    if (activeCallId) endCall();
+    void startMedia(call.callId, call.mediaToken);
+  }
 }
 
 async function signIn(form: HTMLFormElement): Promise<void> {
@@ -204,7 +234,7 @@ async function main(): Promise<void> {
     void setLanguage(select.value).then(() => {
       applyTranslations();
       if (socket) renderPresence();
-      callbacks?.render();
+      queue?.render();
     });
   });
   byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (ev) => {
@@ -213,7 +243,10 @@ async function main(): Promise<void> {
   });
   byId('btn-presence').addEventListener(
     'click',
-    guarded(() => request(EVENTS.presenceSet, { status: presence === 'available' ? 'paused' : 'available' })),
+    guarded(async () => {
+      pause = undefined;
+      await request(EVENTS.presenceSet, { status: presence === 'available' ? 'paused' : 'available' });
+    }),
   );
   byId('btn-accept').addEventListener(
     'click',

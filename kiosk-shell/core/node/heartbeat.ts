@@ -18,6 +18,7 @@ import { realTimers, type Timers } from './backoff.ts';
 import type { LogRing } from './log-ring.ts';
 import type { ServerLink } from './server-link.ts';
 import { postTotemJson, type TotemHttpOptions } from './totem-http.ts';
+import { hasCall } from './kiosk-machine.ts';
 
 export interface HeartbeatsOptions {
   core: { getState(): KioskState };
@@ -84,7 +85,7 @@ export class Heartbeats {
     const handset = state.devices?.handset;
     const sync = state.sync;
     const warning = this.o.warning?.() ?? null;
-    const inCall = screen.screen === 'in-call' || screen.screen === 'waiting';
+    const inCall = hasCall(screen);
     const outOfService = screen.screen === 'out-of-service';
     // The kiosk's offset is server minus totem; the heartbeat's is totem minus server.
     const serverMinusTotem = sync?.clockOffsetMs ?? null;

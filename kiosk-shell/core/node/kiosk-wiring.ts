@@ -2,7 +2,14 @@
 // and the parts it owns — the server clock, the outbox and its sender, the wrong-code throttle and
 // the sync client — with the server link's events routed to them. Whatever is made here is closed
 // by the returned close(); the cache and link belong to the caller.
-import type { CallAccepted, CallEnded, Language } from '@sportello/protocol';
+import type {
+  CallAccepted,
+  CallbackOffer,
+  CallEnded,
+  KioskSession,
+  Language,
+  QueueStatus,
+} from '@sportello/protocol';
 import type { AgendaCache } from './agenda-cache.ts';
 import { Attempts, type AttemptsOptions } from './attempts.ts';
 import type { BackoffOptions, Timers } from './backoff.ts';
@@ -75,6 +82,9 @@ export interface KioskWiringEvents {
   syncChanged(): void;
   callAccepted(p: CallAccepted): void;
   callEnded(p: CallEnded): void;
+  queueStatus(p: QueueStatus): void;
+  callbackOffered(p: CallbackOffer): void;
+  session(p: KioskSession): void;
 }
 
 export function wireKiosk(options: KioskCoreOptions, on: KioskWiringEvents): KioskParts {
@@ -146,6 +156,9 @@ export function wireKiosk(options: KioskCoreOptions, on: KioskWiringEvents): Kio
   link.on('agendaChanged', onAgendaChanged);
   link.on('callAccepted', on.callAccepted);
   link.on('callEnded', on.callEnded);
+  link.on('queueStatus', on.queueStatus);
+  link.on('callbackOffered', on.callbackOffered);
+  link.on('session', on.session);
   sync.start();
   // Whatever a previous run left undelivered goes now.
   if (outbox.pending() > 0) void sender.kick();
@@ -166,6 +179,9 @@ export function wireKiosk(options: KioskCoreOptions, on: KioskWiringEvents): Kio
       link.off('agendaChanged', onAgendaChanged);
       link.off('callAccepted', on.callAccepted);
       link.off('callEnded', on.callEnded);
+      link.off('queueStatus', on.queueStatus);
+      link.off('callbackOffered', on.callbackOffered);
+      link.off('session', on.session);
       offOutbox();
       sync.close();
       sender.close();

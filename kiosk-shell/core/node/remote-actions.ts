@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { LogRing } from './log-ring.ts';
 import type { ServerLink } from './server-link.ts';
 import { postTotemJson, type TotemHttpOptions } from './totem-http.ts';
+import { hasCall } from './kiosk-machine.ts';
 
 export interface RemoteActionsOptions {
   core: { getState(): KioskState; refreshAgenda(): Promise<void> };
@@ -133,8 +134,9 @@ export class RemoteActionRunner extends EventEmitter<RemoteActionEvents> {
   }
 
   private screenshotRefusal(): string | undefined {
-    const s = this.o.core.getState().screen.screen;
-    if (s === 'in-call' || s === 'waiting') return 'refused: a call is in progress';
+    const screen = this.o.core.getState().screen;
+    const s = screen.screen;
+    if (hasCall(screen)) return 'refused: a call is in progress';
     if (s !== 'idle') return `refused: the kiosk is not on the idle screen (${s})`;
     return undefined;
   }

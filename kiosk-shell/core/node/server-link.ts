@@ -7,8 +7,13 @@ import {
   NAMESPACES,
   kioskAgendaSchema,
   type CallAccepted,
+  type CallbackInstead,
+  type CallbackOffer,
   type CallEnded,
   type CallRequest,
+  type CallUpgrade,
+  type KioskSession,
+  type QueueStatus,
   type KioskAgenda,
   type KioskClientEvents,
   type KioskServerEvents,
@@ -23,6 +28,12 @@ export interface ServerLinkEvents {
   callAccepted: [p: CallAccepted];
   callEnded: [p: CallEnded];
   agendaChanged: [];
+  /** Where this totem's waiting item stands, on every queue change. */
+  queueStatus: [p: QueueStatus];
+  /** The waiting item passed the maximum wait: a call-back may be offered. */
+  callbackOffered: [p: CallbackOffer];
+  /** The call this totem has, or none: told on every connection. */
+  session: [p: KioskSession];
   /** A remote action for this totem (fleet); run once per id. */
   totemAction: [p: RemoteActionNotice];
   /** This totem's identity was revoked (P-3). */
@@ -81,6 +92,9 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
     this.socket.on(EVENTS.callAccepted, (p) => this.emit('callAccepted', p));
     this.socket.on(EVENTS.callEnded, (p) => this.emit('callEnded', p));
     this.socket.on(EVENTS.agendaChanged, () => this.emit('agendaChanged'));
+    this.socket.on(EVENTS.queueStatus, (p) => this.emit('queueStatus', p));
+    this.socket.on(EVENTS.callbackOffered, (p) => this.emit('callbackOffered', p));
+    this.socket.on(EVENTS.session, (p) => this.emit('session', p));
   }
 
   /** The credential held now (demo secret or the latest bearer token), for synchronous callers. */
@@ -133,8 +147,38 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
       }));
   }
 
-  hangUp(callId: string): void {
-    if (this.socket.connected) this.socket.emit(EVENTS.callHangup, { callId }, () => {});
+  /** Makes the waiting walk-in item the booked call; answers like a call request. */
+  async upgradeCall(req: CallUpgrade): Promise<CallRequestResult> {
+    if (!this.socket.connected) {
+      return { ok: false, reason: 'unavailable', error: 'the server cannot be reached' };
+    }
+    return this.socket
+      .timeout(this.requestTimeoutMs)
+      .emitWithAck(EVENTS.callUpgrade, req)
+      .catch(() => ({
+        ok: false as const,
+        reason: 'unavailable' as const,
+        error: 'the server did not answer',
+      }));
+  }
+
+  /** Turns the waiting item into a call-back; false when the server did not take it (the outbox will). */
+  async callbackInstead(req: CallbackInstead): Promise<boolean> {
+    if (!this.socket.connected) return false;
+    const res = await this.socket
+      .timeout(this.requestTimeoutMs)
+      .emitWithAck(EVENTS.callbackInstead, req)
+      .catch(() => ({ ok: false as const }));
+    return res.ok;
+  }
+
+  /** Ends the call (abandons it while waiting); resolves when the server has it, or gave no answer. */
+  async hangUp(callId: string): Promise<void> {
+    if (!this.socket.connected) return;
+    await this.socket
+      .timeout(this.requestTimeoutMs)
+      .emitWithAck(EVENTS.callHangup, { callId })
+      .catch(() => undefined);
   }
 
   async fetchAgenda(signal?: AbortSignal): Promise<KioskAgenda> {

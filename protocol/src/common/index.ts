@@ -9,3 +9,4 @@ export * from './admin.ts';
 export * from './http-routes.ts';
 export * from './http-routes-admin.ts';
 export * from './http-routes-fleet.ts';
+export * from './call-queue.ts';

@@ -2,6 +2,7 @@
 // once here; the Electron preload (IPC) and the Chromium host (local WebSocket) both carry exactly
 // these requests, validated on arrival, and answer with a Result.
 import { z } from 'zod';
+import type { QueuePhase } from './call-queue.ts';
 
 export const LANGUAGES = ['it', 'en'] as const;
 export const languageSchema = z.enum(LANGUAGES);
@@ -49,6 +50,19 @@ export const MAX_TYPED_DIGITS = 12;
 export const MAX_PHONE_CHARS = 16;
 export const MIN_PHONE_DIGITS = 6;
 
+/**
+ * The queue phases of call-queue.ts, repeated here because that module depends on this one (through
+ * agenda-sync.ts) and a value import would be a cycle; the check below keeps the two lists equal.
+ */
+const kioskQueuePhaseSchema = z.enum(['early', 'grace', 'waiting', 'ringing']);
+type SamePhases = [QueuePhase] extends [z.infer<typeof kioskQueuePhaseSchema>]
+  ? [z.infer<typeof kioskQueuePhaseSchema>] extends [QueuePhase]
+    ? true
+    : false
+  : false;
+const samePhases: SamePhases = true;
+void samePhases;
+
 export const kioskScreenSchema = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('idle') }),
   z.object({ screen: z.literal('code-entry'), digits: z.string().max(MAX_TYPED_DIGITS) }),
@@ -58,7 +72,31 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
     reason: rejectReasonSchema,
     retryInSeconds: z.number().optional(),
   }),
-  z.object({ screen: z.literal('waiting'), kind: z.enum(['booked', 'walk-in']) }),
+  z.object({
+    screen: z.literal('waiting'),
+    kind: z.enum(['booked', 'walk-in']),
+    /** Where the item stands (Q-6), as the server last told; absent until it has. */
+    queue: z
+      .object({
+        phase: kioskQueuePhaseSchema,
+        /** 1 = next to be offered. */
+        position: z.number().int().min(1),
+        /** Estimated seconds until an operator answers; null when no operator of the office is online. */
+        estimatedWaitSeconds: z.number().int().min(0).nullable(),
+      })
+      .optional(),
+    /** The maximum wait has passed: the page offers "call me back instead" first (Q-5). */
+    callbackOffered: z.boolean().optional(),
+    /**
+     * A booking code being typed while waiting as a walk-in (the handset prompt, Q-7): '#' confirms
+     * it and the same item becomes the booked call.
+     */
+    digits: z.string().max(MAX_TYPED_DIGITS).optional(),
+    /** The code typed while waiting is being checked. */
+    codeChecking: z.boolean().optional(),
+    /** Why the code typed while waiting was not taken; the citizen stays in the queue as a walk-in. */
+    codeError: rejectReasonSchema.optional(),
+  }),
   z.object({ screen: z.literal('in-call'), media: callMediaSchema, operatorName: z.string() }),
   z.object({ screen: z.literal('ended'), reason: endReasonSchema }),
   z.object({ screen: z.literal('out-of-service'), reason: z.string() }),
@@ -72,11 +110,16 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
    * (server or network down): the check-in is delivered later, and the citizen may ask to be called.
    */
   z.object({ screen: z.literal('checked-in-offline') }),
-  /** The citizen types a phone number for the call-back; `invalid` after a confirm of too few digits. */
+  /**
+   * The citizen types a phone number for the call-back; `invalid` after a confirm of too few digits.
+   * `inQueue`: asked while waiting ("call me back instead"); the item still waits until the number
+   * is confirmed, and Back returns to the waiting screen.
+   */
   z.object({
     screen: z.literal('callback-entry'),
     digits: z.string().max(MAX_PHONE_CHARS),
     invalid: z.boolean().optional(),
+    inQueue: z.boolean().optional(),
   }),
   /** The call-back request is recorded and will reach the offices; the number is not shown again. */
   z.object({ screen: z.literal('callback-done') }),
@@ -166,7 +209,10 @@ export const kioskRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('hangUp') }),
   z.strictObject({ method: z.literal('backToIdle') }),
   z.strictObject({ method: z.literal('setLanguage'), language: languageSchema }),
-  /** From the "operator unreachable" screen: open the phone-number entry for a call-back. */
+  /**
+   * From the "operator unreachable" screen, or while waiting ("call me back instead"): open the
+   * phone-number entry for a call-back.
+   */
   z.strictObject({ method: z.literal('requestCallback') }),
 ]);
 export type KioskRequest = z.infer<typeof kioskRequestSchema>;

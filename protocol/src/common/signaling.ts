@@ -3,6 +3,16 @@
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
+import type {
+  CallbackInstead,
+  CallbackOffer,
+  CallUpgrade,
+  ConsoleQueue,
+  KioskSession,
+  ConsoleSession,
+  PresenceNotice,
+  QueueStatus,
+} from './call-queue.ts';
 
 export const NAMESPACES = { kiosk: '/kiosk', operator: '/operator', media: '/media' } as const;
 
@@ -22,6 +32,22 @@ export const EVENTS = {
   totemAction: 'totem:action',
   /** To one totem: its identity was revoked; wipe keys and cache, show out of service. */
   totemRevoked: 'totem:revoked',
+  /** To a kiosk: its item's queue status (position, estimated wait), on every queue change. */
+  queueStatus: 'queue:status',
+  /** To a kiosk: the maximum wait has passed; it may offer "call me back instead". */
+  callbackOffered: 'call:callback-offered',
+  /** From a kiosk: turn the waiting item into a call-back with this phone number (ack). */
+  callbackInstead: 'call:callback-instead',
+  /** From a kiosk: a booking code confirmed while its walk-in item waits (Q-7, ack). */
+  callUpgrade: 'call:upgrade',
+  /** To a kiosk or console right after it connects: the call it has, or none. */
+  session: 'session:state',
+  /** From a kiosk or console: ask for session:state again (ack answers with it). */
+  sessionGet: 'session:get',
+  /** To a console: the live queue of its operator's offices, pushed on every change. */
+  queueList: 'queue:list',
+  /** From a console: ask for the live queue now (ack answers with it). */
+  queueGet: 'queue:get',
   mediaCapabilities: 'media:capabilities',
   mediaCreateTransport: 'media:create-transport',
   mediaConnectTransport: 'media:connect-transport',
@@ -49,7 +75,7 @@ export const callRequestSchema = z.discriminatedUnion('kind', [
      * records the check-in under it (as POST /api/kiosk/check-ins does), so a later outbox delivery
      * of the same key replays this answer instead of being refused as 'used'.
      */
-    checkInKey: z.uuid().optional(),
+    checkInKey: z.uuid(),
     /**
      * The full HMAC-SHA256 of the typed code with the site key: the totem matched only a 16-bit tag,
      * so the server checks the code itself before the call (and the check-in) go ahead.
@@ -86,13 +112,22 @@ export interface CallRing {
   /** The reason the citizen gave when booking; null for walk-in calls. */
   reason: string | null;
   slotStart: string | null;
+  /** When the item entered the queue (server clock, ISO). */
+  queuedAt?: string;
 }
 
 export interface KioskClientEvents {
   [EVENTS.callRequest]: (req: CallRequest, ack: CallRequestAck) => void;
+  /** While queued or ringing this abandons the item; in a call it ends the call. */
   [EVENTS.callHangup]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
+  [EVENTS.callbackInstead]: (req: CallbackInstead, ack: Ack<{ callbackId: string }>) => void;
+  [EVENTS.callUpgrade]: (req: CallUpgrade, ack: CallRequestAck) => void;
+  [EVENTS.sessionGet]: (req: Record<string, never>, ack: Ack<KioskSession>) => void;
 }
 export interface KioskServerEvents {
+  [EVENTS.queueStatus]: (p: QueueStatus) => void;
+  [EVENTS.callbackOffered]: (p: CallbackOffer) => void;
+  [EVENTS.session]: (p: KioskSession) => void;
   [EVENTS.callAccepted]: (p: CallAccepted) => void;
   [EVENTS.callEnded]: (p: CallEnded) => void;
   [EVENTS.agendaChanged]: () => void;
@@ -105,13 +140,19 @@ export interface OperatorClientEvents {
   [EVENTS.callAccept]: (req: z.infer<typeof callIdSchema>, ack: Ack<{ mediaToken: string }>) => void;
   [EVENTS.callDecline]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
   [EVENTS.callHangup]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
+  [EVENTS.sessionGet]: (req: Record<string, never>, ack: Ack<ConsoleSession>) => void;
+  [EVENTS.queueGet]: (req: Record<string, never>, ack: Ack<ConsoleQueue>) => void;
 }
 export interface OperatorServerEvents {
   [EVENTS.callRing]: (p: CallRing) => void;
   [EVENTS.callRingCancelled]: (p: { callId: string }) => void;
   [EVENTS.callEnded]: (p: CallEnded) => void;
-  [EVENTS.presence]: (p: { status: PresenceStatus | 'busy' }) => void;
+  /** Presence; with `reason: 'missed-rings'` when the server paused the console after N missed rings. */
+  [EVENTS.presence]: (p: PresenceNotice) => void;
+  [EVENTS.session]: (p: ConsoleSession) => void;
+  [EVENTS.queueList]: (p: ConsoleQueue) => void;
 }
+export const emptySchema = z.strictObject({});
 
 export const createTransportSchema = z.strictObject({ direction: z.enum(['send', 'recv']) });
 export const connectTransportSchema = z.strictObject({ transportId: z.string(), dtlsParameters: opaque });

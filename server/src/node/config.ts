@@ -56,6 +56,39 @@ export const configSchema = z.strictObject({
       reconnectGraceSeconds: z.number().min(0).max(120).default(3),
       /** Seconds a media token stays valid for joining a room. Default 60. */
       mediaTokenSeconds: z.number().min(5).max(3600).default(60),
+      /**
+       * Seconds a booked call waits for its own operator when that operator is online but busy or
+       * paused, before it goes to the office's other operators (still ahead of walk-ins). Default 180.
+       */
+      bookedGraceSeconds: z.number().min(0).max(3600).default(180),
+      /**
+       * Booked calls go ahead of walk-ins, except walk-ins that have waited this many seconds longer
+       * (ageing: nobody waits for ever behind bookings). Default 300.
+       */
+      walkInAgeingSeconds: z.number().min(0).max(7200).default(300),
+      /** Seconds after an unanswered ring before the same call is offered to that operator again. Default 30. */
+      missedRingRetrySeconds: z.number().min(0).max(3600).default(30),
+      /** Unanswered rings in a row after which an operator's console is paused, with the reason. Default 2. */
+      missedRingsToPause: z.number().int().min(1).max(100).default(2),
+      /** Seconds of waiting after which the citizen is offered a call-back. Default 600. */
+      maxWaitSeconds: z
+        .number()
+        .min(10)
+        .max(24 * 3600)
+        .default(600),
+      /**
+       * After a restart, seconds a totem with a waiting call may take to reconnect and find its call
+       * as it was; later it is offered a call-back. Default 120.
+       */
+      recoveryGraceSeconds: z.number().min(0).max(3600).default(120),
+      /** After a restart, seconds after which a waiting call whose totem never came back ends abandoned. Default 1800. */
+      recoveryAbandonSeconds: z
+        .number()
+        .min(10)
+        .max(24 * 3600)
+        .default(1800),
+      /** Handle time assumed for the wait estimate before an office has served calls. Default 300. */
+      defaultHandleSeconds: z.number().min(10).max(7200).default(300),
     })
     .prefault({}),
   checkIn: z
@@ -232,6 +265,9 @@ const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> 
   SPORTELLO_MEDIA_LISTEN_IP: { path: ['media', 'listenIp'], type: 'string' },
   SPORTELLO_MEDIA_ANNOUNCED_IP: { path: ['media', 'announcedIp'], type: 'string' },
   SPORTELLO_RING_TIMEOUT_SECONDS: { path: ['calls', 'ringTimeoutSeconds'], type: 'number' },
+  SPORTELLO_BOOKED_GRACE_SECONDS: { path: ['calls', 'bookedGraceSeconds'], type: 'number' },
+  SPORTELLO_MAX_WAIT_SECONDS: { path: ['calls', 'maxWaitSeconds'], type: 'number' },
+  SPORTELLO_MISSED_RINGS_TO_PAUSE: { path: ['calls', 'missedRingsToPause'], type: 'number' },
   SPORTELLO_SYNC_TOMBSTONE_RETENTION_HOURS: { path: ['sync', 'tombstoneRetentionHours'], type: 'number' },
   SPORTELLO_TOTEM_TOKEN_SECRET: { path: ['fleet', 'tokenSecret'], type: 'string' },
   SPORTELLO_HEARTBEAT_SECONDS: { path: ['fleet', 'heartbeatSeconds'], type: 'number' },

@@ -29,6 +29,23 @@ import {
 
 export const SERVER_VERSION = '0.1.0';
 
+/** The queue's settings in the units the router works in. */
+export function callSettings(config: ServerConfig) {
+  const c = config.calls;
+  return {
+    ringTimeoutMs: c.ringTimeoutSeconds * 1000,
+    bookedGraceMs: c.bookedGraceSeconds * 1000,
+    walkInAgeingMs: c.walkInAgeingSeconds * 1000,
+    missedRetryMs: c.missedRingRetrySeconds * 1000,
+    maxWaitMs: c.maxWaitSeconds * 1000,
+    missedRingsToPause: c.missedRingsToPause,
+    heldAbandonMs: c.recoveryAbandonSeconds * 1000,
+    recoveryGraceMs: c.recoveryGraceSeconds * 1000,
+    defaultHandleMs: c.defaultHandleSeconds * 1000,
+    statusRefreshMs: 30_000,
+  };
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -51,6 +68,8 @@ export interface RunningServer {
 export interface StartOptions {
   log?: Logger;
   now?: () => Date;
+  /** How often the queue dispatcher runs by itself, ms (default 1000; 0: only on changes and tick()). */
+  tickMs?: number;
   /** Runs after migrations, before the server listens (the demo seed uses it). */
   beforeListen?: (database: OpenedDatabase) => Promise<void>;
   /** Replaces the SMS gateway of the configuration (the demo's message page). */
@@ -119,7 +138,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .select('site_id')
       .where('office_id', '=', officeId)
       .execute()
-      .then((rows) => rows.forEach((r) => signaling?.agendaChanged(r.site_id)));
+      .then((rows) => rows.forEach((r) => signaling?.agendaChanged(r.site_id)))
+      .catch((err: unknown) => log.error({ err, officeId }, 'could not tell the totems of an agenda change'));
   };
   const links = new LinkSigner(tokenSecret);
   const sms =
@@ -174,6 +194,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       municipality: config.municipality,
       onAgendaChanged,
       citizen,
+      onCallbacksChanged: () => router?.callbacksChanged(),
     });
     undo.push(() => app.close());
     return app;
@@ -198,11 +219,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           ip: config.media.listenIp,
           announcedIp: config.media.announcedIp,
         }),
-      ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       mediaTokenMs: config.calls.mediaTokenSeconds * 1000,
       checkInWindow: config.checkIn,
+      settings: callSettings(config),
+      tickMs: options.tickMs ?? 1000,
       now,
     });
+    await router.start();
     s.attach(router);
     undo.push(() => s.close());
     return s;

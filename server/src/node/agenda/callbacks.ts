@@ -63,3 +63,16 @@ export async function completeCallback(db: Db, operatorId: string, id: string, n
     return toView({ ...row, ...done });
   });
 }
+
+/** Every open call-back, oldest first: the live console queues pick theirs from it. */
+export async function allOpenCallbacks(db: Db, limit: number): Promise<OperatorCallback[]> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .selectAll()
+    .where('status', '=', 'open')
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toView);
+}

@@ -75,10 +75,19 @@ export async function kioskAgenda(db: Db, siteId: string, now: Date): Promise<Ki
   };
 }
 
-export type CheckInResult =
+/** The booking a check-in was accepted for. */
+export interface CheckedInBooking {
+  id: string;
+  officeId: string;
+  serviceId: string;
+  operatorId: string | null;
+  slotStart: string;
+}
+
+type ApplyResult =
   | {
       ok: true;
-      booking: { id: string; officeId: string; serviceId: string; operatorId: string | null };
+      booking: CheckedInBooking;
       version: number;
     }
   | { ok: false; reason: Extract<RejectReason, 'unknown' | 'cancelled' | 'used' | 'too-early' | 'too-late'> };
@@ -102,7 +111,7 @@ export interface CheckInAttempt {
  * site, status and window are checked again here, and the booking is marked checked in and logged
  * in the change feed atomically.
  */
-export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<CheckInResult> {
+export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<ApplyResult> {
   return withTransaction(db, async (trx) => {
     const offices = await siteOfficeIds(trx, a.siteId);
     const b = await trx.selectFrom('bookings').selectAll().where('id', '=', a.bookingId).executeTakeFirst();
@@ -124,25 +133,14 @@ export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<CheckInRe
     if (!changed) return { ok: false, reason: 'used' };
     return {
       ok: true,
-      booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
+      booking: {
+        id: b.id,
+        officeId: b.office_id,
+        serviceId: b.service_id,
+        operatorId: b.operator_id,
+        slotStart: b.slot_start,
+      },
       version: changed.version,
     };
   });
-}
-
-/** An online check-in, judged at the server's now (the call router uses it). */
-export async function checkIn(
-  db: Db,
-  siteId: string,
-  bookingId: string,
-  now: Date,
-  window: { earlyMinutes: number; lateMinutes: number },
-  codeHash?: string,
-): Promise<CheckInResult> {
-  return applyCheckIn(db, { siteId, bookingId, at: now, now, window, codeHash });
-}
-
-/** After the call: answered → completed; never answered → booked again, so the citizen can retry. */
-export async function finishCheckIn(db: Db, bookingId: string, answered: boolean, now: Date): Promise<void> {
-  await setBookingStatus(db, bookingId, ['checked_in'], answered ? 'completed' : 'booked', now);
 }

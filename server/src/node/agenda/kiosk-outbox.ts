@@ -2,25 +2,38 @@
 // Each carries an idempotency key made by the totem; the first delivery is applied and its answer
 // stored in the same transaction, and every later delivery of the same key gets that stored answer
 // without applying anything again — so a totem may resend until it hears back, safely.
-import type { CallbackReceipt, CallbackRequest, CheckInRequest, CheckInResponse } from '@sportello/protocol';
+import type {
+  CallbackReceipt,
+  CallbackRequest,
+  CheckInRequest,
+  CheckInResponse,
+  RejectReason,
+} from '@sportello/protocol';
 import { randomUUID } from 'node:crypto';
 import type { TotemIdentity } from '../auth/sessions.ts';
 import type { Db } from '../db/open.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from '../domain-error.ts';
 import { withTransaction } from './change-log.ts';
-import { applyCheckIn, siteOfficeIds, type CheckInResult } from './kiosk-agenda.ts';
+import { applyCheckIn, siteOfficeIds, type CheckedInBooking } from './kiosk-agenda.ts';
+
+/** The one result of a check-in, whichever channel brought it. */
+export type CheckInResult =
+  | { ok: true; booking: CheckedInBooking; version: number; replayed: boolean; receivedAt: string }
+  | {
+      ok: false;
+      reason: Extract<RejectReason, 'unknown' | 'cancelled' | 'used' | 'too-early' | 'too-late'>;
+      replayed: boolean;
+      receivedAt: string;
+    };
 
 export interface OutboxOutcome<T> {
   response: T;
   /** True when this answer is the stored one of an earlier delivery. */
   replayed: boolean;
-  /** The office whose agenda changed (first delivery of an accepted check-in only). */
-  changedOfficeId?: string;
 }
 
-function keyReused(): HttpError {
-  return new HttpError(
-    409,
+function keyReused(): DomainError {
+  return new DomainError(
     'idempotency-key-reused',
     'This idempotency key was already used for a different request: make a new key for each one.',
   );
@@ -42,21 +55,28 @@ async function once<T>(
       return earlier !== undefined ? { response: earlier, replayed: true } : first(trx);
     });
   } catch (err) {
-    if (err instanceof HttpError) throw err;
+    if (err instanceof DomainError) throw err;
     const earlier = await stored(db);
     if (earlier !== undefined) return { response: earlier, replayed: true };
     throw err;
   }
 }
 
-export async function recordCheckIn(
+/**
+ * The one check-in, whichever channel brings it: the socket's `call:request` and `call:upgrade`
+ * (checkInKey) and the outbox's POST /api/kiosk/check-ins (idempotencyKey) are the same key, so
+ * whichever delivery of a check-in comes second gets the first one's answer and nothing is
+ * applied twice. The server judges the window at `occurredAt` (bounded by now), checks the
+ * booking's site, status and code hash again, and records the answer atomically.
+ */
+export async function checkIn(
   db: Db,
   totem: TotemIdentity,
   req: CheckInRequest,
   now: Date,
   window: { earlyMinutes: number; lateMinutes: number },
-): Promise<OutboxOutcome<CheckInResponse>> {
-  return once(
+): Promise<CheckInResult> {
+  const outcome = await once<CheckInResponse>(
     db,
     async (trx) => {
       const row = await trx
@@ -108,53 +128,50 @@ export async function recordCheckIn(
           result: JSON.stringify(response),
         })
         .execute();
-      return {
-        response,
-        replayed: false,
-        ...(result.ok ? { changedOfficeId: result.booking.officeId } : {}),
-      };
+      return { response, replayed: false };
     },
-  );
-}
-
-/**
- * An online check-in that the totem also wrote to its outbox under `idempotencyKey` (the socket
- * `call:request` path): recorded through the same idempotent path as POST /api/kiosk/check-ins, so
- * whichever of the two deliveries comes second gets the first one's answer. An accepted answer,
- * first or replayed, lets the caller open the call.
- */
-export async function recordCallCheckIn(
-  db: Db,
-  totem: TotemIdentity,
-  req: { idempotencyKey: string; bookingId: string; codeHash: string },
-  now: Date,
-  window: { earlyMinutes: number; lateMinutes: number },
-): Promise<CheckInResult & { replayed: boolean }> {
-  const outcome = await recordCheckIn(
-    db,
-    totem,
-    {
-      idempotencyKey: req.idempotencyKey,
-      bookingId: req.bookingId,
-      codeHash: req.codeHash,
-      occurredAt: now.toISOString(),
-    },
-    now,
-    window,
   );
   const r = outcome.response;
-  if (r.outcome === 'refused') return { ok: false, reason: r.reason, replayed: outcome.replayed };
+  if (r.outcome === 'refused') {
+    return { ok: false, reason: r.reason, replayed: outcome.replayed, receivedAt: r.receivedAt };
+  }
   const b = await db
     .selectFrom('bookings')
-    .select(['id', 'office_id', 'service_id', 'operator_id'])
+    .select(['id', 'office_id', 'service_id', 'operator_id', 'slot_start'])
     .where('id', '=', r.bookingId)
     .executeTakeFirstOrThrow();
   return {
     ok: true,
-    booking: { id: b.id, officeId: b.office_id, serviceId: b.service_id, operatorId: b.operator_id },
+    booking: {
+      id: b.id,
+      officeId: b.office_id,
+      serviceId: b.service_id,
+      operatorId: b.operator_id,
+      slotStart: b.slot_start,
+    },
     version: r.version,
     replayed: outcome.replayed,
+    receivedAt: r.receivedAt,
   };
+}
+
+/** The HTTP edge's answer for a check-in result (the shape stored and replayed). */
+export function toCheckInResponse(req: CheckInRequest, r: CheckInResult): CheckInResponse {
+  return r.ok
+    ? {
+        idempotencyKey: req.idempotencyKey,
+        outcome: 'accepted',
+        bookingId: req.bookingId,
+        version: r.version,
+        receivedAt: r.receivedAt,
+      }
+    : {
+        idempotencyKey: req.idempotencyKey,
+        outcome: 'refused',
+        bookingId: req.bookingId,
+        reason: r.reason,
+        receivedAt: r.receivedAt,
+      };
 }
 
 /** The office that should call back: the booking's if it belongs to the site, else its walk-in office. */

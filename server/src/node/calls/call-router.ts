@@ -1,464 +1,655 @@
-// The queue engine: booked check-ins and walk-ins wait in one FIFO queue; each is offered to one
-// operator at a time (the booking's own operator first), rings for a bounded time, and goes to the
-// next operator on decline or timeout. An accepted call gets a media room; its end is recorded once.
-import type { CallRing, EndReason, PresenceStatus, RejectReason } from '@sportello/protocol';
+// The call router: what kiosks and consoles ask of the queue — a call, an upgrade to a booked call,
+// a call-back instead, accept, decline, hang up — each as one stored transition, after which the
+// dispatcher (queue-dispatcher.ts) decides who rings next. The policy is queue-policy.ts, the
+// store call-store.ts, calls in progress call-sessions.ts, restart recovery recovery.ts.
+import type {
+  CallRequest,
+  CallUpgrade,
+  ConsoleSession,
+  EndReason,
+  KioskSession,
+  PresenceNotice,
+  PresenceStatus,
+  RejectReason,
+} from '@sportello/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Room } from '../media/room.ts';
-import { checkIn, finishCheckIn } from '../agenda/kiosk-agenda.ts';
-import { recordCallCheckIn } from '../agenda/kiosk-outbox.ts';
 import type { TotemIdentity } from '../auth/sessions.ts';
-import { MediaTokens } from './media-tokens.ts';
+import { checkIn, recordCallback } from '../agenda/kiosk-outbox.ts';
+import { setBookingStatus, withTransaction } from '../agenda/change-log.ts';
+import { DomainError } from '../domain-error.ts';
+import type { CallOutcome } from '../db/schema.ts';
+import type { CallNotifier } from './call-notifier.ts';
+import { CallSessions } from './call-sessions.ts';
+import {
+  backToQueue,
+  endItem,
+  insertItem,
+  itemById,
+  liveItemOfTotem,
+  liveItems,
+  markAccepted,
+  recentHandleTimes,
+  setHeld,
+  upgradeToBooked,
+  type CallItemRow,
+} from './call-store.ts';
+import { OperatorRoster } from './operator-roster.ts';
+import { QueueDispatcher, type DispatchSettings } from './queue-dispatcher.ts';
+import { HandleTimeWindow } from './wait-estimate.ts';
+import { recoverAtStart } from './recovery.ts';
+import { ringOf } from './queue-views.ts';
 
-/** How the router reaches kiosks and consoles; the signaling layer implements it. */
-export interface CallNotifier {
-  callAccepted(totemId: string, p: { callId: string; mediaToken: string; operatorName: string }): void;
-  callEnded(
-    target: { totemId?: string; operatorId?: string },
-    p: { callId: string; reason: EndReason },
-  ): void;
-  ring(operatorId: string, p: CallRing): void;
-  ringCancelled(operatorId: string, callId: string): void;
-  presence(operatorId: string, status: PresenceStatus | 'busy'): void;
-  agendaChanged(siteId: string): void;
-}
-
-interface OperatorState {
-  id: string;
-  displayName: string;
-  officeIds: Set<string>;
-  status: PresenceStatus | 'offline';
-  /** The call ringing on or held by this operator. */
-  callId: string | undefined;
-  /** Order in which operators became free, so the longest-idle operator is offered first. */
-  freeSince: number;
-}
-
-interface Call {
-  id: string;
-  kind: 'booked' | 'walk-in';
-  totem: TotemIdentity;
-  bookingId: string | null;
-  officeId: string;
-  preferredOperatorId: string | null;
-  ring: CallRing;
-  state: 'queued' | 'ringing' | 'active' | 'ended';
-  ringingOperatorId?: string | undefined;
-  ringTimer?: NodeJS.Timeout | undefined;
-  declinedBy: Set<string>;
-  operatorId?: string;
-  answeredAt?: number;
-  room?: Room;
-}
+export type { CallNotifier } from './call-notifier.ts';
 
 export interface CallRouterOptions {
   db: Db;
   log: Logger;
   notifier: CallNotifier;
   createRoom(callId: string): Promise<Room>;
-  ringTimeoutMs: number;
   mediaTokenMs: number;
   checkInWindow: { earlyMinutes: number; lateMinutes: number };
+  settings: DispatchSettings & { recoveryGraceMs: number; defaultHandleMs: number };
+  /** How often the dispatcher runs by itself (ms); 0 turns the timer off (tests call tick()). */
+  tickMs: number;
   now?: () => Date;
 }
 
 export type RequestResult = { ok: true; callId: string } | { ok: false; reason: RejectReason; error: string };
 
+const refuse = (reason: RejectReason, error: string): RequestResult => ({ ok: false, reason, error });
+
+/** The outcome of a call that was answered and then ended for this reason. */
+function answeredOutcome(reason: EndReason): CallOutcome {
+  return reason === 'hangup-kiosk' || reason === 'hangup-operator' ? 'served' : 'failed';
+}
+
 export class CallRouter {
-  private readonly operators = new Map<string, OperatorState>();
-  private readonly calls = new Map<string, Call>();
-  private readonly queue: string[] = [];
-  readonly tokens: MediaTokens;
+  readonly roster = new OperatorRoster();
+  readonly sessions: CallSessions;
+  private readonly dispatcher: QueueDispatcher;
+  private readonly handleTimes: HandleTimeWindow;
   private readonly now: () => Date;
-  private freeCounter = 0;
+  /** Totems with a request in flight: marked before the first await, so two at once make one (Q-8). */
+  private readonly requesting = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly o: CallRouterOptions) {
     this.now = o.now ?? (() => new Date());
-    this.tokens = new MediaTokens(o.mediaTokenMs, () => this.now().getTime());
+    this.sessions = new CallSessions(o.mediaTokenMs, () => this.now().getTime());
+    this.handleTimes = new HandleTimeWindow(20, o.settings.defaultHandleMs);
+    this.dispatcher = new QueueDispatcher({
+      db: o.db,
+      log: o.log,
+      notifier: o.notifier,
+      roster: this.roster,
+      handleTimes: this.handleTimes,
+      settings: o.settings,
+      now: this.now,
+    });
+  }
+
+  get tokens() {
+    return this.sessions.tokens;
+  }
+
+  /** Recovery, the wait estimate's history, then the dispatcher's timer. Call once at start. */
+  async start(): Promise<void> {
+    await recoverAtStart(this.o.db, this.o.log, this.now());
+    const offices = await this.o.db.selectFrom('offices').select('id').execute();
+    for (const { id } of offices) {
+      for (const ms of (await recentHandleTimes(this.o.db, id, 20)).reverse()) this.handleTimes.add(id, ms);
+    }
+    if (this.o.tickMs > 0) {
+      this.timer = setInterval(() => this.kick(), this.o.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Runs the dispatcher in the background; its errors are logged, never thrown. */
+  private kick(opts?: { callbacksChanged?: boolean }): void {
+    if (this.closed) return;
+    this.dispatcher.kick(opts).catch((err: unknown) => this.o.log.error({ err }, 'dispatch failed'));
+  }
+
+  /** One dispatcher run now (tests with a fake clock call it after moving the clock). */
+  async tick(): Promise<void> {
+    await this.dispatcher.kick();
+  }
+
+  /** Resolves when the dispatcher is idle. */
+  settled(): Promise<void> {
+    return this.dispatcher.settled();
+  }
+
+  /** Call-backs changed elsewhere (HTTP): consoles get their new lists. */
+  callbacksChanged(): void {
+    this.kick({ callbacksChanged: true });
   }
 
   /* Operators ------------------------------------------------------------------------------ */
 
   async operatorOnline(id: string, displayName: string): Promise<void> {
-    if (this.operators.has(id)) return;
     const offices = await this.o.db
       .selectFrom('operator_offices')
       .select('office_id')
       .where('operator_id', '=', id)
       .execute();
-    this.operators.set(id, {
+    this.roster.add(
       id,
       displayName,
-      officeIds: new Set(offices.map((r) => r.office_id)),
-      status: 'paused',
-      callId: undefined,
-      freeSince: 0,
-    });
+      offices.map((r) => r.office_id),
+      this.now().getTime(),
+    );
+    this.dispatcher.forgetConsole(id);
+    this.kick();
   }
 
-  setPresence(operatorId: string, status: PresenceStatus): void {
-    const op = this.operators.get(operatorId);
-    if (!op) throw new Error('operator is not connected');
-    if (op.callId && this.calls.get(op.callId)?.state === 'active') throw new Error('operator is in a call');
-    if (status === 'paused' && op.callId) this.declineInternal(op, op.callId);
-    if (status === 'available' && op.status !== 'available') {
-      op.freeSince = ++this.freeCounter;
-      // Coming back is a fresh start: calls this operator declined earlier may be offered again.
-      for (const call of this.calls.values()) call.declinedBy.delete(op.id);
+  async setPresence(operatorId: string, status: PresenceStatus): Promise<void> {
+    if (!this.roster.get(operatorId))
+      throw new DomainError('operator-not-connected', 'operator is not connected');
+    if (this.sessions.ofOperator(operatorId))
+      throw new DomainError('operator-in-call', 'operator is in a call');
+    if (status === 'paused') {
+      const ringing = (await liveItems(this.o.db)).find(
+        (r) => r.state === 'offered' && r.operator_id === operatorId,
+      );
+      if (ringing) {
+        this.o.notifier.ringCancelled(operatorId, ringing.id);
+        await backToQueue(this.o.db, ringing.id, operatorId, this.now());
+      }
     }
-    op.status = status;
-    this.o.notifier.presence(op.id, status);
-    this.dispatch();
+    this.roster.setStatus(operatorId, status, this.now().getTime());
+    this.o.notifier.presence(operatorId, { status });
+    this.kick();
   }
 
-  /** The console went away for good: a ringing call moves on, an active one ends. */
-  operatorOffline(operatorId: string): void {
-    const op = this.operators.get(operatorId);
-    if (!op) return;
-    op.status = 'offline';
-    if (op.callId) {
-      const call = this.calls.get(op.callId);
-      if (call?.state === 'active') void this.end(call, 'connection-lost');
-      else if (call) this.declineInternal(op, call.id);
+  /** The console went away for good: a ringing item goes back to the queue, a call ends. */
+  async operatorOffline(operatorId: string): Promise<void> {
+    this.roster.remove(operatorId);
+    const session = this.sessions.ofOperator(operatorId);
+    if (session) await this.endCall(session.callId, 'connection-lost');
+    const rows = await liveItems(this.o.db);
+    for (const r of rows) {
+      if (r.state === 'offered' && r.operator_id === operatorId)
+        await backToQueue(this.o.db, r.id, operatorId, this.now());
     }
-    this.operators.delete(operatorId);
+    this.kick();
   }
 
-  /** The call ringing on this operator's console, re-sent when the console reconnects. */
-  ringingFor(operatorId: string): CallRing | undefined {
-    const callId = this.operators.get(operatorId)?.callId;
-    const call = callId ? this.calls.get(callId) : undefined;
-    return call?.state === 'ringing' && call.ringingOperatorId === operatorId ? call.ring : undefined;
+  presenceOf(operatorId: string): PresenceNotice | undefined {
+    const e = this.roster.get(operatorId);
+    if (!e) return undefined;
+    if (this.sessions.ofOperator(operatorId)) return { status: 'busy' };
+    return e.pauseReason
+      ? { status: e.status, reason: e.pauseReason, missedRings: e.missedInRow }
+      : { status: e.status };
   }
 
-  presenceOf(operatorId: string): PresenceStatus | 'busy' | 'offline' {
-    const op = this.operators.get(operatorId);
-    if (!op) return 'offline';
-    return op.callId ? 'busy' : op.status;
+  /** The truth for a (re)connecting console: the call ringing on it or held by it, or none. */
+  async consoleSession(
+    operatorId: string,
+  ): Promise<{ session: ConsoleSession; ring?: ReturnType<typeof ringOf> }> {
+    const s = this.sessions.ofOperator(operatorId);
+    if (s)
+      return {
+        session: {
+          call: { phase: 'in-call', callId: s.callId, mediaToken: this.sessions.token(s.callId, 'operator') },
+        },
+      };
+    const rows = await liveItems(this.o.db);
+    const ringing = rows.find((r) => r.state === 'offered' && r.operator_id === operatorId);
+    if (ringing)
+      return { session: { call: { phase: 'ringing', callId: ringing.id } }, ring: ringOf(ringing) };
+    return { session: { call: null } };
+  }
+
+  consoleQueue(operatorId: string) {
+    return this.dispatcher.consoleQueue(operatorId);
   }
 
   /* Kiosk requests ------------------------------------------------------------------------- */
 
-  async request(
-    totem: TotemIdentity,
-    req:
-      | { kind: 'booked'; bookingId: string; checkInKey?: string | undefined; codeHash: string }
-      | { kind: 'walk-in' },
-  ): Promise<RequestResult> {
-    const busy = [...this.calls.values()].find((c) => c.totem.id === totem.id && c.state !== 'ended');
-    if (busy) return { ok: false, reason: 'unavailable', error: 'this totem already has a call' };
+  async request(totem: TotemIdentity, req: CallRequest): Promise<RequestResult> {
+    if (this.requesting.has(totem.id)) return refuse('unavailable', 'this totem already has a call');
+    this.requesting.add(totem.id);
+    try {
+      return await this.requestNow(totem, req);
+    } finally {
+      this.requesting.delete(totem.id);
+    }
+  }
+
+  private async requestNow(totem: TotemIdentity, req: CallRequest): Promise<RequestResult> {
+    const { db } = this.o;
+    if (await liveItemOfTotem(db, totem.id)) return refuse('unavailable', 'this totem already has a call');
     const now = this.now();
-    const totemName = totem.name;
-    let call: Call;
-    if (req.kind === 'booked') {
-      // With a key, the check-in goes through the outbox's idempotent record (see kiosk-outbox.ts).
-      const result =
-        req.checkInKey === undefined
-          ? await checkIn(this.o.db, totem.siteId, req.bookingId, now, this.o.checkInWindow, req.codeHash)
-          : await recordCallCheckIn(
-              this.o.db,
-              totem,
-              { idempotencyKey: req.checkInKey, bookingId: req.bookingId, codeHash: req.codeHash },
-              now,
-              this.o.checkInWindow,
-            );
-      if (!result.ok)
-        return { ok: false, reason: result.reason, error: `check-in refused: ${result.reason}` };
-      if (!('replayed' in result) || !result.replayed) this.o.notifier.agendaChanged(totem.siteId);
-      const details = await this.o.db
-        .selectFrom('bookings')
-        .innerJoin('services', 'services.id', 'bookings.service_id')
-        .innerJoin('offices', 'offices.id', 'bookings.office_id')
-        .select([
-          'bookings.reason',
-          'bookings.slot_start',
-          'services.name as service',
-          'offices.name as office',
-        ])
-        .where('bookings.id', '=', req.bookingId)
-        .executeTakeFirstOrThrow();
-      const id = randomUUID();
-      call = this.newCall(
+    const id = randomUUID();
+    if (req.kind === 'walk-in') {
+      const office = await this.walkInOffice(totem.siteId);
+      if (!office) return refuse('unavailable', 'no walk-in office serves this totem');
+      const stored = await insertItem(db, {
         id,
-        'booked',
-        totem,
-        result.booking.id,
-        result.booking.officeId,
-        result.booking.operatorId,
-        {
-          callId: id,
-          kind: 'booked',
-          totemName,
-          officeName: details.office,
-          serviceName: details.service,
-          reason: details.reason,
-          slotStart: details.slot_start,
-        },
-      );
-    } else {
-      const office = await this.o.db
-        .selectFrom('site_offices')
-        .innerJoin('offices', 'offices.id', 'site_offices.office_id')
-        .select(['offices.id', 'offices.name'])
-        .where('site_offices.site_id', '=', totem.siteId)
-        .where('offices.walk_in', '=', 1)
-        .executeTakeFirst();
-      if (!office) return { ok: false, reason: 'unavailable', error: 'no walk-in office serves this totem' };
-      const id = randomUUID();
-      call = this.newCall(id, 'walk-in', totem, null, office.id, null, {
-        callId: id,
         kind: 'walk-in',
-        totemName,
-        officeName: office.name,
-        serviceName: null,
-        reason: null,
-        slotStart: null,
+        bookingId: null,
+        totemId: totem.id,
+        siteId: totem.siteId,
+        officeId: office,
+        assignedOperatorId: null,
+        notBefore: null,
+        now,
       });
+      if (!stored) return refuse('unavailable', 'this totem already has a call');
+    } else {
+      const result = await checkIn(
+        db,
+        totem,
+        {
+          idempotencyKey: req.checkInKey,
+          bookingId: req.bookingId,
+          codeHash: req.codeHash,
+          occurredAt: now.toISOString(),
+        },
+        now,
+        this.o.checkInWindow,
+      );
+      if (!result.ok) return refuse(result.reason, `check-in refused: ${result.reason}`);
+      const stored = await insertItem(db, {
+        id,
+        kind: 'booked',
+        bookingId: result.booking.id,
+        totemId: totem.id,
+        siteId: totem.siteId,
+        officeId: result.booking.officeId,
+        assignedOperatorId: result.booking.operatorId,
+        notBefore: this.windowOpens(result.booking.slotStart),
+        now,
+      });
+      if (!stored) {
+        // The check-in may not leave the booking used by a call that will not happen.
+        await setBookingStatus(db, result.booking.id, ['checked_in'], 'booked', now);
+        return refuse('unavailable', 'this totem already has a call');
+      }
+      this.o.notifier.agendaChanged(totem.siteId);
     }
-    await this.o.db
-      .insertInto('calls')
-      .values({
-        id: call.id,
-        kind: call.kind,
-        booking_id: call.bookingId,
-        totem_id: totem.id,
-        operator_id: null,
-        created_at: now.toISOString(),
-        answered_at: null,
-        ended_at: null,
-        duration_seconds: null,
-        end_reason: null,
-      })
-      .execute();
-    this.calls.set(call.id, call);
-    this.queue.push(call.id);
-    this.o.log.info({ callId: call.id, kind: call.kind, totem: totem.id }, 'call queued');
-    this.dispatch();
-    return { ok: true, callId: call.id };
+    this.o.log.info({ callId: id, kind: req.kind, totem: totem.id }, 'call queued');
+    this.kick();
+    return { ok: true, callId: id };
   }
 
-  private newCall(
-    id: string,
-    kind: Call['kind'],
-    totem: TotemIdentity,
-    bookingId: string | null,
-    officeId: string,
-    preferredOperatorId: string | null,
-    ring: CallRing,
-  ): Call {
-    return {
-      id,
-      kind,
+  private windowOpens(slotStart: string): Date {
+    return new Date(Date.parse(slotStart) - this.o.checkInWindow.earlyMinutes * 60_000);
+  }
+
+  private async walkInOffice(siteId: string): Promise<string | undefined> {
+    const office = await this.o.db
+      .selectFrom('site_offices')
+      .innerJoin('offices', 'offices.id', 'site_offices.office_id')
+      .select('offices.id')
+      .where('site_offices.site_id', '=', siteId)
+      .where('offices.walk_in', '=', 1)
+      .orderBy('offices.id')
+      .executeTakeFirst();
+    return office?.id;
+  }
+
+  /** Q-7: a code confirmed while the totem's walk-in waits turns it into the booked call. */
+  async upgrade(totem: TotemIdentity, req: CallUpgrade): Promise<RequestResult> {
+    const { db } = this.o;
+    const row = await itemById(db, req.callId);
+    if (!row || row.totem_id !== totem.id || (row.state !== 'queued' && row.state !== 'offered'))
+      return refuse('unavailable', 'this totem has no waiting call');
+    if (row.kind !== 'walk-in') return refuse('unavailable', 'this call is already a booked call');
+    const now = this.now();
+    const result = await checkIn(
+      db,
       totem,
-      bookingId,
-      officeId,
-      preferredOperatorId,
-      ring,
-      state: 'queued',
-      declinedBy: new Set(),
-    };
-  }
-
-  /* Dispatch ------------------------------------------------------------------------------- */
-
-  private dispatch(): void {
-    for (const callId of [...this.queue]) {
-      const call = this.calls.get(callId);
-      if (!call || call.state !== 'queued') continue;
-      const op = this.pickOperator(call);
-      if (!op) continue;
-      this.ringOn(call, op);
-    }
-  }
-
-  private pickOperator(call: Call): OperatorState | undefined {
-    const free = [...this.operators.values()].filter(
-      (op) =>
-        op.status === 'available' &&
-        !op.callId &&
-        op.officeIds.has(call.officeId) &&
-        !call.declinedBy.has(op.id),
+      {
+        idempotencyKey: req.checkInKey,
+        bookingId: req.bookingId,
+        codeHash: req.codeHash,
+        occurredAt: now.toISOString(),
+      },
+      now,
+      this.o.checkInWindow,
     );
-    const preferred = free.find((op) => op.id === call.preferredOperatorId);
-    return preferred ?? free.sort((a, b) => a.freeSince - b.freeSince)[0];
+    if (!result.ok) return refuse(result.reason, `check-in refused: ${result.reason}`);
+    const b = result.booking;
+    if (row.state === 'offered' && row.operator_id) this.o.notifier.ringCancelled(row.operator_id, row.id);
+    const done = await upgradeToBooked(db, row.id, {
+      bookingId: b.id,
+      officeId: b.officeId,
+      operatorId: b.operatorId,
+      notBefore: this.windowOpens(b.slotStart),
+    });
+    if (!done) {
+      await setBookingStatus(db, b.id, ['checked_in'], 'booked', now);
+      return refuse('unavailable', 'the call was answered meanwhile');
+    }
+    this.o.notifier.agendaChanged(totem.siteId);
+    this.o.log.info({ callId: row.id, booking: b.id }, 'walk-in became the booked call');
+    this.dispatcher.forgetStatus(row.id);
+    this.kick();
+    return { ok: true, callId: row.id };
   }
 
-  private ringOn(call: Call, op: OperatorState): void {
-    call.state = 'ringing';
-    call.ringingOperatorId = op.id;
-    op.callId = call.id;
-    call.ringTimer = setTimeout(() => {
-      this.o.log.info({ callId: call.id, operator: op.id }, 'ring timed out');
-      this.o.notifier.ringCancelled(op.id, call.id);
-      this.declineInternal(op, call.id);
-    }, this.o.ringTimeoutMs);
-    this.o.notifier.ring(op.id, call.ring);
+  /** "Call me back instead": the call-back is recorded and the item ends missed, atomically. */
+  async callbackInstead(
+    totem: TotemIdentity,
+    req: { callId: string; idempotencyKey: string; phone: string },
+  ): Promise<{ callbackId: string }> {
+    const { db } = this.o;
+    const row = await itemById(db, req.callId);
+    if (!row || row.totem_id !== totem.id || (row.state !== 'queued' && row.state !== 'offered'))
+      throw new DomainError('no-such-call', 'this totem has no waiting call');
+    if (row.state === 'offered' && row.operator_id) this.o.notifier.ringCancelled(row.operator_id, row.id);
+    const now = this.now();
+    const { receipt, ended } = await withTransaction(db, async (trx) => {
+      const outcome = await recordCallback(
+        trx,
+        totem,
+        {
+          idempotencyKey: req.idempotencyKey,
+          phone: req.phone,
+          occurredAt: now.toISOString(),
+          ...(row.booking_id ? { bookingId: row.booking_id } : {}),
+        },
+        now,
+      );
+      const e = await endItem(
+        trx,
+        row.id,
+        {
+          from: ['queued', 'offered'],
+          outcome: 'missed',
+          endReason: 'callback',
+          detail: row.callback_offered_at ? 'callback-after-offer' : 'callback-requested',
+          callbackId: outcome.response.callbackId,
+        },
+        now,
+      );
+      if (!e) throw new DomainError('no-such-call', 'the call was answered meanwhile');
+      return { receipt: outcome.response, ended: e };
+    });
+    if (ended.bookingChanged) this.o.notifier.agendaChanged(totem.siteId);
+    this.o.log.info({ callId: row.id }, 'waiting call became a call-back');
+    this.kick({ callbacksChanged: true });
+    return { callbackId: receipt.callbackId };
   }
 
-  private declineInternal(op: OperatorState, callId: string): void {
-    const call = this.calls.get(callId);
-    if (!call || call.state !== 'ringing' || call.ringingOperatorId !== op.id) return;
-    clearTimeout(call.ringTimer);
-    call.ringTimer = undefined;
-    call.ringingOperatorId = undefined;
-    call.declinedBy.add(op.id);
-    call.state = 'queued';
-    op.callId = undefined;
-    op.freeSince = ++this.freeCounter;
-    this.dispatch();
+  /** The truth for a (re)connecting kiosk; a totem back after a restart gets its item released. */
+  async kioskSession(totem: TotemIdentity): Promise<KioskSession> {
+    const s = this.sessions.ofTotem(totem.id);
+    if (s) {
+      return {
+        call: {
+          phase: 'in-call',
+          callId: s.callId,
+          mediaToken: this.sessions.token(s.callId, 'kiosk'),
+          operatorName: s.operatorName,
+        },
+      };
+    }
+    const row = await liveItemOfTotem(this.o.db, totem.id);
+    if (!row || row.state === 'accepted') return { call: null };
+    if (row.held_since !== null) {
+      await setHeld(this.o.db, row.id, null);
+      const away = this.now().getTime() - Date.parse(row.held_since);
+      // Back after the grace: it keeps its place, and is offered a call-back at once.
+      if (away >= this.o.settings.recoveryGraceMs) {
+        await this.o.db
+          .updateTable('calls')
+          .set({ callback_offered_at: this.now().toISOString() })
+          .where('id', '=', row.id)
+          .where('callback_offered_at', 'is', null)
+          .execute();
+      }
+    }
+    this.dispatcher.forgetStatus(row.id);
+    await this.dispatcher.kick();
+    this.dispatcher.flush();
+    const status = this.dispatcher.views().statuses.get(row.id);
+    if (!status) return { call: null };
+    if (status.callbackOffered)
+      this.o.notifier.callbackOffered(totem.id, { callId: row.id, waitedSeconds: status.waitedSeconds });
+    return { call: { phase: 'queued', callId: row.id, status } };
   }
 
-  decline(operatorId: string, callId: string): void {
-    const op = this.operators.get(operatorId);
-    const call = this.calls.get(callId);
-    if (!op || !call || call.ringingOperatorId !== operatorId)
-      throw new Error('this call is not ringing for you');
+  /* Answer and end ------------------------------------------------------------------------- */
+
+  decline(operatorId: string, callId: string): Promise<void> {
+    return this.declineNow(operatorId, callId);
+  }
+
+  private async declineNow(operatorId: string, callId: string): Promise<void> {
+    if (!(await backToQueue(this.o.db, callId, operatorId, this.now())))
+      throw new DomainError('not-ringing-for-you', 'this call is not ringing for you');
     this.o.log.info({ callId, operator: operatorId }, 'call declined');
-    this.declineInternal(op, callId);
+    this.roster.freed(operatorId, this.now().getTime());
+    this.kick();
   }
 
   async accept(operatorId: string, callId: string): Promise<{ mediaToken: string }> {
-    const op = this.operators.get(operatorId);
-    const call = this.calls.get(callId);
-    if (!op || !call || call.state !== 'ringing' || call.ringingOperatorId !== operatorId) {
-      throw new Error('this call is no longer ringing for you');
-    }
-    clearTimeout(call.ringTimer);
-    call.ringTimer = undefined;
-    call.state = 'active';
-    call.operatorId = operatorId;
-    this.queue.splice(this.queue.indexOf(callId), 1);
+    const { db, log } = this.o;
+    const op = this.roster.get(operatorId);
     const now = this.now();
-    call.answeredAt = now.getTime();
+    if (!op || !(await markAccepted(db, callId, operatorId, now)))
+      throw new DomainError('not-ringing-for-you', 'this call is no longer ringing for you');
+    op.missedInRow = 0;
+    const row = (await itemById(db, callId))!;
+    let room: Room;
     try {
-      call.room = await this.o.createRoom(callId);
+      room = await this.o.createRoom(callId);
     } catch (err) {
-      this.o.log.error({ err, callId }, 'could not create a media room');
-      await this.end(call, 'media-failure');
-      throw new Error('the call could not be connected', { cause: err });
+      log.error({ err, callId }, 'could not create a media room');
+      this.o.notifier.callEnded({ totemId: row.totem_id, operatorId }, { callId, reason: 'media-failure' });
+      await this.finish(row, { outcome: 'failed', reason: 'media-failure', detail: 'no-room' });
+      throw new DomainError('call-not-connected', 'the call could not be connected');
     }
-    if (call.state !== 'active') {
+    const still = await itemById(db, callId);
+    if (still?.state !== 'accepted') {
       // The citizen hung up while the room was being made.
-      call.room.close('cancelled');
-      throw new Error('the citizen has hung up');
+      room.close('cancelled');
+      throw new DomainError('citizen-hung-up', 'the citizen has hung up');
     }
-    call.room.once('closed', (reason) => {
-      if (reason === 'media-failure') void this.end(call, 'media-failure');
-    });
-    await this.o.db
-      .updateTable('calls')
-      .set({ operator_id: operatorId, answered_at: now.toISOString() })
-      .where('id', '=', callId)
-      .execute();
-    const kioskToken = this.tokens.issue(callId, 'kiosk');
-    const operatorToken = this.tokens.issue(callId, 'operator');
-    this.o.notifier.callAccepted(call.totem.id, {
+    this.sessions.open({
       callId,
-      mediaToken: kioskToken,
+      totemId: row.totem_id,
+      siteId: row.site_id ?? '',
+      operatorId,
+      operatorName: op.displayName,
+      officeId: row.office_id ?? '',
+      room,
+      answeredAt: now.getTime(),
+    });
+    room.once('closed', (reason) => {
+      if (reason === 'media-failure')
+        void this.endCall(callId, 'media-failure').catch((err: unknown) =>
+          log.error({ err, callId }, 'could not end the call'),
+        );
+    });
+    this.o.notifier.callAccepted(row.totem_id, {
+      callId,
+      mediaToken: this.sessions.token(callId, 'kiosk'),
       operatorName: op.displayName,
     });
-    this.o.notifier.presence(op.id, 'busy');
-    this.o.log.info({ callId, operator: operatorId }, 'call accepted');
-    return { mediaToken: operatorToken };
+    this.o.notifier.presence(operatorId, { status: 'busy' });
+    log.info({ callId, operator: operatorId }, 'call accepted');
+    this.kick();
+    return { mediaToken: this.sessions.token(callId, 'operator') };
   }
 
-  /* Ending ----------------------------------------------------------------------------------- */
+  /**
+   * Ends a call in progress: both sides are told and the room closed first, then the record is
+   * written (a failed write is logged; recovery at the next start ends the row as interrupted).
+   */
+  async endCall(callId: string, reason: EndReason): Promise<void> {
+    const s = this.sessions.close(callId, reason);
+    if (!s) return this.endConnecting(callId, reason);
+    this.o.notifier.callEnded({ totemId: s.totemId, operatorId: s.operatorId }, { callId, reason });
+    const op = this.roster.get(s.operatorId);
+    if (op) {
+      this.roster.freed(op.id, this.now().getTime());
+      this.o.notifier.presence(op.id, this.presenceOf(op.id) ?? { status: op.status });
+    }
+    const outcome = answeredOutcome(reason);
+    const ended = await endItem(
+      this.o.db,
+      callId,
+      { from: ['accepted'], outcome, endReason: reason },
+      this.now(),
+    );
+    if (ended) {
+      if (outcome === 'served' && ended.row.office_id)
+        this.handleTimes.add(ended.row.office_id, (ended.row.duration_seconds ?? 0) * 1000);
+      if (ended.bookingChanged) this.o.notifier.agendaChanged(s.siteId);
+    }
+    this.o.log.info({ callId, reason }, 'call ended');
+    this.kick();
+  }
 
+  /**
+   * Ends an accepted call whose room is still being made (no session yet): accept() then finds it
+   * ended and closes the room. The citizen hanging up now abandons it; anything else failed it.
+   */
+  private async endConnecting(callId: string, reason: EndReason): Promise<void> {
+    const row = await itemById(this.o.db, callId);
+    if (row?.state !== 'accepted') return;
+    this.o.notifier.callEnded(
+      { totemId: row.totem_id, ...(row.operator_id ? { operatorId: row.operator_id } : {}) },
+      { callId, reason },
+    );
+    const outcome = reason === 'hangup-kiosk' ? 'abandoned' : 'failed';
+    await this.finish(row, { outcome, reason, detail: 'before-media' });
+  }
+
+  /** Ends a waiting (queued or ringing) item; the ringing console is told first. */
+  private async endWaiting(
+    row: CallItemRow,
+    outcome: CallOutcome,
+    reason: EndReason,
+    detail?: string,
+  ): Promise<boolean> {
+    if (row.state === 'offered' && row.operator_id) this.o.notifier.ringCancelled(row.operator_id, row.id);
+    this.o.notifier.callEnded({ totemId: row.totem_id }, { callId: row.id, reason });
+    return this.finish(row, { outcome, reason, detail });
+  }
+
+  private async finish(
+    row: CallItemRow,
+    e: { outcome: CallOutcome; reason: EndReason; detail?: string | undefined },
+  ): Promise<boolean> {
+    const ended = await endItem(
+      this.o.db,
+      row.id,
+      { from: ['queued', 'offered', 'accepted'], outcome: e.outcome, endReason: e.reason, detail: e.detail },
+      this.now(),
+    );
+    if (ended?.bookingChanged && row.site_id) this.o.notifier.agendaChanged(row.site_id);
+    this.kick();
+    return ended !== undefined;
+  }
+
+  /** The kiosk hung up: while waiting the item is abandoned; in a call, the call ends. */
   async hangupByKiosk(totemId: string, callId: string): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call || call.totem.id !== totemId) throw new Error('no such call on this totem');
-    await this.end(call, 'hangup-kiosk');
+    const row = await itemById(this.o.db, callId);
+    if (!row || row.totem_id !== totemId) throw new DomainError('no-such-call', 'no such call on this totem');
+    await this.endTotemItem(row, 'abandoned', 'hangup-kiosk');
+  }
+
+  private async endTotemItem(
+    row: CallItemRow,
+    waitingOutcome: CallOutcome,
+    reason: EndReason,
+  ): Promise<void> {
+    if (row.state === 'queued' || row.state === 'offered') {
+      if (await this.endWaiting(row, waitingOutcome, reason)) return;
+      row = (await itemById(this.o.db, row.id))!; // accepted meanwhile: end the call instead
+    }
+    if (row.state === 'accepted') await this.endCall(row.id, reason);
   }
 
   async hangupByOperator(operatorId: string, callId: string): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call || call.operatorId !== operatorId) throw new Error('no such call for you');
-    await this.end(call, 'hangup-operator');
+    const s = this.sessions.get(callId);
+    if (!s || s.operatorId !== operatorId) throw new DomainError('no-such-call', 'no such call for you');
+    await this.endCall(callId, 'hangup-operator');
   }
 
-  /** Ends every call of a totem whose connection is gone for good. */
+  /** The totem's connection is gone for good: its waiting item is abandoned, its call ends. */
   async totemGone(totemId: string): Promise<void> {
-    for (const call of [...this.calls.values()]) {
-      if (call.totem.id === totemId) await this.end(call, 'connection-lost');
-    }
+    const row = await liveItemOfTotem(this.o.db, totemId);
+    if (row) await this.endTotemItem(row, 'abandoned', 'connection-lost');
   }
 
-  /** True while this totem has a call queued, ringing or in progress. */
+  /** True while this totem has a live item (last snapshot) or a request in flight. */
   hasCall(totemId: string): boolean {
-    for (const call of this.calls.values())
-      if (call.totem.id === totemId && call.state !== 'ended') return true;
-    return false;
+    return (
+      this.requesting.has(totemId) ||
+      this.dispatcher.liveTotems.has(totemId) ||
+      !!this.sessions.ofTotem(totemId)
+    );
   }
 
-  /** Ends every call of a totem with this reason (revocation, re-enrollment). */
+  /** Ends the totem's item with this reason (revocation, re-enrollment). */
   async endTotemCalls(totemId: string, reason: EndReason): Promise<void> {
-    for (const call of [...this.calls.values()]) {
-      if (call.totem.id === totemId) await this.end(call, reason);
-    }
+    const row = await liveItemOfTotem(this.o.db, totemId);
+    if (row) await this.endTotemItem(row, 'cancelled', reason);
   }
 
   roomFor(callId: string): Room | undefined {
-    return this.calls.get(callId)?.room;
-  }
-
-  /** Idempotent: the first caller records the end, later ones find the call gone. */
-  async end(call: Call, reason: EndReason): Promise<void> {
-    if (call.state === 'ended') return;
-    const wasRinging = call.state === 'ringing' ? call.ringingOperatorId : undefined;
-    const answered = call.answeredAt !== undefined;
-    call.state = 'ended';
-    clearTimeout(call.ringTimer);
-    this.calls.delete(call.id);
-    const qi = this.queue.indexOf(call.id);
-    if (qi >= 0) this.queue.splice(qi, 1);
-    this.tokens.revokeCall(call.id);
-    call.room?.close(reason);
-    const holder = call.operatorId ?? wasRinging;
-    const op = holder ? this.operators.get(holder) : undefined;
-    if (op && op.callId === call.id) {
-      op.callId = undefined;
-      op.freeSince = ++this.freeCounter;
-    }
-    const now = this.now();
-    await this.o.db
-      .updateTable('calls')
-      .set({
-        ended_at: now.toISOString(),
-        end_reason: reason,
-        duration_seconds: answered ? (now.getTime() - call.answeredAt!) / 1000 : null,
-      })
-      .where('id', '=', call.id)
-      .execute();
-    if (call.bookingId) {
-      await finishCheckIn(this.o.db, call.bookingId, answered, now);
-      this.o.notifier.agendaChanged(call.totem.siteId);
-    }
-    if (wasRinging) this.o.notifier.ringCancelled(wasRinging, call.id);
-    this.o.notifier.callEnded(
-      { totemId: call.totem.id, ...(call.operatorId ? { operatorId: call.operatorId } : {}) },
-      {
-        callId: call.id,
-        reason,
-      },
-    );
-    if (op && op.status !== 'offline') this.o.notifier.presence(op.id, op.status);
-    this.o.log.info({ callId: call.id, reason, answered }, 'call ended');
-    this.dispatch();
-  }
-
-  async endCallById(callId: string, reason: EndReason): Promise<void> {
-    const call = this.calls.get(callId);
-    if (call) await this.end(call, reason);
-  }
-
-  /** Ends everything (server shutdown). */
-  async close(): Promise<void> {
-    for (const call of [...this.calls.values()]) await this.end(call, 'cancelled');
-    this.tokens.clear();
+    return this.sessions.get(callId)?.room;
   }
 
   activeCalls(): number {
-    return this.calls.size;
+    return this.sessions.size;
+  }
+
+  /** Diagnostics: the stored queue, this process's consoles and its calls in progress. */
+  async dump() {
+    const items = await liveItems(this.o.db);
+    return {
+      queue: items.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        state: r.state,
+        officeId: r.office_id,
+        totemId: r.totem_id,
+        operatorId: r.operator_id,
+        queuedAt: r.created_at,
+        held: r.held_since !== null,
+        callbackOfferedAt: r.callback_offered_at,
+      })),
+      operators: this.roster.dump(),
+      sessions: this.sessions.dump(),
+    };
+  }
+
+  /**
+   * Stops the timer and ends the calls in progress (their rooms close with the process) as
+   * interrupted. Waiting items stay stored: the next start recovers them.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.dispatcher.settled();
+    this.dispatcher.close();
+    for (const s of this.sessions.all()) {
+      this.sessions.close(s.callId, 'cancelled');
+      this.o.notifier.callEnded(
+        { totemId: s.totemId, operatorId: s.operatorId },
+        { callId: s.callId, reason: 'cancelled' },
+      );
+      await endItem(
+        this.o.db,
+        s.callId,
+        { from: ['accepted'], outcome: 'failed', endReason: 'cancelled', detail: 'interrupted' },
+        this.now(),
+      ).catch((err: unknown) => this.o.log.error({ err }, 'could not record an interrupted call'));
+    }
+    this.sessions.tokens.clear();
   }
 }

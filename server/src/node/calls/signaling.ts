@@ -6,6 +6,9 @@ import {
   NAMESPACES,
   callIdSchema,
   callRequestSchema,
+  callUpgradeSchema,
+  callbackInsteadSchema,
+  emptySchema,
   connectTransportSchema,
   consumerIdSchema,
   createTransportSchema,
@@ -19,6 +22,11 @@ import {
   type MediaServerEvents,
   type OperatorClientEvents,
   type OperatorServerEvents,
+  type CallAccepted,
+  type CallbackOffer,
+  type ConsoleQueue,
+  type PresenceNotice,
+  type QueueStatus,
 } from '@sportello/protocol';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
@@ -26,7 +34,9 @@ import type { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import { operatorForSession, type TotemAuthenticator, type TotemIdentity } from '../auth/sessions.ts';
-import type { CallNotifier, CallRouter } from './call-router.ts';
+import type { CallRouter } from './call-router.ts';
+import type { CallNotifier } from './call-notifier.ts';
+import { DomainError } from '../domain-error.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
 
@@ -45,12 +55,28 @@ function handler<S extends z.ZodType>(
     }
     fn(parsed.data).then(
       (value) => reply({ ok: true, ...(value ?? {}) }),
-      (err: unknown) => {
-        log.debug({ err }, 'signaling request refused');
-        reply({ ok: false, error: err instanceof Error ? err.message : String(err) });
-      },
+      (err: unknown) => reply(translate(log, err)),
     );
   };
+}
+
+/**
+ * The signaling edge's translation of errors: a domain error or a media request refused is told
+ * as it is; anything else is logged in full and answered with a sentence that says nothing internal.
+ */
+function translate(log: Logger, err: unknown): { ok: false; error: string; code?: string } {
+  if (err instanceof DomainError) {
+    log.debug({ err }, 'signaling request refused');
+    return { ok: false, error: err.message, code: err.code };
+  }
+  if (err instanceof Error && err.name === 'MediaRequestError') return { ok: false, error: err.message };
+  log.warn({ err }, 'signaling request failed');
+  return { ok: false, error: err instanceof Error ? err.message : String(err) };
+}
+
+/** Runs a fire-and-forget promise with its error logged, never unhandled. */
+function background(log: Logger, what: string, p: Promise<unknown>): void {
+  p.catch((err: unknown) => log.error({ err }, what));
 }
 
 export interface SignalingOptions {
@@ -137,27 +163,51 @@ export class Signaling implements CallNotifier {
       void socket.join(`site:${totem.siteId}`);
       log.info({ totem: totem.id }, 'kiosk connected');
       this.o.fleet?.kioskConnected(totem);
-      socket.on(EVENTS.callRequest, (payload: unknown, ack: unknown) => {
-        const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
-        const parsed = callRequestSchema.safeParse(payload);
-        if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
-        this.router.request(totem, parsed.data).then(
-          (r) =>
-            reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
-          (err: unknown) => {
-            log.error({ err }, 'call request failed');
-            reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
-          },
-        );
-      });
+      // The truth on every (re)connection: the call this totem has, or none.
+      background(
+        log,
+        'could not tell a kiosk its session',
+        this.router.kioskSession(totem).then((session) => socket.emit(EVENTS.session, session)),
+      );
+      const callAnswer =
+        (schema: typeof callRequestSchema | typeof callUpgradeSchema) => (payload: unknown, ack: unknown) => {
+          const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
+          // request() marks the totem busy before its first await: two at once make one call (Q-8).
+          const pending =
+            'kind' in parsed.data
+              ? this.router.request(totem, parsed.data)
+              : this.router.upgrade(totem, parsed.data);
+          pending.then(
+            (r) =>
+              reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
+            (err: unknown) => {
+              log.error({ err }, 'call request failed');
+              reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
+            },
+          );
+        };
+      socket.on(EVENTS.callRequest, callAnswer(callRequestSchema));
+      socket.on(EVENTS.callUpgrade, callAnswer(callUpgradeSchema));
       socket.on(
         EVENTS.callHangup,
         handler(log, callIdSchema, async ({ callId }) => this.router.hangupByKiosk(totem.id, callId)),
       );
+      socket.on(
+        EVENTS.callbackInstead,
+        handler(log, callbackInsteadSchema, async (req) => this.router.callbackInstead(totem, req)),
+      );
+      socket.on(
+        EVENTS.sessionGet,
+        handler(log, emptySchema, async () => this.router.kioskSession(totem)),
+      );
       socket.on('disconnect', () => {
         if (this.kioskHolders.get(totem.id) === socket) this.kioskHolders.delete(totem.id);
         log.info({ totem: totem.id }, 'kiosk disconnected');
-        this.startGrace(`totem:${totem.id}`, () => void this.router.totemGone(totem.id));
+        this.startGrace(`totem:${totem.id}`, () =>
+          background(log, "could not end a gone totem's call", this.router.totemGone(totem.id)),
+        );
       });
     });
   }
@@ -176,34 +226,60 @@ export class Signaling implements CallNotifier {
         (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
       );
     });
-    this.operator.on('connection', async (socket) => {
+    this.operator.on('connection', (socket) => {
       const op = socket.data.operator as { id: string; displayName: string };
       this.cancelGrace(`operator:${op.id}`);
       void socket.join(`operator:${op.id}`);
-      await this.router.operatorOnline(op.id, op.displayName);
-      const presence = this.router.presenceOf(op.id);
-      if (presence !== 'offline') socket.emit(EVENTS.presence, { status: presence });
-      // A ring sent while the console was reconnecting is not lost.
-      const ring = this.router.ringingFor(op.id);
-      if (ring) socket.emit(EVENTS.callRing, ring);
+      // Every request waits for the console to be on the roster (one read of its offices).
+      const online = this.router.operatorOnline(op.id, op.displayName);
+      const greet = async () => {
+        await online;
+        const presence = this.router.presenceOf(op.id);
+        if (presence) socket.emit(EVENTS.presence, presence);
+        // The truth on every (re)connection; a ring sent while it was reconnecting is not lost.
+        const { session, ring } = await this.router.consoleSession(op.id);
+        socket.emit(EVENTS.session, session);
+        if (ring) socket.emit(EVENTS.callRing, ring);
+        const queue = this.router.consoleQueue(op.id);
+        if (queue) socket.emit(EVENTS.queueList, queue);
+      };
+      background(log, 'could not greet a console', greet());
+      const h = <S extends z.ZodType>(
+        schema: S,
+        fn: (p: z.infer<S>) => Promise<Record<string, unknown> | void>,
+      ) =>
+        handler(log, schema, async (p: z.infer<S>) => {
+          await online;
+          return fn(p);
+        });
+      socket.on(
+        EVENTS.sessionGet,
+        h(emptySchema, async () => (await this.router.consoleSession(op.id)).session),
+      );
+      socket.on(
+        EVENTS.queueGet,
+        h(emptySchema, async () => this.router.consoleQueue(op.id)),
+      );
       socket.on(
         EVENTS.presenceSet,
-        handler(log, presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),
+        h(presenceSchema, async ({ status }) => this.router.setPresence(op.id, status)),
       );
       socket.on(
         EVENTS.callAccept,
-        handler(log, callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
       );
       socket.on(
         EVENTS.callDecline,
-        handler(log, callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
       );
       socket.on(
         EVENTS.callHangup,
-        handler(log, callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
+        h(callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
       );
       socket.on('disconnect', () => {
-        this.startGrace(`operator:${op.id}`, () => this.router.operatorOffline(op.id));
+        this.startGrace(`operator:${op.id}`, () =>
+          background(log, 'could not take a console offline', this.router.operatorOffline(op.id)),
+        );
       });
     });
   }
@@ -300,7 +376,7 @@ export class Signaling implements CallNotifier {
 
   /* CallNotifier --------------------------------------------------------------------------- */
 
-  callAccepted(totemId: string, p: { callId: string; mediaToken: string; operatorName: string }): void {
+  callAccepted(totemId: string, p: CallAccepted): void {
     this.kiosk.to(`totem:${totemId}`).emit(EVENTS.callAccepted, p);
   }
   callEnded(
@@ -316,8 +392,20 @@ export class Signaling implements CallNotifier {
   ringCancelled(operatorId: string, callId: string): void {
     this.operator.to(`operator:${operatorId}`).emit(EVENTS.callRingCancelled, { callId });
   }
-  presence(operatorId: string, status: Parameters<CallNotifier['presence']>[1]): void {
-    this.operator.to(`operator:${operatorId}`).emit(EVENTS.presence, { status });
+  presence(operatorId: string, p: PresenceNotice): void {
+    this.operator.to(`operator:${operatorId}`).emit(EVENTS.presence, p);
+  }
+  queueStatus(totemId: string, p: QueueStatus): void {
+    this.kiosk.to(`totem:${totemId}`).emit(EVENTS.queueStatus, p);
+  }
+  callbackOffered(totemId: string, p: CallbackOffer): void {
+    this.kiosk.to(`totem:${totemId}`).emit(EVENTS.callbackOffered, p);
+  }
+  queueList(operatorId: string, p: ConsoleQueue): void {
+    this.operator.to(`operator:${operatorId}`).emit(EVENTS.queueList, p);
+  }
+  totemConnected(totemId: string): boolean {
+    return (this.kiosk.adapter.rooms.get(`totem:${totemId}`)?.size ?? 0) > 0;
   }
   /**
    * An account was deactivated or its password reset: its sessions are already deleted, so close

@@ -102,7 +102,29 @@ export interface CallsTable {
   ended_at: string | null;
   duration_seconds: number | null;
   end_reason: string | null;
+  /** Since 005: the queue item's state; see calls/call-store.ts for the transitions. */
+  state: CallState;
+  /** Bumped by every transition. */
+  version: number;
+  site_id: string | null;
+  office_id: string | null;
+  assigned_operator_id: string | null;
+  first_offered_at: string | null;
+  offered_at: string | null;
+  not_before: string | null;
+  held_since: string | null;
+  callback_offered_at: string | null;
+  callback_id: string | null;
+  last_missed_by: string | null;
+  last_missed_at: string | null;
+  detail: string | null;
+  /** Exactly one, set by the transition to 'ended'. */
+  outcome: CallOutcome | null;
+  /** Arrival order among items queued in the same millisecond. */
+  seq: number | null;
 }
+export type CallState = 'queued' | 'offered' | 'accepted' | 'ended';
+export type CallOutcome = 'served' | 'abandoned' | 'missed' | 'cancelled' | 'transferred' | 'failed';
 
 /** One pointer per booking write: the feed sends the booking's current state at this position. */
 export interface AgendaChangesTable {

@@ -3,7 +3,8 @@
 // fresh database and checks the codes through the server's own check-in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkIn } from '../agenda/kiosk-agenda.ts';
+import { randomUUID } from 'node:crypto';
+import { checkIn } from '../agenda/kiosk-outbox.ts';
 import { addDays, localDate } from '../agenda/time-zone.ts';
 import { migrateToLatest, openDatabase } from './open.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -38,7 +39,13 @@ for (const [iso, what] of INSTANTS) {
       const seed = await seedDemo(db, now, { passwords: { giulia: 'x', marco: 'y', admin: 'z' } });
       assert.equal(seed.bookings.length, 5);
       for (const b of seed.bookings) {
-        const result = await checkIn(db, seed.totem.siteId, b.bookingId, now, WINDOW);
+        const result = await checkIn(
+          db,
+          { id: seed.totem.id, siteId: seed.totem.siteId, name: seed.totem.name },
+          { idempotencyKey: randomUUID(), bookingId: b.bookingId, codeHash: b.codeHash, occurredAt: iso },
+          now,
+          WINDOW,
+        );
         assert.equal(result.ok ? 'ok' : result.reason, EXPECTED[b.label], `${b.label} at ${iso}`);
       }
       // "Tomorrow" is the next calendar day in Rome, whatever the hour and the clock change.

@@ -12,6 +12,7 @@ import { createOperator } from '../admin/accounts.ts';
 import { createOffice, createService } from '../admin/catalogue.ts';
 import { saveSchedule } from '../admin/schedules.ts';
 import { createSite } from '../admin/sites.ts';
+import { codeHash } from '../agenda/kiosk-agenda.ts';
 
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
@@ -24,6 +25,8 @@ export interface DemoSeed {
     slotStart: string;
     operator: string;
     bookingId: string;
+    /** The code's full keyed hash with the site key, as a totem sends it with a check-in (tests). */
+    codeHash: string;
   }[];
 }
 
@@ -103,6 +106,11 @@ export async function seedDemo(
   }
 
   await createSite(db, { id: 'centro', name: 'Piazza del Municipio', offices: ['urp', 'anagrafe'] });
+  const { site_key: siteKey } = await db
+    .selectFrom('sites')
+    .select('site_key')
+    .where('id', '=', 'centro')
+    .executeTakeFirstOrThrow();
   const totemSecret = options.totemSecret ?? newToken(24);
   await db
     .insertInto('totems')
@@ -195,6 +203,7 @@ export async function seedDemo(
     });
     bookings.push({
       code,
+      codeHash: codeHash(siteKey, code),
       label: p.label,
       slotStart: new Date(p.at).toISOString(),
       operator: p.op,

@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import { ConflictError, FieldError, HttpError } from './errors.ts';
+import { DOMAIN_HTTP_STATUS, DomainError } from '../domain-error.ts';
 import { registerPublicRoutes } from './routes-public.ts';
 import { registerOperatorRoutes } from './routes-operator.ts';
 import { registerKioskRoutes } from './routes-kiosk.ts';
@@ -47,6 +48,13 @@ export async function buildHttpApp(
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if ((error as unknown) instanceof DomainError) {
+      const d = error as unknown as DomainError;
+      const statusCode = DOMAIN_HTTP_STATUS[d.code];
+      return reply
+        .status(statusCode)
+        .send({ statusCode, error: 'DomainError', code: d.code, message: d.message });
+    }
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).send({
         statusCode: error.statusCode,

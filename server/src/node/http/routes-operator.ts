@@ -39,5 +39,9 @@ export function registerOperatorRoutes(on: RouteRegistrar, ctx: RouteContext): v
   });
   // The call-back queue: requests citizens left at totems, with the phone number to call.
   on(R.listCallbacks, async ({ query, who }) => listOpenCallbacks(ctx.db, who.id, query.limit));
-  on(R.completeCallback, async ({ params, who }) => completeCallback(ctx.db, who.id, params.id, ctx.now()));
+  on(R.completeCallback, async ({ params, who }) => {
+    const done = await completeCallback(ctx.db, who.id, params.id, ctx.now());
+    ctx.onCallbacksChanged();
+    return done;
+  });
 }

@@ -49,6 +49,8 @@ export interface RouteContext {
   router: () => CallRouter;
   /** Tells the totems of every site of this office that its agenda changed (socket push). */
   onAgendaChanged: (officeId: string) => void;
+  /** A call-back was recorded or done: the consoles' live queues are pushed again. */
+  onCallbacksChanged: () => void;
   /** Prunes the change feed; the feed endpoint asks it to catch up before reading. */
   agendaRetention: AgendaRetention;
   /** Who runs the service (configuration `municipality`), for the citizen's pages. */

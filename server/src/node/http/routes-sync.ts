@@ -4,7 +4,7 @@
 // ("Authorization: Totem …").
 import { IDEMPOTENT_REPLAY_HEADER, SYNC_HTTP_ROUTES as R } from '@sportello/protocol';
 import type { FastifyReply } from 'fastify';
-import { recordCallback, recordCheckIn } from '../agenda/kiosk-outbox.ts';
+import { checkIn, recordCallback, toCheckInResponse } from '../agenda/kiosk-outbox.ts';
 import { agendaChangesPage, agendaSnapshot } from '../agenda/sync-feed.ts';
 import type { TotemIdentity } from '../auth/sessions.ts';
 import { HttpError } from './errors.ts';
@@ -37,13 +37,14 @@ export function registerSyncRoutes(on: RouteRegistrar, ctx: RouteContext): void 
     return agendaSnapshot(ctx.db, params.site, ctx.now());
   });
   on(R.checkIn, async ({ body, who, reply }) => {
-    const outcome = await recordCheckIn(ctx.db, who, body, ctx.now(), ctx.checkInWindow);
-    if (outcome.changedOfficeId !== undefined) ctx.onAgendaChanged(outcome.changedOfficeId);
-    markReplay(reply, outcome.replayed);
-    return outcome.response;
+    const result = await checkIn(ctx.db, who, body, ctx.now(), ctx.checkInWindow);
+    if (result.ok && !result.replayed) ctx.onAgendaChanged(result.booking.officeId);
+    markReplay(reply, result.replayed);
+    return toCheckInResponse(body, result);
   });
   on(R.callback, async ({ body, who, reply }) => {
     const outcome = await recordCallback(ctx.db, who, body, ctx.now());
+    if (!outcome.replayed) ctx.onCallbacksChanged();
     markReplay(reply, outcome.replayed);
     return outcome.response;
   });

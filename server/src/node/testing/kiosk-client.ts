@@ -6,6 +6,10 @@ import {
   type CallAccepted,
   type CallEnded,
   type CallRequest,
+  type CallbackOffer,
+  type CallUpgrade,
+  type KioskSession,
+  type QueueStatus,
   type KioskClientEvents,
   type KioskServerEvents,
   type RemoteActionNotice,
@@ -20,7 +24,14 @@ export class TestKiosk {
   readonly events: string[] = [];
   /** Resolves with the reason when the server drops this kiosk. */
   readonly disconnected: Promise<string>;
+  /** Queue statuses, session truths and call-back offers as they arrived. */
+  readonly statuses: QueueStatus[] = [];
+  readonly sessions: KioskSession[] = [];
+  readonly callbackOffers: CallbackOffer[] = [];
   private constructor(readonly socket: Socket<KioskServerEvents, KioskClientEvents>) {
+    socket.on(EVENTS.queueStatus, (p) => this.statuses.push(p));
+    socket.on(EVENTS.session, (p) => this.sessions.push(p));
+    socket.on(EVENTS.callbackOffered, (p) => this.callbackOffers.push(p));
     socket.on(EVENTS.callAccepted, (p) => this.accepted.push(p));
     socket.on(EVENTS.callEnded, (p) => {
       this.ended.push(p);
@@ -65,6 +76,44 @@ export class TestKiosk {
     return new Promise((resolve) =>
       this.socket.once(event as never, (() => resolve(queue.shift()!)) as never),
     );
+  }
+
+  /** Resolves with the first status (already received or coming) that satisfies `match`. */
+  statusWhere(match: (s: QueueStatus) => boolean): Promise<QueueStatus> {
+    return this.waitFor(this.statuses, EVENTS.queueStatus, match);
+  }
+
+  sessionWhere(match: (s: KioskSession) => boolean): Promise<KioskSession> {
+    return this.waitFor(this.sessions, EVENTS.session, match);
+  }
+
+  callbackOfferWhere(match: (s: CallbackOffer) => boolean): Promise<CallbackOffer> {
+    return this.waitFor(this.callbackOffers, EVENTS.callbackOffered, match);
+  }
+
+  private waitFor<T>(seen: T[], event: string, match: (v: T) => boolean): Promise<T> {
+    const found = seen.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const on = (v: T) => {
+        if (!match(v)) return;
+        this.socket.off(event as never, on as never);
+        resolve(v);
+      };
+      this.socket.on(event as never, on as never);
+    });
+  }
+
+  upgrade(req: CallUpgrade) {
+    return this.socket.emitWithAck(EVENTS.callUpgrade, req);
+  }
+
+  callbackInstead(req: { callId: string; idempotencyKey: string; phone: string }) {
+    return this.socket.emitWithAck(EVENTS.callbackInstead, req);
+  }
+
+  hangUp(callId: string) {
+    return this.socket.emitWithAck(EVENTS.callHangup, { callId });
   }
 
   nextAccepted(): Promise<CallAccepted> {

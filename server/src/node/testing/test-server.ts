@@ -24,9 +24,10 @@ export interface TestServer {
 export async function startTestServer(
   overrides: ServerConfigInput = {},
   now?: () => Date,
-  options: Pick<StartOptions, 'log' | 'smsGateway'> = {},
+  options: Pick<StartOptions, 'log' | 'smsGateway' | 'tickMs'> & { dataDir?: string } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sportello-server-'));
+  const { dataDir: givenDir, ...start } = options;
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'sportello-server-'));
   const config = loadConfig({
     env: {},
     overrides: {
@@ -41,7 +42,7 @@ export async function startTestServer(
   });
   let seed!: DemoSeed;
   const server = await startServer(config, {
-    ...options,
+    ...start,
     ...(now ? { now } : {}),
     beforeListen: async ({ db }) => {
       seed = await seedDemo(db, now ? now() : new Date(), {

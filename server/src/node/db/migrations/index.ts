@@ -5,6 +5,7 @@ import * as m001 from './001-initial.ts';
 import * as m002 from './002-agenda-changes.ts';
 import * as m003 from './003-fleet.ts';
 import * as m004 from './004-self-tests.ts';
+import * as m005 from './005-call-queue.ts';
 import * as m006 from './006-messages.ts';
 import * as m007 from './007-administration.ts';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002-agenda-changes': m002,
   '003-fleet': m003,
   '004-self-tests': m004,
+  '005-call-queue': m005,
   '006-messages': m006,
   '007-administration': m007,
 };

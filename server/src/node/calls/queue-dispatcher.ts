@@ -1,0 +1,291 @@
+// The dispatcher: reads the stored queue, lets the pure policy decide, carries out its answer as
+// conditional transitions, and pushes what changed to kiosks and consoles. Runs after every change
+// and once a second (rings that ran out, grace periods that ended, windows that opened, call-back
+// offers, totems that did not come back). Runs are serialised within a process; across processes
+// the conditional updates decide, so a lost race only means "someone else did it".
+import type { ConsoleQueue, OperatorCallback, QueueStatus } from '@sportello/protocol';
+import type { Db } from '../db/open.ts';
+import type { Logger } from '../logger.ts';
+import { allOpenCallbacks } from '../agenda/callbacks.ts';
+import type { CallNotifier } from './call-notifier.ts';
+import {
+  backToQueue,
+  endItem,
+  LiveSnapshot,
+  markCallbackOffered,
+  markOffered,
+  type LiveItem,
+} from './call-store.ts';
+import type { OperatorRoster } from './operator-roster.ts';
+import { afterMissedRing, callbackDue, nextOffers, type PolicySettings } from './queue-policy.ts';
+import { buildViews, consoleQueueFor, ringOf, toPolicyItem, type QueueViews } from './queue-views.ts';
+import type { HandleTimeWindow } from './wait-estimate.ts';
+
+export interface DispatchSettings extends PolicySettings {
+  ringTimeoutMs: number;
+  /** A held item (totem away since a restart) ends abandoned after this long. */
+  heldAbandonMs: number;
+  /** Kiosk statuses are re-sent at least this often, so the waited time counts on. */
+  statusRefreshMs: number;
+}
+
+export interface DispatchContext {
+  db: Db;
+  log: Logger;
+  notifier: CallNotifier;
+  roster: OperatorRoster;
+  handleTimes: HandleTimeWindow;
+  settings: DispatchSettings;
+  now: () => Date;
+}
+
+/** Console lists are pushed at most this often (real time: they are about display, not rules). */
+const CONSOLE_PUSH_MS = 200;
+
+/** Status fields whose change is worth a push (the waited time alone is not). */
+function statusKey(s: QueueStatus): string {
+  return `${s.phase}|${s.position}|${s.estimatedWaitSeconds}|${s.callbackOffered}|${s.kind}`;
+}
+
+export class QueueDispatcher {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly sentStatus = new Map<string, { key: string; at: number }>();
+  private lastViews: QueueViews = { statuses: new Map(), calls: [] };
+  private callbacks: OperatorCallback[] = [];
+  private callbacksStale = true;
+  private readonly snapshot = new LiveSnapshot();
+  /** Totems with a live item in the last snapshot (for the fleet's synchronous question). */
+  liveTotems = new Set<string>();
+
+  constructor(private readonly c: DispatchContext) {}
+
+  /** Asks for a run; runs coalesce. Resolves when a run that started after this call has ended. */
+  kick(opts: { callbacksChanged?: boolean } = {}): Promise<void> {
+    if (opts.callbacksChanged) this.callbacksStale = true;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.run();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Resolves when no run is in progress. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
+  views(): QueueViews {
+    return this.lastViews;
+  }
+
+  private async run(): Promise<void> {
+    const { db, roster, notifier, settings: s, log } = this.c;
+    const now = this.c.now();
+    const t = now.getTime();
+    let rows = await this.snapshot.read(db);
+    let changed = false;
+    for (const row of rows) {
+      if (row.state === 'offered' && row.operator_id && t - Date.parse(row.offered_at!) >= s.ringTimeoutMs) {
+        changed = (await this.ringMissed(row, now)) || changed;
+      } else if (row.held_since !== null && t - Date.parse(row.held_since) >= s.heldAbandonMs) {
+        const ended = await endItem(
+          db,
+          row.id,
+          {
+            from: ['queued'],
+            outcome: 'abandoned',
+            endReason: 'connection-lost',
+            detail: 'totem-did-not-return',
+          },
+          now,
+        );
+        if (ended?.bookingChanged && row.site_id) notifier.agendaChanged(row.site_id);
+        changed = true;
+      }
+      if (row.state !== 'accepted' && row.callback_offered_at === null && row.held_since === null) {
+        if (callbackDue(toPolicyItem(row), t, s) && (await markCallbackOffered(db, row.id, now))) {
+          notifier.callbackOffered(row.totem_id, {
+            callId: row.id,
+            waitedSeconds: Math.floor((t - Date.parse(row.created_at)) / 1000),
+          });
+          changed = true;
+        }
+      }
+    }
+    if (changed) rows = await this.snapshot.read(db);
+    const holding = new Set(
+      rows.filter((r) => r.state === 'offered' || r.state === 'accepted').map((r) => r.operator_id!),
+    );
+    const offers = nextOffers(rows.map(toPolicyItem), roster.forPolicy(holding), t, s);
+    if (offers.length > 0) {
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      let lost = false;
+      for (const offer of offers) {
+        if (!(await markOffered(db, offer.itemId, offer.operatorId, now))) {
+          lost = true; // another process or transition got there first
+          continue;
+        }
+        const row = byId.get(offer.itemId)!;
+        log.info({ callId: row.id, operator: offer.operatorId }, 'call offered');
+        notifier.ring(offer.operatorId, ringOf(row));
+        // The snapshot follows the write instead of reading everything again.
+        row.state = 'offered';
+        row.operator_id = offer.operatorId;
+        row.offered_at = now.toISOString();
+        row.first_offered_at ??= row.offered_at;
+      }
+      if (lost) rows = await this.snapshot.read(db);
+    }
+    this.schedulePublish(rows, now);
+  }
+
+  private pendingPublish: { rows: LiveItem[]; now: Date } | undefined;
+
+  /**
+   * Views are computed after the rings have gone out (setImmediate), and once for a burst of runs:
+   * the ring is what must be fast, the queue lists follow within milliseconds.
+   */
+  private schedulePublish(rows: LiveItem[], now: Date): void {
+    const first = this.pendingPublish === undefined;
+    this.pendingPublish = { rows, now };
+    if (!first) return;
+    setImmediate(() => this.flush());
+  }
+
+  /** Computes and pushes pending views now (a reconnecting kiosk needs its status at once). */
+  flush(): void {
+    const p = this.pendingPublish;
+    if (!p) return;
+    this.pendingPublish = undefined;
+    try {
+      this.publish(p.rows, p.now);
+    } catch (err) {
+      this.c.log.error({ err }, 'could not push the queue views');
+    }
+  }
+
+  /** The ring ran out: back to the queue for someone else; N in a row pause the console. */
+  private async ringMissed(row: LiveItem, now: Date): Promise<boolean> {
+    const { db, roster, notifier, settings, log } = this.c;
+    const operatorId = row.operator_id!;
+    notifier.ringCancelled(operatorId, row.id);
+    if (!(await backToQueue(db, row.id, operatorId, now))) return false;
+    log.info({ callId: row.id, operator: operatorId }, 'ring not answered');
+    const entry = roster.get(operatorId);
+    if (entry) {
+      const next = afterMissedRing(entry.missedInRow, settings);
+      entry.missedInRow = next.missedInRow;
+      if (next.pause) {
+        roster.pauseFor(operatorId, 'missed-rings');
+        notifier.presence(operatorId, {
+          status: 'paused',
+          reason: 'missed-rings',
+          missedRings: next.missedInRow,
+        });
+        log.info({ operator: operatorId, missed: next.missedInRow }, 'operator paused after missed rings');
+      }
+    }
+    return true;
+  }
+
+  private publish(rows: LiveItem[], now: Date): void {
+    const { roster, notifier, settings: s } = this.c;
+    const t = now.getTime();
+    const holding = new Set(
+      rows.filter((r) => r.state === 'offered' || r.state === 'accepted').map((r) => r.operator_id!),
+    );
+    const views = buildViews(rows, roster.forPolicy(holding), t, s, (o) => this.c.handleTimes.mean(o));
+    this.lastViews = views;
+    this.liveTotems = new Set(rows.map((r) => r.totem_id));
+    const live = new Set<string>();
+    for (const row of rows) {
+      const status = views.statuses.get(row.id);
+      if (!status) continue;
+      live.add(row.id);
+      const key = statusKey(status);
+      const sent = this.sentStatus.get(row.id);
+      if (sent && sent.key === key && t - sent.at < s.statusRefreshMs) continue;
+      this.sentStatus.set(row.id, { key, at: t });
+      notifier.queueStatus(row.totem_id, status);
+    }
+    for (const id of this.sentStatus.keys()) if (!live.has(id)) this.sentStatus.delete(id);
+    this.scheduleConsoles();
+  }
+
+  private consoleTimer: NodeJS.Timeout | undefined;
+  private lastConsoleAt = 0;
+
+  /** Console lists go out at most every CONSOLE_PUSH_MS, with the latest views. */
+  private scheduleConsoles(): void {
+    if (this.consoleTimer) return;
+    const wait = Math.max(0, this.lastConsoleAt + CONSOLE_PUSH_MS - Date.now());
+    this.consoleTimer = setTimeout(() => {
+      this.consoleTimer = undefined;
+      this.lastConsoleAt = Date.now();
+      this.publishConsoles(this.lastViews, this.c.now()).catch((err: unknown) =>
+        this.c.log.error({ err }, 'could not push the console queues'),
+      );
+    }, wait);
+  }
+
+  /** Stops the console timer (server shutdown). */
+  close(): void {
+    clearTimeout(this.consoleTimer);
+    this.consoleTimer = undefined;
+  }
+
+  private lastConsole = new Map<string, string>();
+
+  private async publishConsoles(views: QueueViews, now: Date): Promise<void> {
+    if (this.callbacksStale) {
+      this.callbacksStale = false;
+      this.callbacks = await allOpenCallbacks(this.c.db, 500);
+    }
+    // Consoles of the same offices share one list (and one comparison key), unless a booking in
+    // it is assigned to that operator.
+    const shared = new Map<string, { list: ConsoleQueue; key: string }>();
+    for (const op of this.c.roster.all()) {
+      const personal = views.calls.some((c) => c.assignedOperatorId === op.id);
+      const officesKey = [...op.officeIds].sort().join(',');
+      let entry = personal ? undefined : shared.get(officesKey);
+      if (!entry) {
+        const list = consoleQueueFor(op.id, op.officeIds, views, this.callbacks, now);
+        entry = { list, key: JSON.stringify(list.items) };
+        if (!personal) shared.set(officesKey, entry);
+      }
+      if (this.lastConsole.get(op.id) === entry.key) continue;
+      this.lastConsole.set(op.id, entry.key);
+      this.c.notifier.queueList(op.id, entry.list);
+    }
+  }
+
+  /** The list for one console now (connect, queue:get); also marks it as sent. */
+  consoleQueue(operatorId: string): ReturnType<typeof consoleQueueFor> | undefined {
+    const op = this.c.roster.get(operatorId);
+    if (!op) return undefined;
+    const list = consoleQueueFor(op.id, op.officeIds, this.lastViews, this.callbacks, this.c.now());
+    this.lastConsole.set(op.id, JSON.stringify(list.items));
+    return list;
+  }
+
+  /** Forgets what was sent to a console, so that the next run sends it its whole list. */
+  forgetConsole(operatorId: string): void {
+    this.lastConsole.delete(operatorId);
+  }
+
+  /** Forgets what was sent to a kiosk's item, so that the next run sends its status again. */
+  forgetStatus(callId: string): void {
+    this.sentStatus.delete(callId);
+  }
+}
