@@ -39,6 +39,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private closed = false;
   /** Why the totem is out of service (revoked, P-3); then no other screen is shown. */
   private stoppedReason: string | undefined;
+  /** Whether that reason passes (disk full, K-3): resume() ends it. */
+  private stopPassing = false;
   private readonly p: KioskParts;
 
   constructor(options: KioskCoreOptions) {
@@ -356,14 +358,25 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
    * Takes the totem out of service for good (revoked, P-3): a call in progress is hung up as the
    * citizen would, and the out-of-service screen stays until the kiosk is restarted.
    */
-  outOfService(reason: string): void {
+  outOfService(reason: string, passing = false): void {
     if (this.closed) return;
+    // A lasting stop (revoked) is never replaced by a passing one.
+    if (passing && this.stoppedReason !== undefined && !this.stopPassing) return;
+    this.stopPassing = passing;
     this.callAttempt++;
     if (this.callId) this.p.link.hangUp(this.callId);
     this.callId = undefined;
     this.offlineBookingId = undefined;
     this.stoppedReason = reason;
     this.show({ screen: 'out-of-service', reason });
+  }
+
+  /** Ends a passing out-of-service (outOfService(reason, true)) with that reason: back to idle. */
+  resume(reason: string): void {
+    if (this.closed || !this.stopPassing || this.stoppedReason !== reason) return;
+    this.stoppedReason = undefined;
+    this.stopPassing = false;
+    this.goIdle();
   }
 
   private show(screen: KioskScreen): void {
