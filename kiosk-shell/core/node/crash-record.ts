@@ -5,7 +5,7 @@
 // then starts in a reduced mode that shows the out-of-service screen with the reason and reports it
 // in its heartbeats, instead of crashing again in front of a citizen; once the window has passed it
 // tries a normal start again. systemd's RestartSec/RestartSteps space the restarts meanwhile.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -101,6 +101,8 @@ export class CrashRecord {
     // Written aside and renamed: a crash while writing leaves the old record or the new, never half.
     const tmp = `${this.file}.tmp`;
     try {
+      // The first start may come before anything else made the data directory.
+      mkdirSync(this.o.dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, JSON.stringify(this.record), { mode: 0o600 });
       renameSync(tmp, this.file);
     } catch (err) {

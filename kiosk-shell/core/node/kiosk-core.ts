@@ -77,6 +77,11 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     return this.state;
   }
 
+  /** The agenda cache's and the outbox's databases, for the health check (K-2). */
+  databases(): { agenda: KioskParts['cache']['sqlite']; outbox: KioskParts['outbox']['sqlite'] } {
+    return { agenda: this.p.cache.sqlite, outbox: this.p.outbox.sqlite };
+  }
+
   /** Syncs now: pulls the agenda feed (a snapshot if needed) and sends the outbox. Never rejects. */
   async refreshAgenda(): Promise<void> {
     void this.p.sender.kick(true);

@@ -5,7 +5,9 @@
 // again once the loop's window has passed (exit 0, systemd starts the agent again).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CrashRecord, type CrashRecordOptions } from '../../core/node/crash-record.ts';
+import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { loadMainConfig } from '../../core/node/kiosk-config.ts';
+import { startKioskWatchdog } from '../../core/node/watchdog.ts';
 import type { KioskRuntimeOptions } from '../../core/node/runtime.ts';
 import { startKioskAgent, type KioskAgent } from './agent.ts';
 import { launchKioskWindow, type KioskWindowHandle } from './launcher.ts';
@@ -13,8 +15,8 @@ import { launchKioskWindow, type KioskWindowHandle } from './launcher.ts';
 export interface AgentRunOptions {
   env: NodeJS.ProcessEnv;
   defaults: { dataDir: string; pagesDir: string };
-  /** Opens the kiosk window in Chromium. Default true; false serves the page only (tests). */
-  window?: boolean;
+  /** Opens the kiosk window in Chromium (headless: tests). Default true; false serves the page only. */
+  window?: boolean | 'headless';
   /** The crash count's window and burst, and the restart delay's base and cap. Defaults in crash-record.ts. */
   crashes?: Partial<Pick<CrashRecordOptions, 'windowMs' | 'burst'>> & {
     backoffBaseMs?: number;
@@ -70,6 +72,7 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
       pageUrl: agent.host.bareUrl,
       pageSecret: agent.host.secret,
       prefer: 'chromium',
+      headless: o.window === 'headless',
       log,
     });
     if (!opened.opened) {
@@ -80,6 +83,15 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
     }
     screen.window = opened;
   }
+  // systemd's watchdog (K-2): READY=1 now, WATCHDOG=1 after each passing health check.
+  const win = screen.window;
+  const watchdog = startKioskWatchdog({
+    env: o.env,
+    core: agent.core,
+    log,
+    ...(win?.evaluate ? { pageFrame: () => win.evaluate!(PAGE_FRAME_EXPRESSION) } : {}),
+    ...(agent.devices ? { device: () => agent.devices!.manager.status } : {}),
+  });
   o.onReady?.({ agent, crashes: record.crashes, backoffMs, crashLoop: record.crashLoop });
   const ends: Promise<number>[] = [stopped.then(() => 0)];
   if (screen.window) ends.push(screen.window.exited.then(() => 1));
@@ -90,6 +102,7 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
   }
   const code = await Promise.race(ends);
   clearTimeout(retry);
+  watchdog.close();
   // A window that ended on its own is a crash too (E-7): it counts towards the loop.
   if (code !== 0) record.end(false);
   await screen.window?.close();

@@ -11,17 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventEmitter } from 'node:events';
-import { build } from 'esbuild';
 import WebSocket from 'ws';
 import type { Heartbeat, KioskState } from '@sportello/protocol';
 import { HOST_PROTOCOL } from './host.ts';
+import { bundleAgentChild, NODE_MODULES, PAGES_DIR } from './testing/agent-bundle.ts';
 import { Supervisor, unitSetting, type Started } from './testing/supervisor.ts';
 
 const UNIT = fileURLToPath(
   new URL('../../packaging/systemd/sportello-kiosk-chromium.service', import.meta.url),
 );
-const PAGES = fileURLToPath(new URL('../../../app/dist', import.meta.url));
-const nodeModules = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 
 let work: string;
 let bundle: string;
@@ -31,28 +29,7 @@ const heartbeats = new EventEmitter<{ beat: [Heartbeat] }>();
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'sportello-k1-'));
-  bundle = join(work, 'agent-child.cjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./testing/agent-child.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: bundle,
-    external: [
-      'better-sqlite3',
-      'bufferutil',
-      'utf-8-validate',
-      'node-hid',
-      'serialport',
-      '@serialport/*',
-      'electron',
-    ],
-    // The bundle is CommonJS: import.meta.url becomes the bundle's own file URL.
-    define: { 'import.meta.url': '__bundleUrl' },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'silent',
-  });
+  bundle = await bundleAgentChild(work);
   // The fleet's side of heartbeats: records each, answers with no action. Everything else is "down".
   fleet = createServer((req, res) => {
     let body = '';
@@ -122,11 +99,11 @@ describe('K-1 the kiosk agent under a supervisor', { timeout: 120_000 }, () => {
       restartMs: restartSec,
       env: {
         PATH: process.env.PATH ?? '',
-        NODE_PATH: nodeModules,
+        NODE_PATH: NODE_MODULES,
         SPORTELLO_SERVER_URL: fleetUrl,
         SPORTELLO_TOTEM_CREDENTIAL: 'totem-k1:secret-k1-secret-k1',
         SPORTELLO_KIOSK_DATA_DIR: dataDir,
-        SPORTELLO_KIOSK_PAGES_DIR: PAGES,
+        SPORTELLO_KIOSK_PAGES_DIR: PAGES_DIR,
         SPORTELLO_TEST_CRASHES: JSON.stringify({ burst: 4, windowMs: 3_600_000, backoffBaseMs: 20 }),
       },
     });

@@ -1,6 +1,6 @@
 // The kiosk agent as the K-1 test's supervisor starts it: agent-run.ts without a window (the test
 // plays the page over the kiosk API), its crash-count settings from SPORTELLO_TEST_CRASHES (JSON).
-// It prints one JSON line when the page is served, then runs until killed or sent SIGTERM.
+// SPORTELLO_TEST_WINDOW=headless opens a headless Chromium window (K-2). It prints one JSON line when the page is served, then runs until killed or sent SIGTERM.
 import { runKioskAgent } from '../agent-run.ts';
 
 const stop = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
@@ -12,7 +12,7 @@ runKioskAgent({
     dataDir: process.env.SPORTELLO_KIOSK_DATA_DIR!,
     pagesDir: process.env.SPORTELLO_KIOSK_PAGES_DIR!,
   },
-  window: false,
+  window: process.env.SPORTELLO_TEST_WINDOW === 'headless' ? 'headless' : false,
   crashes,
   runtime: { disk: false },
   stop,
