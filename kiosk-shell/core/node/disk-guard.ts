@@ -3,8 +3,9 @@
 // reason "disk-full", the heartbeat says so, and SQLite's own journal keeps the databases intact
 // (a write that finds no space is rolled back, never half applied). The guard notices either way:
 // a write that failed for lack of space (SQLITE_FULL, ENOSPC, seen in what the kiosk logs), or free
-// space below a margin at a periodic look. It gives the kiosk back when there is room again and a
-// test write succeeds.
+// space below a margin at a periodic look. A call in progress needs no disk and is not cut: the
+// screen changes when it ends. It gives the kiosk back when there is room again and a test write
+// succeeds.
 import { rmSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { join } from 'node:path';
 export const DISK_FULL = 'disk-full';
 
 export interface DiskGuardTarget {
+  getState(): { screen: { screen: string } };
+  on(event: 'state', listener: () => void): unknown;
+  off(event: 'state', listener: () => void): unknown;
   outOfService(reason: string, passing: boolean): void;
   resume(reason: string): void;
 }
@@ -43,6 +47,9 @@ export function isDiskFull(err: unknown, msg = ''): boolean {
 
 export class DiskGuard {
   private full = false;
+  /** Full, but a call was in progress: out of service once it ends. */
+  private deferred = false;
+  private readonly onState = () => this.applyDeferred();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private closed = false;
@@ -108,17 +115,31 @@ export class DiskGuard {
   private enter(why: string): void {
     this.full = true;
     this.o.log?.(`disk full (${why}): the kiosk is out of service until space is freed`);
+    this.deferred = true;
+    this.o.core.on('state', this.onState);
+    this.applyDeferred();
+  }
+
+  private applyDeferred(): void {
+    if (!this.deferred) return;
+    const s = this.o.core.getState().screen.screen;
+    if (s === 'in-call' || s === 'waiting') return;
+    this.deferred = false;
+    this.o.core.off('state', this.onState);
     this.o.core.outOfService(DISK_FULL, true);
   }
 
   private leave(free: number): void {
     this.full = false;
+    this.deferred = false;
+    this.o.core.off('state', this.onState);
     this.o.log?.(`disk space is back (${free} bytes free): the kiosk is in service again`);
     this.o.core.resume(DISK_FULL);
   }
 
   close(): void {
     this.closed = true;
+    this.o.core.off('state', this.onState);
     clearInterval(this.timer);
     this.timer = undefined;
   }

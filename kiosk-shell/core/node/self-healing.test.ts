@@ -3,6 +3,7 @@
 // system and a real page: kiosk-shell/host/node/{crash-loop,disk-full,watchdog}.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,10 +58,14 @@ test('K-3 the guard goes out of service on a failed write, and back only when th
   const dir = mkdtempSync(join(tmpdir(), 'sportello-disk-'));
   const calls: string[] = [];
   let minFree = Number.MAX_SAFE_INTEGER;
-  const core = {
+  const core = Object.assign(new EventEmitter<{ state: [] }>(), {
+    screen: 'idle',
+    getState() {
+      return { screen: { screen: this.screen } };
+    },
     outOfService: (reason: string, passing: boolean) => calls.push(`out ${reason} ${passing}`),
     resume: (reason: string) => calls.push(`resume ${reason}`),
-  };
+  });
   const guard = new DiskGuard({
     dataDir: dir,
     core,
@@ -84,6 +89,28 @@ test('K-3 the guard goes out of service on a failed write, and back only when th
   assert.equal(roomy.isFull, false);
   guard.close();
   roomy.close();
+});
+
+test('K-3 a call in progress is not cut by a full disk: out of service when it ends', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sportello-disk-'));
+  const calls: string[] = [];
+  const core = Object.assign(new EventEmitter<{ state: [] }>(), {
+    screen: 'in-call',
+    getState() {
+      return { screen: { screen: this.screen } };
+    },
+    outOfService: (reason: string) => calls.push(`out ${reason}`),
+    resume: (reason: string) => calls.push(`resume ${reason}`),
+  });
+  const guard = new DiskGuard({ dataDir: dir, core });
+  guard.noteLog('x', Object.assign(new Error('x'), { code: 'SQLITE_FULL' }));
+  assert.deepEqual(calls, [], 'the call goes on');
+  core.screen = 'ended';
+  core.emit('state');
+  assert.deepEqual(calls, [`out ${DISK_FULL}`]);
+  core.emit('state');
+  assert.equal(calls.length, 1);
+  guard.close();
 });
 
 test('K-2 health: true only when the page draws, the databases answer and the device answers', async () => {
