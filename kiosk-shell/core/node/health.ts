@@ -1,7 +1,7 @@
 // The kiosk's health (K-2): true only when the page renders, the databases answer and the device
 // is being polled; not a timer. Each part is asked for real, within a deadline: the page for its
 // next animation frame (over the window's DevTools pipe), the agenda cache and the outbox for a
-// query on their tables, the device manager for its state. A frozen page, a locked database or a
+// query on their tables, the device manager for when its device last answered a poll. A frozen page, a locked database or a
 // frozen core (whose event loop then runs no check at all) stops the watchdog's pings, and systemd
 // restarts the kiosk (watchdog.ts).
 import type BetterSqlite3 from 'better-sqlite3';
@@ -11,8 +11,13 @@ export interface HealthParts {
   pageFrame?: () => Promise<unknown>;
   /** The agenda cache and the outbox. */
   databases: () => { agenda: BetterSqlite3.Database; outbox: BetterSqlite3.Database };
-  /** The configured device manager's status (it must answer); absent: no device configured. */
-  device?: () => { state: string };
+  /**
+   * The configured device: its state and how long since it last answered a poll (a board's frame,
+   * a HID report or presence check). Absent: no device configured.
+   */
+  device?: () => { state: string; msSinceLastPoll: number | undefined };
+  /** An open, working device that answered no poll for this long fails the check. Default 30 000. */
+  deviceSilenceMs?: number;
   /** Deadline of each asynchronous part. Default 5 000 ms. */
   timeoutMs?: number;
 }
@@ -49,8 +54,13 @@ export async function checkHealth(parts: HealthParts): Promise<HealthReport> {
     failures.push(`database not answering: ${(err as Error).message}`);
   }
   if (parts.device) {
+    // A missing or failed device is the manager's to reopen (and the heartbeat's to report): a
+    // restart would not plug it in. A device said to work whose polls stopped is a stuck core.
     try {
-      parts.device();
+      const d = parts.device();
+      const silence = parts.deviceSilenceMs ?? 30_000;
+      if (d.state === 'ok' && d.msSinceLastPoll !== undefined && d.msSinceLastPoll > silence)
+        failures.push(`device not polled for ${Math.round(d.msSinceLastPoll)} ms`);
     } catch (err) {
       failures.push(`device manager not answering: ${(err as Error).message}`);
     }

@@ -123,12 +123,20 @@ test('K-2 health: true only when the page draws, the databases answer and the de
   const ok = await checkHealth({
     pageFrame: () => Promise.resolve(true),
     databases,
-    device: () => ({ state: 'ok' }),
+    device: () => ({ state: 'ok', msSinceLastPoll: 500 }),
   });
   assert.deepEqual(ok, { ok: true, failures: [] });
   const frozen = await checkHealth({ pageFrame: () => new Promise(() => {}), databases, timeoutMs: 20 });
   assert.equal(frozen.ok, false);
   assert.match(frozen.failures[0]!, /^page not rendering/);
+  const stuck = await checkHealth({ databases, device: () => ({ state: 'ok', msSinceLastPoll: 31_000 }) });
+  assert.deepEqual(stuck.failures, ['device not polled for 31000 ms']);
+  // Unplugged is the device manager's to reopen, not a reason to restart the kiosk.
+  const unplugged = await checkHealth({
+    databases,
+    device: () => ({ state: 'missing', msSinceLastPoll: undefined }),
+  });
+  assert.equal(unplugged.ok, true);
   outbox.close();
   const noDb = await checkHealth({ databases });
   assert.match(noDb.failures[0]!, /^database not answering/);

@@ -107,7 +107,14 @@ async function start(): Promise<void> {
     env: process.env,
     core,
     log,
-    ...(runtime.devices ? { device: () => runtime.devices!.manager.status } : {}),
+    ...(runtime.devices
+      ? {
+          device: () => ({
+            state: runtime.devices!.manager.status.state,
+            msSinceLastPoll: runtime.devices!.manager.msSinceLastPoll(),
+          }),
+        }
+      : {}),
     pageFrame: () => {
       const win = keeper.current;
       if (!win || win.webContents.isDestroyed()) return Promise.reject(new Error('no kiosk window'));

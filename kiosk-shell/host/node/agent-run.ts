@@ -90,7 +90,14 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
     core: agent.core,
     log,
     ...(win?.evaluate ? { pageFrame: () => win.evaluate!(PAGE_FRAME_EXPRESSION) } : {}),
-    ...(agent.devices ? { device: () => agent.devices!.manager.status } : {}),
+    ...(agent.devices
+      ? {
+          device: () => ({
+            state: agent.devices!.manager.status.state,
+            msSinceLastPoll: agent.devices!.manager.msSinceLastPoll(),
+          }),
+        }
+      : {}),
   });
   o.onReady?.({ agent, crashes: record.crashes, backoffMs, crashLoop: record.crashLoop });
   const ends: Promise<number>[] = [stopped.then(() => 0)];
