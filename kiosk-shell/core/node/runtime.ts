@@ -50,6 +50,11 @@ export interface KioskRuntime {
   fleet?: TotemFleet;
   /** The recent log lines (sent on a "request-logs" action). */
   logs: LogRing;
+  /**
+   * The runtime's log: into the ring (the fleet's "request-logs", the heartbeat's last error), to
+   * the caller's log, and past the disk-full guard. Parts started beside the runtime log here.
+   */
+  log: (msg: string, detail?: unknown) => void;
   /** This run in the crash count; a run that ends with a failure calls end(false) before close(). */
   crashes?: CrashRecord;
   disk?: DiskGuard;
@@ -125,6 +130,7 @@ export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRu
     ...(crashes ? { crashes } : {}),
     ...(disk ? { disk } : {}),
     logs,
+    log,
     close() {
       closing ??= (async () => {
         disk?.close();

@@ -80,7 +80,8 @@ async function start(): Promise<void> {
   const csp = kioskCsp([serverOrigin, serverOrigin.replace(/^http/, 'ws')]);
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ pagesDir: config.pagesDir, csp, log }));
 
-  const handleRequest = createKioskIpcHandler({ core, log });
+  // The runtime's log: a request that failed for lack of disk space reaches the disk-full guard (K-3).
+  const handleRequest = createKioskIpcHandler({ core, log: runtime.log });
   ipcMain.handle(KIOSK_CHANNELS.request, (event, payload: unknown) =>
     handleRequest(event.senderFrame?.url, payload),
   );
