@@ -153,6 +153,14 @@ describe('K-2 watchdog', { timeout: 180_000 }, () => {
       DISPLAY: process.env.DISPLAY ?? ':99',
     });
     const browsers: number[] = [];
+    // The killed agent cannot remove its window's profile folder: the test does.
+    const profiles = new Set<string>();
+    const noteProfiles = (procs: { cmd: string }[]) => {
+      for (const p of procs) {
+        const m = /--user-data-dir=(\S+)/.exec(p.cmd);
+        if (m) profiles.add(m[1]!);
+      }
+    };
     try {
       const firstPing = listener.next((m) => m === 'WATCHDOG=1');
       let ready = sup.nextReady();
@@ -160,6 +168,7 @@ describe('K-2 watchdog', { timeout: 180_000 }, () => {
       const first = await ready;
       await firstPing;
       const procs = descendants(first.child.pid!);
+      noteProfiles(procs);
       browsers.push(...procs.filter((p) => !p.cmd.includes('--type=')).map((p) => p.pid));
       const renderers = procs.filter((p) => p.cmd.includes('--type=renderer'));
       assert.ok(renderers.length > 0, 'the page has a renderer process');
@@ -190,6 +199,7 @@ describe('K-2 watchdog', { timeout: 180_000 }, () => {
           // Already gone.
         }
       }
+      for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });
