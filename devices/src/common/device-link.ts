@@ -55,6 +55,8 @@ export type LinkEvents = {
   /** The device went away; the link is dead and must be closed by its owner. */
   lost: [message: string];
   trace: [TraceEntry];
+  /** The device answered a poll (a board's frame, a HID report or presence check): it is being polled. */
+  polled: [];
 };
 
 export interface DeviceLink extends Emitter<LinkEvents> {
@@ -98,7 +100,10 @@ export class SerialLink extends Emitter<LinkEvents> implements DeviceLink {
     s.on('hook', (offHook) => this.emit('hook', offHook));
     s.on('key', (key) => this.emit('key', key));
     s.on('hello', () => this.emit('hello'));
-    s.on('trace', (entry) => this.emit('trace', entry));
+    s.on('trace', (entry) => {
+      this.emit('trace', entry);
+      if (entry.dir === 'in') this.emit('polled');
+    });
     s.start();
   }
 
@@ -224,6 +229,7 @@ export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
 
   #onReport(report: Uint8Array): void {
     this.emit('trace', { dir: 'in', hex: toHex(report), note: 'report' });
+    this.emit('polled');
     for (const t of this.#decoder.push(report)) {
       if (t.kind === 'hook') this.emit('hook', t.offHook);
       else if (t.kind === 'mute') this.emit('mute');
@@ -237,8 +243,10 @@ export class HidLink extends Emitter<LinkEvents> implements DeviceLink {
       this.#present().then(
         (present) => {
           if (this.#closing || this.#lost) return;
-          if (present) this.#schedulePoll();
-          else this.#lose(`${this.#handle.path} left the HID device list`);
+          if (present) {
+            this.emit('polled');
+            this.#schedulePoll();
+          } else this.#lose(`${this.#handle.path} left the HID device list`);
         },
         () => {
           if (!this.#closing && !this.#lost) this.#schedulePoll();

@@ -188,3 +188,19 @@ test('H-1 ringer commands on HID are refused as unsupported; close() leaks nothi
   assert.equal(s.clock.pendingTimers, 0);
   assert.equal(s.manager.listenerCount(), 0);
 });
+
+test('K-2 the open device answers polls: the time since the last one stays below the poll interval', async () => {
+  const s = setup({ descriptor: TELEPHONY_HANDSET });
+  assert.equal(s.manager.msSinceLastPoll(), undefined, 'nothing open yet');
+  s.manager.start();
+  await until(s.clock, () => s.manager.status.state === 'ok');
+  for (let i = 0; i < 5; i++) {
+    await advance(s.clock, 1_000);
+    assert.ok(s.manager.msSinceLastPoll()! <= 1_000, `${s.manager.msSinceLastPoll()} ms after poll ${i}`);
+  }
+  // A report is an answer too.
+  await advance(s.clock, 500);
+  s.hid.pushReport(HANDSET_REPORTS.onHook);
+  await advance(s.clock, 0);
+  assert.equal(s.manager.msSinceLastPoll(), 0);
+});

@@ -49,6 +49,7 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
   readonly #vendorLayout: HidLayout | undefined;
   readonly #debouncer: HookDebouncer;
   readonly #keys: KeyGuard;
+  #lastPolledAt: number | undefined;
   #status: DeviceStatus = { state: 'missing', reason: 'starting', message: 'not opened yet' };
   #link: DeviceLink | undefined;
   #linkOffs: (() => void)[] = [];
@@ -87,6 +88,16 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
       this.emit('event', { type: offHook ? 'offhook' : 'onhook', source, at }),
     );
     this.#keys = new KeyGuard(this.#clock, options);
+  }
+
+  /**
+   * Milliseconds since the open device last answered a poll (the kiosk's health check, K-2);
+   * undefined while no device is open.
+   */
+  msSinceLastPoll(): number | undefined {
+    return this.#link && this.#lastPolledAt !== undefined
+      ? this.#clock.now() - this.#lastPolledAt
+      : undefined;
   }
 
   get status(): DeviceStatus {
@@ -307,7 +318,9 @@ export class DeviceManager extends Emitter<DeviceManagerEvents> {
 
   #attach(link: DeviceLink): void {
     this.#link = link;
+    this.#lastPolledAt = this.#clock.now();
     this.#linkOffs = [
+      link.on('polled', () => (this.#lastPolledAt = this.#clock.now())),
       link.on('health', (health) => this.#onHealth(health)),
       link.on('hook', (offHook) => this.#debouncer.input(offHook)),
       link.on('key', (key) => this.#onKey(key)),

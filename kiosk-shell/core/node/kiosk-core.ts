@@ -70,6 +70,11 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     return this.state;
   }
 
+  /** The agenda cache's and the outbox's databases, for the health check (K-2). */
+  databases(): { agenda: KioskParts['cache']['sqlite']; outbox: KioskParts['outbox']['sqlite'] } {
+    return { agenda: this.p.cache.sqlite, outbox: this.p.outbox.sqlite };
+  }
+
   /** Syncs now: pulls the agenda feed (a snapshot if needed) and sends the outbox. Never rejects. */
   async refreshAgenda(): Promise<void> {
     void this.p.sender.kick(true);
@@ -150,11 +155,17 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   }
 
   /**
-   * Takes the totem out of service for good (revoked, P-3): a call in progress is hung up as the
-   * citizen would, and the out-of-service screen stays until the kiosk is restarted.
+   * Takes the totem out of service: for good (revoked, P-3), or while a passing reason lasts (disk
+   * full K-3, crash loop K-1; `passing`), until resume(reason). A call in progress is hung up as the
+   * citizen would; a lasting stop is never replaced by a passing one.
    */
-  outOfService(reason: string): void {
-    void this.feed({ type: 'out-of-service', reason });
+  outOfService(reason: string, passing = false): void {
+    void this.feed({ type: 'out-of-service', reason, passing });
+  }
+
+  /** Ends a passing out-of-service with that reason: back to idle. */
+  resume(reason: string): void {
+    void this.feed({ type: 'resume', reason });
   }
 
   private handsetStatus(): HandsetStatus {

@@ -41,8 +41,13 @@ export interface MachineContext {
   /** Whether the handset device works (only then the "put it down" prompt makes sense). */
   handsetOk: boolean;
   online: boolean;
-  /** Revoked (P-3): the out-of-service screen stays until the kiosk restarts. */
+  /** Out of service: revoked (P-3) until the kiosk restarts, or for a passing reason (below). */
   stopped: boolean;
+  /**
+   * The stop's reason when it passes (disk full K-3, crash loop K-1): a `resume` with that reason
+   * ends it. A lasting stop (revoked) is null here and is never replaced by a passing one.
+   */
+  passingStop: string | null;
   liftAction: 'walk-in' | 'code-entry';
   /** The central server's base URL, handed to the page with a call's media token. */
   serverUrl: string;
@@ -88,7 +93,8 @@ export type KioskInput =
   | { type: 'session'; session: KioskSession }
   // Connectivity and the fleet.
   | { type: 'online'; online: boolean }
-  | { type: 'out-of-service'; reason: string };
+  | { type: 'out-of-service'; reason: string; passing?: boolean }
+  | { type: 'resume'; reason: string };
 export type InputType = KioskInput['type'];
 
 export type KioskEffect =

@@ -60,6 +60,10 @@ const ROWS: Record<string, MachineState> = {
   ),
   ended: at({ screen: 'ended', reason: 'hangup-operator' }),
   'out-of-service': at({ screen: 'out-of-service', reason: 'revoked' }, { stopped: true }),
+  'out-of-service (disk)': at(
+    { screen: 'out-of-service', reason: 'disk-full' },
+    { stopped: true, passingStop: 'disk-full' },
+  ),
   'handset-off-hook': at({ screen: 'handset-off-hook' }, { offHook: true, handsetOk: true }),
   'checked-in-offline': at({ screen: 'checked-in-offline' }, { offlineBookingId: 'b1' }),
   'callback-entry': at({ screen: 'callback-entry', digits: '' }),
@@ -118,6 +122,8 @@ const COLUMNS: [string, KioskInput][] = [
   ],
   ['offline', { type: 'online', online: false }],
   ['revoked', { type: 'out-of-service', reason: 'revoked' }],
+  ['disk full', { type: 'out-of-service', reason: 'disk-full', passing: true }],
+  ['disk freed', { type: 'resume', reason: 'disk-full' }],
 ];
 
 const CODES: Record<string, ScreenName> = {
@@ -141,25 +147,26 @@ const CODES: Record<string, ScreenName> = {
  */
 // prettier-ignore
 const EXPECTED_TABLE = `
-screen                 | open cdok cdsh walk hang back call k5   k#   lift down hset tout chok chno anok andn upgr acc  end  stat offr tnon tque ttlk offl revk
-idle                   | ce   ck   rj   wt   ..   ..   ..   ce   ..   wt   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os
-code-entry             | ..   ck   rj   wt   ..   id   ..   ..   rj   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-checking (code)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-checking (call)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-rejected               | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-waiting (asked)        | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-waiting walk-in        | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os
-waiting (code)         | ..   ..   ..   ..   en   ..   cb   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os
-waiting (upgrade)      | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   wt   ic   en   ..   ..   en   ..   ic   ..   os
-waiting booked         | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os
-in-call                | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ..   en   ..   ..   en   wt   ..   ..   os
-ended                  | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os
-out-of-service         | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..
-handset-off-hook       | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   id   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os
-checked-in-offline     | ..   ..   ..   ..   ..   id   cb   cb   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-callback-entry         | ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
-callback-entry (queue) | ..   ..   ..   ..   en   wt   ..   ..   ..   ..   en   ..   wt   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os
-callback-done          | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os
+screen                 | open cdok cdsh walk hang back call k5   k#   lift down hset tout chok chno anok andn upgr acc  end  stat offr tnon tque ttlk offl revk disk resm
+idle                   | ce   ck   rj   wt   ..   ..   ..   ce   ..   wt   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+code-entry             | ..   ck   rj   wt   ..   id   ..   ..   rj   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (code)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (call)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+rejected               | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+waiting (asked)        | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+waiting walk-in        | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
+waiting (code)         | ..   ..   ..   ..   en   ..   cb   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
+waiting (upgrade)      | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   wt   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
+waiting booked         | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
+in-call                | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ..   en   ..   ..   en   wt   ..   ..   os   os   ..
+ended                  | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+out-of-service         | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..
+out-of-service (disk)  | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   id
+handset-off-hook       | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   id   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+checked-in-offline     | ..   ..   ..   ..   ..   id   cb   cb   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+callback-entry         | ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+callback-entry (queue) | ..   ..   ..   ..   en   wt   ..   ..   ..   ..   en   ..   wt   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
+callback-done          | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 `;
 const EXPECTED: Record<string, string[]> = Object.fromEntries(
   EXPECTED_TABLE.trim()

@@ -284,6 +284,7 @@ export function initialState(o: {
       handsetOk: false,
       online: o.online,
       stopped: false,
+      passingStop: null,
       liftAction: o.liftAction,
       serverUrl: o.serverUrl,
     },
@@ -300,7 +301,18 @@ export interface Transition {
 /** The machine: one input, one step. Never throws; an input a screen does not take changes nothing. */
 export function step(state: MachineState, input: KioskInput): Transition {
   const { screen, ctx } = state;
-  if (ctx.stopped) return { state, effects: [], screenSet: false };
+  if (ctx.stopped) {
+    // Only the end of a passing stop, or a lasting stop over a passing one, changes anything.
+    if (ctx.passingStop !== null && input.type === 'resume' && input.reason === ctx.passingStop) {
+      return {
+        state: { screen: idle(), ctx: { ...ctx, ...forget, stopped: false, passingStop: null } },
+        effects: [],
+        screenSet: true,
+      };
+    }
+    const lasting = input.type === 'out-of-service' && input.passing !== true;
+    if (!(ctx.passingStop !== null && lasting)) return { state, effects: [], screenSet: false };
+  }
   // Inputs every screen treats alike: the context's own facts, and the end of service.
   switch (input.type) {
     case 'online':
@@ -311,7 +323,7 @@ export function step(state: MachineState, input: KioskInput): Transition {
       return {
         state: {
           screen: { screen: 'out-of-service', reason: input.reason },
-          ctx: { ...ctx, ...forget, stopped: true },
+          ctx: { ...ctx, ...forget, stopped: true, passingStop: input.passing ? input.reason : null },
         },
         effects: ctx.callId ? [{ type: 'hang-up', callId: ctx.callId }] : [],
         screenSet: true,

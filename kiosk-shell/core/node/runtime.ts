@@ -4,6 +4,8 @@
 // together, so a failed start leaks nothing.
 import type { DeviceConfig, NodeDeviceManagerOptions } from '@sportello/devices';
 import { AgendaCache } from './agenda-cache.ts';
+import { CrashRecord, type CrashRecordOptions } from './crash-record.ts';
+import { DiskGuard, type DiskGuardOptions } from './disk-guard.ts';
 import { startKioskDevices, type KioskDevices } from './devices.ts';
 import { TotemFleet, type TotemFleetOptions } from './fleet-link.ts';
 import { TotemIdentity, type TotemIdentityOptions } from './identity.ts';
@@ -30,6 +32,10 @@ export interface KioskRuntimeOptions {
   device?: DeviceConfig;
   /** Timings, clock and bindings of the device manager. Default: the real ones. */
   deviceOptions?: NodeDeviceManagerOptions;
+  /** The count of recent crashes in the data directory (K-1); false turns it off. Default on. */
+  crashes?: false | CrashRecord | Partial<Pick<CrashRecordOptions, 'windowMs' | 'burst' | 'now'>>;
+  /** The disk-full guard (K-3); false turns it off. Default on. */
+  disk?: false | Partial<Pick<DiskGuardOptions, 'minFreeBytes' | 'checkEveryMs'>>;
   log?: (msg: string, detail?: unknown) => void;
 }
 
@@ -44,15 +50,31 @@ export interface KioskRuntime {
   fleet?: TotemFleet;
   /** The recent log lines (sent on a "request-logs" action). */
   logs: LogRing;
+  /**
+   * The runtime's log: into the ring (the fleet's "request-logs", the heartbeat's last error), to
+   * the caller's log, and past the disk-full guard. Parts started beside the runtime log here.
+   */
+  log: (msg: string, detail?: unknown) => void;
+  /** This run in the crash count; a run that ends with a failure calls end(false) before close(). */
+  crashes?: CrashRecord;
+  disk?: DiskGuard;
   close(): Promise<void>;
 }
 
 export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRuntime> {
   const logs = new LogRing();
+  let disk: DiskGuard | undefined;
   const log = (msg: string, detail?: unknown) => {
     logs.add(msg, detail);
     o.log?.(msg, detail);
+    disk?.noteLog(msg, detail);
   };
+  const crashes =
+    o.crashes === false
+      ? undefined
+      : o.crashes instanceof CrashRecord
+        ? o.crashes
+        : CrashRecord.begin({ dataDir: o.dataDir, log, ...o.crashes });
   const identity =
     o.credential === undefined
       ? TotemIdentity.load(o.identityDir ?? o.dataDir, { log, ...o.identity })
@@ -67,6 +89,14 @@ export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRu
   const cache = new AgendaCache(o.dataDir);
   const link = new ServerLink(serverUrl, identity ? identity.credential : o.credential!);
   const core = new KioskCore({ cache, link, log, ...o.core });
+  // A crash loop (K-1): the out-of-service screen, with the reason, before the first heartbeat; the
+  // device, the likeliest cause of a crash at start, stays closed until a normal start.
+  if (crashes?.crashLoop) {
+    core.outOfService(crashes.reason);
+    log(`the kiosk failed again and again: out of service (${crashes.reason})`);
+  }
+  if (o.disk !== false) disk = new DiskGuard({ dataDir: o.dataDir, core, log, ...o.disk });
+  disk?.start();
   const fleet =
     o.fleet === false
       ? undefined
@@ -82,13 +112,14 @@ export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRu
         });
   fleet?.start();
   void core.refreshAgenda();
-  const devices = o.device
-    ? startKioskDevices({
-        core,
-        config: o.device,
-        ...(o.deviceOptions ? { manager: o.deviceOptions } : {}),
-      })
-    : undefined;
+  const devices =
+    o.device && !crashes?.crashLoop
+      ? startKioskDevices({
+          core,
+          config: o.device,
+          ...(o.deviceOptions ? { manager: o.deviceOptions } : {}),
+        })
+      : undefined;
   let closing: Promise<void> | undefined;
   return {
     serverUrl,
@@ -96,15 +127,20 @@ export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRu
     ...(devices ? { devices } : {}),
     ...(identity ? { identity } : {}),
     ...(fleet ? { fleet } : {}),
+    ...(crashes ? { crashes } : {}),
+    ...(disk ? { disk } : {}),
     logs,
+    log,
     close() {
       closing ??= (async () => {
+        disk?.close();
         await devices?.close();
         fleet?.close();
         core.close();
         link.close();
         identity?.close();
         cache.close();
+        crashes?.end(true);
       })();
       return closing;
     },

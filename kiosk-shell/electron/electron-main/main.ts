@@ -6,6 +6,8 @@ import { KIOSK_CHANNELS } from '@sportello/protocol';
 import { BrowserWindow, Menu, app, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { startKioskRuntime } from '../../core/node/runtime.ts';
+import { startKioskWatchdog } from '../../core/node/watchdog.ts';
+import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { kioskCsp } from '../../host/node/static-files.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { loadMainConfig } from './config.ts';
@@ -78,7 +80,8 @@ async function start(): Promise<void> {
   const csp = kioskCsp([serverOrigin, serverOrigin.replace(/^http/, 'ws')]);
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ pagesDir: config.pagesDir, csp, log }));
 
-  const handleRequest = createKioskIpcHandler({ core, log });
+  // The runtime's log: a request that failed for lack of disk space reaches the disk-full guard (K-3).
+  const handleRequest = createKioskIpcHandler({ core, log: runtime.log });
   ipcMain.handle(KIOSK_CHANNELS.request, (event, payload: unknown) =>
     handleRequest(event.senderFrame?.url, payload),
   );
@@ -100,9 +103,29 @@ async function start(): Promise<void> {
   screen.keeper = keeper;
   core.on('state', (state) => keeper.send(KIOSK_CHANNELS.state, state));
   keeper.open();
+  // systemd's watchdog (K-2): pings only while the page draws frames and the databases answer.
+  const watchdog = startKioskWatchdog({
+    env: process.env,
+    core,
+    log,
+    ...(runtime.devices
+      ? {
+          device: () => ({
+            state: runtime.devices!.manager.status.state,
+            msSinceLastPoll: runtime.devices!.manager.msSinceLastPoll(),
+          }),
+        }
+      : {}),
+    pageFrame: () => {
+      const win = keeper.current;
+      if (!win || win.webContents.isDestroyed()) return Promise.reject(new Error('no kiosk window'));
+      return win.webContents.executeJavaScript(PAGE_FRAME_EXPRESSION) as Promise<unknown>;
+    },
+  });
 
   app.once('before-quit', () => {
     log('quitting');
+    watchdog.close();
     keeper.close();
     ipcMain.removeHandler(KIOSK_CHANNELS.request);
     void runtime.close();

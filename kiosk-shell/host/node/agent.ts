@@ -26,7 +26,8 @@ export async function startKioskAgent(o: KioskAgentOptions): Promise<KioskAgent>
       pagesDir: o.pagesDir,
       serverUrl: runtime.serverUrl,
       ...(o.port !== undefined ? { port: o.port } : {}),
-      ...(o.log ? { log: o.log } : {}),
+      // A request that failed for lack of disk space must reach the disk-full guard (K-3).
+      log: runtime.log,
     });
   } catch (err) {
     await runtime.close();

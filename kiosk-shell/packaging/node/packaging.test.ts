@@ -57,6 +57,23 @@ test('both variants run as the kiosk user in cage, restart always, and keep thei
   }
 });
 
+test('K-2 both units wait for READY=1 and keep a watchdog the kiosk feeds from under cage; K-1 they never give up', () => {
+  for (const unit of UNITS) {
+    const d = directives(unit);
+    const get = (k: string) => d.filter(([key]) => key === k).map(([, v]) => v);
+    assert.deepEqual(get('Type'), ['notify'], unit);
+    // The kiosk is cage's child, not the main process: its notifications must be accepted.
+    assert.deepEqual(get('NotifyAccess'), ['all'], unit);
+    const watchdog = Number(get('WatchdogSec')[0]);
+    assert.ok(watchdog >= 10 && watchdog <= 120, `${unit} WatchdogSec=${watchdog}`);
+    // K-1: back within 10 s after one crash; the kiosk backs off by itself after more.
+    assert.ok(Number(get('RestartSec')[0]) <= 10, unit);
+    assert.deepEqual(get('StartLimitIntervalSec'), ['0'], unit);
+    // A start after repeated crashes waits up to a minute (agent-run.ts) before READY=1.
+    assert.ok(Number(get('TimeoutStartSec')[0]) > 60, unit);
+  }
+});
+
 const MATCH_KEYS =
   /^(ACTION|DEVPATH|KERNELS?|NAME|SYMLINK|SUBSYSTEMS?|DRIVERS?|ATTRS?\{[^}]+\}|ENV\{[^}]+\}|TAGS?|TEST|PROGRAM|RESULT|CONST\{[^}]+\})$/;
 const ASSIGN_KEYS =
