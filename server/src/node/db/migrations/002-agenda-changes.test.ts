@@ -1,23 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator } from 'kysely';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { agendaChangesPage, agendaSnapshot } from '../../agenda/sync-feed.ts';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
-import { migrationProvider } from './index.ts';
+import { migrationTestDb } from './migration-test-db.ts';
 
-let dir: string;
-let opened: OpenedDatabase;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sportello-migration-'));
-  opened = openDatabase(join(dir, 'sportello.db'));
-});
-after(async () => {
-  await opened.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = migrationTestDb();
 
 function booking(id: string, code: string, status: 'booked' | 'cancelled', updatedAt: string) {
   return {
@@ -41,10 +27,10 @@ function booking(id: string, code: string, status: 'booked' | 'cancelled', updat
 }
 
 test('002 migrates a 001 database with bookings: feed rows backfilled, then down and up again', async () => {
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider });
+  const migrator = t.migrator();
   const first = await migrator.migrateTo('001-initial');
   assert.equal(first.error, undefined);
-  const db = opened.db;
+  const db = t.opened.db;
   await db.insertInto('offices').values({ id: 'office', name: 'Office', walk_in: 1 }).execute();
   await db
     .insertInto('services')
@@ -103,5 +89,5 @@ test('002 migrates a 001 database with bookings: feed rows backfilled, then down
   assert.equal((await db.selectFrom('bookings').select('id').execute()).length, 2);
   assert.equal((await migrator.migrateTo('002-agenda-changes')).error, undefined);
   assert.equal((await db.selectFrom('agenda_changes').select('seq').execute()).length, 2);
-  assert.equal(opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(t.opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
 });

@@ -1,23 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator, type Kysely } from 'kysely';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
-import { migrationProvider } from './index.ts';
+import { type Kysely } from 'kysely';
+import { migrationTestDb } from './migration-test-db.ts';
 import { insertItem, liveItemOfTotem, liveItems, recentHandleTimes } from '../../calls/call-store.ts';
 
-let dir: string;
-let opened: OpenedDatabase;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sportello-migration-005-'));
-  opened = openDatabase(join(dir, 'sportello.db'));
-});
-after(async () => {
-  await opened.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = migrationTestDb();
 
 function oldCall(id: string, over: Record<string, unknown>) {
   return {
@@ -36,9 +23,9 @@ function oldCall(id: string, over: Record<string, unknown>) {
 }
 
 test('005 migrates calls of the in-memory router: outcomes backfilled, unended ones interrupted; down and up', async () => {
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider });
+  const migrator = t.migrator();
   assert.equal((await migrator.migrateTo('004-self-tests')).error, undefined);
-  const db = opened.db as never as Kysely<Record<string, Record<string, unknown>>>;
+  const db = t.opened.db as never as Kysely<Record<string, Record<string, unknown>>>;
   await db.insertInto('offices').values({ id: 'o', name: 'O', walk_in: 1 }).execute();
   await db.insertInto('sites').values({ id: 's', name: 'S', site_key: 'k' }).execute();
   await db
@@ -58,7 +45,7 @@ test('005 migrates calls of the in-memory router: outcomes backfilled, unended o
     ])
     .execute();
   assert.equal((await migrator.migrateTo('005-call-queue')).error, undefined);
-  const rows = await opened.db.selectFrom('calls').select(['id', 'state', 'outcome', 'detail']).execute();
+  const rows = await t.opened.db.selectFrom('calls').select(['id', 'state', 'outcome', 'detail']).execute();
   const outcome = Object.fromEntries(rows.map((r) => [r.id, `${r.state}/${r.outcome}/${r.detail ?? ''}`]));
   assert.deepEqual(outcome, {
     served: 'ended/served/',
@@ -78,22 +65,22 @@ test('005 migrates calls of the in-memory router: outcomes backfilled, unended o
     notBefore: null,
     now: new Date('2030-01-07T11:00:00.000Z'),
   };
-  assert.equal(await insertItem(opened.db, { ...item, id: 'live-1' }), true);
-  assert.equal(await insertItem(opened.db, { ...item, id: 'live-2' }), false);
-  assert.equal((await liveItemOfTotem(opened.db, 't'))?.id, 'live-1');
+  assert.equal(await insertItem(t.opened.db, { ...item, id: 'live-1' }), true);
+  assert.equal(await insertItem(t.opened.db, { ...item, id: 'live-2' }), false);
+  assert.equal((await liveItemOfTotem(t.opened.db, 't'))?.id, 'live-1');
   assert.deepEqual(
-    (await liveItems(opened.db)).map((r) => r.id),
+    (await liveItems(t.opened.db)).map((r) => r.id),
     ['live-1'],
   );
-  assert.deepEqual(await recentHandleTimes(opened.db, 'o', 5), []);
-  await opened.db.deleteFrom('calls').where('id', '=', 'live-1').execute();
+  assert.deepEqual(await recentHandleTimes(t.opened.db, 'o', 5), []);
+  await t.opened.db.deleteFrom('calls').where('id', '=', 'live-1').execute();
   assert.equal((await migrator.migrateTo('004-self-tests')).error, undefined);
   assert.equal((await migrator.migrateTo('005-call-queue')).error, undefined);
 });
 
 test('005 hot queries use their indexes (EXPLAIN QUERY PLAN)', async () => {
   const plan = (sql: string) =>
-    (opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+    (t.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
       .map((r) => r.detail)
       .join(' | ');
   // The dispatcher's snapshot: every live item in arrival order.

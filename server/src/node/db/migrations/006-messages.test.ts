@@ -1,35 +1,21 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator } from 'kysely';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
-import { migrationProvider } from './index.ts';
+import { migrationTestDb } from './migration-test-db.ts';
 import { claimDueJobs } from '../../messages/jobs.ts';
 import { purgePersonalData } from '../../agenda/retention.ts';
 
-let dir: string;
-let opened: OpenedDatabase;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sportello-migration-'));
-  opened = openDatabase(join(dir, 'sportello.db'));
-});
-after(async () => {
-  await opened.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = migrationTestDb();
 
 test('006 migrates a 004 database with bookings: defaults filled, jobs work, down and up again', async () => {
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider });
+  const migrator = t.migrator();
   assert.equal((await migrator.migrateTo('004-self-tests')).error, undefined);
-  const db = opened.db;
+  const db = t.opened.db;
   await db.insertInto('offices').values({ id: 'office', name: 'Office', walk_in: 1 }).execute();
   await db
     .insertInto('services')
     .values({ id: 'svc', office_id: 'office', name: 'S', slot_minutes: 20 })
     .execute();
-  await opened.sqlite
+  await t.opened.sqlite
     .prepare(
       `INSERT INTO bookings (id, code, service_id, office_id, operator_id, slot_start, slot_end, reason, name,
         email, phone, status, manage_token_hash, version, created_at, updated_at)
@@ -88,12 +74,12 @@ test('006 migrates a 004 database with bookings: defaults filled, jobs work, dow
   assert.equal(down.error, undefined);
   assert.equal((await db.selectFrom('bookings').select('id').execute()).length, 1);
   assert.equal((await migrator.migrateTo('006-messages')).error, undefined);
-  assert.equal(opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(t.opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
 });
 
 test('006 hot queries read through their indexes (EXPLAIN QUERY PLAN)', () => {
   const plan = (sql: string) =>
-    (opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+    (t.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
       .map((r) => r.detail)
       .join(' | ');
   // The delivery loop's claim query, every few seconds.

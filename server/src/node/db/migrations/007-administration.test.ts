@@ -1,30 +1,16 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator } from 'kysely';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { adminDb } from '../../admin/admin-db.ts';
 import { listAdminServices } from '../../admin/catalogue.ts';
 import { listAdminOperators } from '../../admin/accounts.ts';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
-import { migrationProvider } from './index.ts';
+import { migrationTestDb } from './migration-test-db.ts';
 
-let dir: string;
-let opened: OpenedDatabase;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sportello-migration-'));
-  opened = openDatabase(join(dir, 'sportello.db'));
-});
-after(async () => {
-  await opened.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = migrationTestDb();
 
 test('007 migrates a 004 database: services offered at totems, operators speak Italian; down and up again', async () => {
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider });
+  const migrator = t.migrator();
   assert.equal((await migrator.migrateTo('004-self-tests')).error, undefined);
-  const db = opened.db;
+  const db = t.opened.db;
   await db.insertInto('offices').values({ id: 'office', name: 'Office', walk_in: 1 }).execute();
   await db
     .insertInto('services')
@@ -61,7 +47,7 @@ test('007 migrates a 004 database: services offered at totems, operators speak I
 
   // The slot calculation reads one date's exceptions, and one day's bookings per request.
   const plan = (q: string) =>
-    opened.sqlite
+    t.opened.sqlite
       .prepare(`EXPLAIN QUERY PLAN ${q}`)
       .all()
       .map((r) => (r as { detail: string }).detail)
@@ -83,5 +69,5 @@ test('007 migrates a 004 database: services offered at totems, operators speak I
   assert.equal((await migrator.migrateTo('004-self-tests')).error, undefined);
   assert.equal((await db.selectFrom('services').select('id').execute()).length, 1, 'services kept');
   assert.equal((await migrator.migrateTo('007-administration')).error, undefined);
-  assert.equal(opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(t.opened.sqlite.pragma('integrity_check', { simple: true }), 'ok');
 });
