@@ -2,52 +2,29 @@
 // goes through every form — each refusing a bad value beside its field, then saving — meets a
 // schedule conflict and keeps the booking; a supervisor reads without forms; axe-core finds no
 // WCAG 2.1 A/AA violation on any view.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { once } from 'node:events';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { AuditEntry, Slot } from '@sportello/protocol';
-import { launchChromium } from '../support/browser.ts';
+import { backOfficeRig, PAGES_DIR, signIn } from '../support/back-office.ts';
 import { wcagViolations } from '../support/axe.ts';
 import { startTestServer, type TestServer } from '../../server/src/node/testing/test-server.ts';
 import { requestJson, signInAccount } from '../../server/src/node/testing/test-totem.ts';
 import { TestOperator } from '../../server/src/node/testing/operator-client.ts';
 
-const PAGES_DIR = fileURLToPath(new URL('../../app/dist', import.meta.url));
 // Monday 23 November 2026, 10:00 in Rome: the server's clock, so the booked day is in the future.
 const now = () => new Date('2026-11-23T09:00:00Z');
 
 let t: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  t = await startTestServer({ pagesDir: PAGES_DIR, rateLimitPerMinute: 5000, timeZone: 'Europe/Rome' }, now);
-  browser = await launchChromium();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await t?.close();
-});
-
-async function openAdmin(): Promise<{ page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${t.url}/admin/`);
-  await page.locator('section[data-screen="sign-in"]:not([hidden])').waitFor();
-  return { page, errors };
-}
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('#sign-in-form button[type=submit]');
-}
+const rig = backOfficeRig(
+  async () =>
+    (t = await startTestServer(
+      { pagesDir: PAGES_DIR, rateLimitPerMinute: 5000, timeZone: 'Europe/Rome' },
+      now,
+    )),
+);
+const openAdmin = () => rig.open('/admin/');
 
 async function accessible(page: Page, view: string): Promise<void> {
   assert.deepEqual(await wcagViolations(page), [], `${view}: no WCAG 2.1 A/AA violation`);

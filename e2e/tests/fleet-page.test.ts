@@ -1,11 +1,9 @@
 // The fleet page (app/fleet) on Debian Chromium against a real server: an administrator signs in,
 // sees a totem that sent a heartbeat as online (refreshed live), opens its detail, creates an
 // enrollment token that a totem can then use; an operator account is turned away.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
+import { backOfficeRig, PAGES_DIR, signIn } from '../support/back-office.ts';
 import {
   startTestServer,
   totemCredential,
@@ -13,39 +11,12 @@ import {
 } from '../../server/src/node/testing/test-server.ts';
 import { heartbeatWith, sendHeartbeat, TestTotem } from '../../server/src/node/testing/test-totem.ts';
 
-const PAGES_DIR = fileURLToPath(new URL('../../app/dist', import.meta.url));
-
 let t: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-before(async () => {
-  // The page polls every 5 s; the per-minute limit is for the public endpoints of real citizens.
-  t = await startTestServer({ pagesDir: PAGES_DIR, rateLimitPerMinute: 2000 });
-  browser = await launchChromium();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await t?.close();
-});
-
-async function openFleet(): Promise<{ page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${t.url}/fleet/`);
-  await page.locator('section[data-screen="sign-in"]:not([hidden])').waitFor();
-  return { page, errors };
-}
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('#sign-in-form button[type=submit]');
-}
+// The page polls every 5 s; the per-minute limit is for the public endpoints of real citizens.
+const rig = backOfficeRig(
+  async () => (t = await startTestServer({ pagesDir: PAGES_DIR, rateLimitPerMinute: 2000 })),
+);
+const openFleet = () => rig.open('/fleet/');
 
 describe('fleet page on Debian Chromium', () => {
   test('an administrator sees a totem that sent a heartbeat as online and creates an enrollment token', async () => {
