@@ -76,7 +76,10 @@ if (mode === 'busy-core') {
   // clock: SPORTELLO_CHROMIUM points at a wrapper that drops the preload. Servers, kiosk cores and
   // tests, where bookings and windows are decided, run on the moved clock.
   const chromium = process.env.SPORTELLO_CHROMIUM ?? '/usr/bin/chromium';
-  const wrapper = join(mkdtempSync(join(tmpdir(), 'sportello-clock-')), 'chromium');
+  const wrapperDir = mkdtempSync(join(tmpdir(), 'sportello-clock-'));
+  // The kiosk launcher starts Chromium as the unprivileged kiosk user: it must reach the wrapper.
+  chmodSync(wrapperDir, 0o755);
+  const wrapper = join(wrapperDir, 'chromium');
   writeFileSync(
     wrapper,
     `#!/bin/sh\nunset LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC\nexec ${chromium} "$@"\n`,
