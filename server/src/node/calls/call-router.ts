@@ -276,6 +276,7 @@ export class CallRouter {
       this.o.notifier.agendaChanged(totem.siteId);
     }
     this.o.log.info({ callId: id, kind: req.kind, totem: totem.id }, 'call queued');
+    this.dispatcher.liveTotems.add(totem.id); // until the next views say otherwise
     this.kick();
     return { ok: true, callId: id };
   }
@@ -410,7 +411,7 @@ export class CallRouter {
     }
     this.dispatcher.forgetStatus(row.id);
     await this.dispatcher.kick();
-    this.dispatcher.flush();
+    await this.dispatcher.flush();
     const status = this.dispatcher.views().statuses.get(row.id);
     if (!status) return { call: null };
     if (status.callbackOffered)
@@ -636,7 +637,7 @@ export class CallRouter {
     this.closed = true;
     clearInterval(this.timer);
     await this.dispatcher.settled();
-    this.dispatcher.close();
+    await this.dispatcher.close();
     for (const s of this.sessions.all()) {
       this.sessions.close(s.callId, 'cancelled');
       this.o.notifier.callEnded(

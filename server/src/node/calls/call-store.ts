@@ -102,6 +102,11 @@ export function liveItems(db: Db): Promise<LiveItem[]> {
   return liveItemsWhere(db);
 }
 
+/** These live items with their display names (the rings the dispatcher is about to send). */
+export function liveItemsById(db: Db, ids: readonly string[]): Promise<LiveItem[]> {
+  return ids.length === 0 ? Promise.resolve([]) : liveItemsWhere(db, ids);
+}
+
 function liveItemsWhere(db: Db, ids?: readonly string[]): Promise<LiveItem[]> {
   let q = db
     .selectFrom('calls')

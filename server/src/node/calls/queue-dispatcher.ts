@@ -11,11 +11,14 @@ import type { CallNotifier } from './call-notifier.ts';
 import {
   backToQueue,
   endItem,
+  liveItemsById,
   LiveSnapshot,
   markCallbackOffered,
   markOffered,
+  type CallItemRow,
   type LiveItem,
 } from './call-store.ts';
+import { callbackCandidates, heldSince, holdingItems, queuedIn, ringsOfferedBy } from './dispatch-reads.ts';
 import type { OperatorRoster } from './operator-roster.ts';
 import { afterMissedRing, callbackDue, nextOffers, type PolicySettings } from './queue-policy.ts';
 import { buildViews, consoleQueueFor, ringOf, toPolicyItem, type QueueViews } from './queue-views.ts';
@@ -41,6 +44,8 @@ export interface DispatchContext {
 
 /** Console lists are pushed at most this often (real time: they are about display, not rules). */
 const CONSOLE_PUSH_MS = 200;
+/** Views are computed this long after a change (real time), once for all the changes meanwhile. */
+const PUBLISH_MS = 100;
 
 /** Status fields whose change is worth a push (the waited time alone is not). */
 function statusKey(s: QueueStatus): string {
@@ -55,6 +60,7 @@ export class QueueDispatcher {
   private callbacks: OperatorCallback[] = [];
   private callbacksStale = true;
   private readonly snapshot = new LiveSnapshot();
+  private closed = false;
   /** Totems with a live item in the last snapshot (for the fleet's synchronous question). */
   liveTotems = new Set<string>();
 
@@ -93,90 +99,102 @@ export class QueueDispatcher {
     const { db, roster, notifier, settings: s, log } = this.c;
     const now = this.c.now();
     const t = now.getTime();
-    let rows = await this.snapshot.read(db);
     let changed = false;
-    for (const row of rows) {
-      if (row.state === 'offered' && row.operator_id && t - Date.parse(row.offered_at!) >= s.ringTimeoutMs) {
-        changed = (await this.ringMissed(row, now)) || changed;
-      } else if (row.held_since !== null && t - Date.parse(row.held_since) >= s.heldAbandonMs) {
-        const ended = await endItem(
-          db,
-          row.id,
-          {
-            from: ['queued'],
-            outcome: 'abandoned',
-            endReason: 'connection-lost',
-            detail: 'totem-did-not-return',
-          },
-          now,
-        );
-        if (ended?.bookingChanged && row.site_id) notifier.agendaChanged(row.site_id);
+    // Narrow, indexed reads (dispatch-reads.ts): the whole queue is read only for the views.
+    let holding = await holdingItems(db);
+    for (const row of ringsOfferedBy(holding, t - s.ringTimeoutMs)) {
+      changed = (await this.ringMissed(row, now)) || changed;
+    }
+    for (const row of await heldSince(db, t - s.heldAbandonMs)) {
+      const ended = await endItem(
+        db,
+        row.id,
+        {
+          from: ['queued'],
+          outcome: 'abandoned',
+          endReason: 'connection-lost',
+          detail: 'totem-did-not-return',
+        },
+        now,
+      );
+      if (ended?.bookingChanged && row.site_id) notifier.agendaChanged(row.site_id);
+      changed = true;
+    }
+    for (const row of await callbackCandidates(db, t - s.maxWaitMs)) {
+      if (callbackDue(toPolicyItem(row), t, s) && (await markCallbackOffered(db, row.id, now))) {
+        notifier.callbackOffered(row.totem_id, {
+          callId: row.id,
+          waitedSeconds: Math.floor((t - Date.parse(row.created_at)) / 1000),
+        });
         changed = true;
       }
-      if (row.state !== 'accepted' && row.callback_offered_at === null && row.held_since === null) {
-        if (callbackDue(toPolicyItem(row), t, s) && (await markCallbackOffered(db, row.id, now))) {
-          notifier.callbackOffered(row.totem_id, {
-            callId: row.id,
-            waitedSeconds: Math.floor((t - Date.parse(row.created_at)) / 1000),
-          });
-          changed = true;
-        }
-      }
     }
-    if (changed) rows = await this.snapshot.read(db);
-    const holding = new Set(
-      rows.filter((r) => r.state === 'offered' || r.state === 'accepted').map((r) => r.operator_id!),
-    );
-    const offers = nextOffers(rows.map(toPolicyItem), roster.forPolicy(holding), t, s);
+    if (changed) holding = await holdingItems(db);
+    const operators = roster.forPolicy(new Set(holding.map((r) => r.operator_id!)));
+    // Only items of an office with a free operator can be offered now: the others are not read.
+    const offices = new Set<string>();
+    for (const op of operators) {
+      if (op.status === 'available' && !op.busy) for (const office of op.officeIds) offices.add(office);
+    }
+    const queued = await queuedIn(db, [...offices]);
+    const offers = nextOffers(queued.map(toPolicyItem), operators, t, s);
     if (offers.length > 0) {
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      let lost = false;
+      const rings = new Map(
+        (
+          await liveItemsById(
+            db,
+            offers.map((o) => o.itemId),
+          )
+        ).map((r) => [r.id, r]),
+      );
       for (const offer of offers) {
-        if (!(await markOffered(db, offer.itemId, offer.operatorId, now))) {
-          lost = true; // another process or transition got there first
-          continue;
-        }
-        const row = byId.get(offer.itemId)!;
-        log.info({ callId: row.id, operator: offer.operatorId }, 'call offered');
-        notifier.ring(offer.operatorId, ringOf(row));
-        // The snapshot follows the write instead of reading everything again.
-        row.state = 'offered';
-        row.operator_id = offer.operatorId;
-        row.offered_at = now.toISOString();
-        row.first_offered_at ??= row.offered_at;
+        if (!(await markOffered(db, offer.itemId, offer.operatorId, now))) continue; // someone else did
+        const row = rings.get(offer.itemId);
+        log.info({ callId: offer.itemId, operator: offer.operatorId }, 'call offered');
+        if (row) notifier.ring(offer.operatorId, ringOf(row));
       }
-      if (lost) rows = await this.snapshot.read(db);
     }
-    this.schedulePublish(rows, now);
+    this.schedulePublish();
   }
 
-  private pendingPublish: { rows: LiveItem[]; now: Date } | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
+  private publishing: Promise<void> = Promise.resolve();
+  private dirty = false;
 
   /**
-   * Views are computed after the rings have gone out (setImmediate), and once for a burst of runs:
-   * the ring is what must be fast, the queue lists follow within milliseconds.
+   * The views (kiosk statuses, console lists) follow the rings: computed PUBLISH_MS after a change
+   * from one read of the whole queue, once for a burst of runs. The ring is what must be fast.
    */
-  private schedulePublish(rows: LiveItem[], now: Date): void {
-    const first = this.pendingPublish === undefined;
-    this.pendingPublish = { rows, now };
-    if (!first) return;
-    setImmediate(() => this.flush());
+  private schedulePublish(): void {
+    this.dirty = true;
+    if (this.publishTimer || this.closed) return;
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      void this.flush();
+    }, PUBLISH_MS);
   }
 
   /** Computes and pushes pending views now (a reconnecting kiosk needs its status at once). */
-  flush(): void {
-    const p = this.pendingPublish;
-    if (!p) return;
-    this.pendingPublish = undefined;
+  flush(): Promise<void> {
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+    this.publishing = this.publishing.then(() => this.publishNow());
+    return this.publishing;
+  }
+
+  private async publishNow(): Promise<void> {
+    if (!this.dirty || this.closed) return;
+    this.dirty = false;
     try {
-      this.publish(p.rows, p.now);
+      const rows = await this.snapshot.read(this.c.db);
+      this.publish(rows, this.c.now());
     } catch (err) {
       this.c.log.error({ err }, 'could not push the queue views');
     }
   }
 
   /** The ring ran out: back to the queue for someone else; N in a row pause the console. */
-  private async ringMissed(row: LiveItem, now: Date): Promise<boolean> {
+  private async ringMissed(row: CallItemRow, now: Date): Promise<boolean> {
     const { db, roster, notifier, settings, log } = this.c;
     const operatorId = row.operator_id!;
     notifier.ringCancelled(operatorId, row.id);
@@ -239,10 +257,14 @@ export class QueueDispatcher {
     }, wait);
   }
 
-  /** Stops the console timer (server shutdown). */
-  close(): void {
+  /** Stops the timers, after a publish in progress (server shutdown). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
     clearTimeout(this.consoleTimer);
     this.consoleTimer = undefined;
+    await this.publishing;
   }
 
   private lastConsole = new Map<string, string>();
@@ -255,8 +277,9 @@ export class QueueDispatcher {
     // Consoles of the same offices share one list (and one comparison key), unless a booking in
     // it is assigned to that operator.
     const shared = new Map<string, { list: ConsoleQueue; key: string }>();
+    const assigned = new Set(views.calls.map((c) => c.assignedOperatorId));
     for (const op of this.c.roster.all()) {
-      const personal = views.calls.some((c) => c.assignedOperatorId === op.id);
+      const personal = assigned.has(op.id);
       const officesKey = [...op.officeIds].sort().join(',');
       let entry = personal ? undefined : shared.get(officesKey);
       if (!entry) {

@@ -9,6 +9,7 @@ import type {
   QueueStatus,
 } from '@sportello/protocol';
 import type { LiveItem } from './call-store.ts';
+import type { PolicyRow } from './dispatch-reads.ts';
 import {
   phaseOf,
   positionsOf,
@@ -22,7 +23,7 @@ import { estimateWaitMs } from './wait-estimate.ts';
 
 const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
-export function toPolicyItem(row: LiveItem): PolicyItem {
+export function toPolicyItem(row: PolicyRow): PolicyItem {
   return {
     id: row.id,
     kind: row.kind,

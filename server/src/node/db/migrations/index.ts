@@ -8,6 +8,7 @@ import * as m004 from './004-self-tests.ts';
 import * as m005 from './005-call-queue.ts';
 import * as m006 from './006-messages.ts';
 import * as m007 from './007-administration.ts';
+import * as m008 from './008-queue-dispatch.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005-call-queue': m005,
   '006-messages': m006,
   '007-administration': m007,
+  '008-queue-dispatch': m008,
 };
 
 export const migrationProvider: MigrationProvider = {
