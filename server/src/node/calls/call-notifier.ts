@@ -19,7 +19,8 @@ export interface CallNotifier {
   agendaChanged(siteId: string): void;
   queueStatus(totemId: string, p: QueueStatus): void;
   callbackOffered(totemId: string, p: CallbackOffer): void;
-  queueList(operatorId: string, p: ConsoleQueue): void;
+  /** The same list to these consoles (encoded once). */
+  queueList(operatorIds: readonly string[], p: ConsoleQueue): void;
   /** Whether a kiosk socket of this totem is connected to this process now. */
   totemConnected(totemId: string): boolean;
 }

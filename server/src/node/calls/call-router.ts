@@ -30,6 +30,7 @@ import {
   itemById,
   liveItemOfTotem,
   liveItems,
+  liveItemsById,
   markAccepted,
   recentHandleTimes,
   setHeld,
@@ -37,6 +38,7 @@ import {
   type CallItemRow,
 } from './call-store.ts';
 import { OperatorRoster } from './operator-roster.ts';
+import { holdingItems } from './dispatch-reads.ts';
 import { QueueDispatcher, type DispatchSettings } from './queue-dispatcher.ts';
 import { HandleTimeWindow } from './wait-estimate.ts';
 import { recoverAtStart } from './recovery.ts';
@@ -154,7 +156,7 @@ export class CallRouter {
     if (this.sessions.ofOperator(operatorId))
       throw new DomainError('operator-in-call', 'operator is in a call');
     if (status === 'paused') {
-      const ringing = (await liveItems(this.o.db)).find(
+      const ringing = (await holdingItems(this.o.db)).find(
         (r) => r.state === 'offered' && r.operator_id === operatorId,
       );
       if (ringing) {
@@ -172,8 +174,7 @@ export class CallRouter {
     this.roster.remove(operatorId);
     const session = this.sessions.ofOperator(operatorId);
     if (session) await this.endCall(session.callId, 'connection-lost');
-    const rows = await liveItems(this.o.db);
-    for (const r of rows) {
+    for (const r of await holdingItems(this.o.db)) {
       if (r.state === 'offered' && r.operator_id === operatorId)
         await backToQueue(this.o.db, r.id, operatorId, this.now());
     }
@@ -200,8 +201,10 @@ export class CallRouter {
           call: { phase: 'in-call', callId: s.callId, mediaToken: this.sessions.token(s.callId, 'operator') },
         },
       };
-    const rows = await liveItems(this.o.db);
-    const ringing = rows.find((r) => r.state === 'offered' && r.operator_id === operatorId);
+    const held = (await holdingItems(this.o.db)).find(
+      (r) => r.state === 'offered' && r.operator_id === operatorId,
+    );
+    const [ringing] = held ? await liveItemsById(this.o.db, [held.id]) : [];
     if (ringing)
       return { session: { call: { phase: 'ringing', callId: ringing.id } }, ring: ringOf(ringing) };
     return { session: { call: null } };

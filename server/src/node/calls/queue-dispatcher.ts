@@ -277,6 +277,8 @@ export class QueueDispatcher {
     // Consoles of the same offices share one list (and one comparison key), unless a booking in
     // it is assigned to that operator.
     const shared = new Map<string, { list: ConsoleQueue; key: string }>();
+    // One emit per distinct list: socket.io encodes it once for all its consoles.
+    const recipients = new Map<{ list: ConsoleQueue; key: string }, string[]>();
     const assigned = new Set(views.calls.map((c) => c.assignedOperatorId));
     for (const op of this.c.roster.all()) {
       const personal = assigned.has(op.id);
@@ -289,8 +291,11 @@ export class QueueDispatcher {
       }
       if (this.lastConsole.get(op.id) === entry.key) continue;
       this.lastConsole.set(op.id, entry.key);
-      this.c.notifier.queueList(op.id, entry.list);
+      const to = recipients.get(entry) ?? [];
+      to.push(op.id);
+      recipients.set(entry, to);
     }
+    for (const [entry, to] of recipients) this.c.notifier.queueList(to, entry.list);
   }
 
   /** The list for one console now (connect, queue:get); also marks it as sent. */

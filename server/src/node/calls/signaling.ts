@@ -401,8 +401,8 @@ export class Signaling implements CallNotifier {
   callbackOffered(totemId: string, p: CallbackOffer): void {
     this.kiosk.to(`totem:${totemId}`).emit(EVENTS.callbackOffered, p);
   }
-  queueList(operatorId: string, p: ConsoleQueue): void {
-    this.operator.to(`operator:${operatorId}`).emit(EVENTS.queueList, p);
+  queueList(operatorIds: readonly string[], p: ConsoleQueue): void {
+    this.operator.to(operatorIds.map((id) => `operator:${id}`)).emit(EVENTS.queueList, p);
   }
   totemConnected(totemId: string): boolean {
     return (this.kiosk.adapter.rooms.get(`totem:${totemId}`)?.size ?? 0) > 0;
