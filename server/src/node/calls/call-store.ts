@@ -97,7 +97,7 @@ export type LiveItem = CallItemRow & {
   totem_name: string | null;
 };
 
-/** Every live item, in arrival order: the dispatcher's snapshot (one indexed read). */
+/** Every live item, in arrival order, with its display names (one indexed read). */
 export function liveItems(db: Db): Promise<LiveItem[]> {
   return liveItemsWhere(db);
 }
@@ -133,7 +133,7 @@ type Details = Pick<
 >;
 
 /**
- * The same snapshot for the dispatcher's every run: the rows alone (one indexed read of one table),
+ * The same snapshot for the dispatcher's views (statuses, console lists): the rows alone (one indexed read of one table),
  * with the names shown on rings and lists joined only for items it has not seen before (or whose
  * booking changed, Q-7). The cache holds display names only, never state.
  */

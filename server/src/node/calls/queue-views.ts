@@ -79,6 +79,13 @@ export function buildViews(
       if (op.status === 'available' && !op.busy) free.set(office, (free.get(office) ?? 0) + 1);
     }
   }
+  // The office's mean handle time once per office, not once per kiosk.
+  const handle = new Map<string, number>();
+  const meanOf = (office: string) => {
+    let h = handle.get(office);
+    if (h === undefined) handle.set(office, (h = meanHandleMs(office)));
+    return h;
+  };
   const statuses = new Map<string, QueueStatus>();
   const calls: QueueViews['calls'] = [];
   for (const item of servingOrder(items, s)) {
@@ -90,7 +97,7 @@ export function buildViews(
     const k = reserved !== null ? 1 : (online.get(item.officeId) ?? 0);
     const f =
       reserved !== null ? (byId.get(reserved)?.busy === false ? 1 : 0) : (free.get(item.officeId) ?? 0);
-    const wait = phase === 'ringing' ? 0 : estimateWaitMs(position, k, f, meanHandleMs(item.officeId));
+    const wait = phase === 'ringing' ? 0 : estimateWaitMs(position, k, f, meanOf(item.officeId));
     statuses.set(item.id, {
       callId: item.id,
       kind: item.kind,
