@@ -45,7 +45,7 @@ export interface DispatchContext {
 /** Console lists are pushed at most this often (real time: they are about display, not rules). */
 const CONSOLE_PUSH_MS = 200;
 /** Views are computed this long after a change (real time), once for all the changes meanwhile. */
-const PUBLISH_MS = 100;
+const PUBLISH_MS = 250;
 
 /** Status fields whose change is worth a push (the waited time alone is not). */
 function statusKey(s: QueueStatus): string {
@@ -186,6 +186,11 @@ export class QueueDispatcher {
     if (!this.dirty || this.closed) return;
     this.dirty = false;
     try {
+      // Call-backs before the items: a waiting call that became a call-back is never listed twice.
+      if (this.callbacksStale) {
+        this.callbacksStale = false;
+        this.callbacks = await allOpenCallbacks(this.c.db, 500);
+      }
       const rows = await this.snapshot.read(this.c.db);
       this.publish(rows, this.c.now());
     } catch (err) {
@@ -251,9 +256,11 @@ export class QueueDispatcher {
     this.consoleTimer = setTimeout(() => {
       this.consoleTimer = undefined;
       this.lastConsoleAt = Date.now();
-      this.publishConsoles(this.lastViews, this.c.now()).catch((err: unknown) =>
-        this.c.log.error({ err }, 'could not push the console queues'),
-      );
+      try {
+        this.publishConsoles(this.lastViews, this.c.now());
+      } catch (err) {
+        this.c.log.error({ err }, 'could not push the console queues');
+      }
     }, wait);
   }
 
@@ -269,11 +276,8 @@ export class QueueDispatcher {
 
   private lastConsole = new Map<string, string>();
 
-  private async publishConsoles(views: QueueViews, now: Date): Promise<void> {
-    if (this.callbacksStale) {
-      this.callbacksStale = false;
-      this.callbacks = await allOpenCallbacks(this.c.db, 500);
-    }
+  /** The lists of the last views, with the call-backs read with them. */
+  private publishConsoles(views: QueueViews, now: Date): void {
     // Consoles of the same offices share one list (and one comparison key), unless a booking in
     // it is assigned to that operator.
     const shared = new Map<string, { list: ConsoleQueue; key: string }>();
