@@ -378,6 +378,7 @@ export class CallRouter {
       if (!e) throw new DomainError('no-such-call', 'the call was answered meanwhile');
       return { receipt: outcome.response, ended: e };
     });
+    this.callGone(totem.id);
     if (ended.bookingChanged) this.o.notifier.agendaChanged(totem.siteId);
     this.o.log.info({ callId: row.id }, 'waiting call became a call-back');
     this.kick({ callbacksChanged: true });
@@ -493,6 +494,7 @@ export class CallRouter {
   async endCall(callId: string, reason: EndReason): Promise<void> {
     const s = this.sessions.close(callId, reason);
     if (!s) return this.endConnecting(callId, reason);
+    this.callGone(s.totemId);
     this.o.notifier.callEnded({ totemId: s.totemId, operatorId: s.operatorId }, { callId, reason });
     const op = this.roster.get(s.operatorId);
     if (op) {
@@ -522,6 +524,7 @@ export class CallRouter {
   private async endConnecting(callId: string, reason: EndReason): Promise<void> {
     const row = await itemById(this.o.db, callId);
     if (row?.state !== 'accepted') return;
+    this.callGone(row.totem_id);
     this.o.notifier.callEnded(
       { totemId: row.totem_id, ...(row.operator_id ? { operatorId: row.operator_id } : {}) },
       { callId, reason },
@@ -538,6 +541,7 @@ export class CallRouter {
     detail?: string,
   ): Promise<boolean> {
     if (row.state === 'offered' && row.operator_id) this.o.notifier.ringCancelled(row.operator_id, row.id);
+    this.callGone(row.totem_id);
     this.o.notifier.callEnded({ totemId: row.totem_id }, { callId: row.id, reason });
     return this.finish(row, { outcome, reason, detail });
   }
@@ -586,6 +590,15 @@ export class CallRouter {
   async totemGone(totemId: string): Promise<void> {
     const row = await liveItemOfTotem(this.o.db, totemId);
     if (row) await this.endTotemItem(row, 'abandoned', 'connection-lost');
+  }
+
+  /**
+   * The totem's one live item is ending (both sides are told now, the write follows): hasCall()
+   * says so at once instead of when the next views are read, so that an action refused during the
+   * call (a screenshot) is allowed as soon as the kiosk has been told the call ended.
+   */
+  private callGone(totemId: string): void {
+    this.dispatcher.liveTotems.delete(totemId);
   }
 
   /** True while this totem has a live item (last snapshot) or a request in flight. */
