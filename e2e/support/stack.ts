@@ -72,7 +72,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     credential: totemCredential(t.seed),
     dataDir: kioskDir,
     pagesDir: PAGES_DIR,
-    core: { endedScreenMs: 300 },
+    // Long enough for a busy machine's browser to see the "call ended" screen before it goes idle
+    // (300 ms was missed under load); short enough not to slow the suite.
+    core: { endedScreenMs: 3_000 },
     ...(options.device ? { device: options.device } : {}),
   });
   await kiosk.core.refreshAgenda();
