@@ -174,13 +174,14 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
     const proxy = await startTcpProxy(t.url);
     const dir = tempDir();
     const cache = new AgendaCache(dir);
-    const link = new ServerLink(proxy.url, totemCredential(t.seed), 500);
+    const link = new ServerLink(proxy.url, totemCredential(t.seed), 5_000);
     const core = new KioskCore({
       cache,
       link,
       lookupFloorMs: 0,
       backoff: { baseMs: 20, maxMs: 200 },
-      syncTimeoutMs: 500,
+      // A generous deadline: a busy machine's answer through the proxy can take well over 500 ms.
+      syncTimeoutMs: 5_000,
     });
     cleanups.push(async () => {
       core.close();

@@ -66,7 +66,8 @@ async function kiosk(second = false): Promise<TestKiosk> {
     try {
       return await connectKiosk(second);
     } catch (err) {
-      if (attempt >= 100) throw err;
+      // A generous bound (60 s) on a busy machine; each try waits on the server's answer.
+      if (attempt >= 1_200) throw err;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
