@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { renderPrompts } from './kiosk/node/render-prompts.ts';
 
 const root = import.meta.dirname;
 const pages = ['kiosk', 'operator', 'booking', 'fleet', 'admin'].filter((p) =>
@@ -13,6 +14,18 @@ export default defineConfig({
   root,
   base: './',
   logLevel: 'warn',
+  // The kiosk's spoken prompts, rendered by espeak-ng into dist/kiosk/prompts after each build.
+  plugins: [
+    {
+      name: 'sportello-kiosk-prompts',
+      apply: 'build',
+      async closeBundle() {
+        if (!pages.includes('kiosk')) return;
+        const kioskOutDir = resolve(root, 'dist', 'kiosk');
+        await renderPrompts({ kioskOutDir, textsDir: resolve(root, 'kiosk', 'common', 'prompts') });
+      },
+    },
+  ],
   css: {
     preprocessorOptions: {
       // bootstrap-italia's Sass (booking/style/kit.scss) still uses @import and global functions;

@@ -51,6 +51,10 @@ export interface StackOptions {
    * acts only then (no timer of its own). Default: the clock runs from a weekday morning.
    */
   clock?: 'running' | 'manual';
+  /** More settings of the kiosk core (e.g. its audio outputs). */
+  kioskCore?: KioskAgentOptions['core'];
+  /** The kiosk's device bindings (e.g. a mock USB headset). Default: the real ones. */
+  deviceOptions?: KioskAgentOptions['deviceOptions'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -74,8 +78,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pagesDir: PAGES_DIR,
     // Long enough for a busy machine's browser to see the "call ended" screen before it goes idle
     // (300 ms was missed under load); short enough not to slow the suite.
-    core: { endedScreenMs: 3_000 },
+    core: { endedScreenMs: 3_000, ...options.kioskCore },
     ...(options.device ? { device: options.device } : {}),
+    ...(options.deviceOptions ? { deviceOptions: options.deviceOptions } : {}),
   });
   await kiosk.core.refreshAgenda();
   const browser = await launchChromium();

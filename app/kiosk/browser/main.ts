@@ -8,6 +8,8 @@ import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
 import { formatBookingCode } from '@sportello/protocol';
 import { getKioskApi } from './kiosk-api-client.ts';
+import { AudioGuide, dispatchKioskScreen } from './audio-guide.ts';
+import { applyMicrophoneMute } from './microphone-mute.ts';
 
 declare global {
   interface Window {
@@ -21,6 +23,7 @@ let current: KioskState | undefined;
 let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let roomCallId: string | undefined;
+const audioGuide = new AudioGuide();
 
 function render(state: KioskState): void {
   const previous = current;
@@ -39,6 +42,10 @@ function render(state: KioskState): void {
   showScreen(state.screen.screen);
   renderDynamic(state);
   syncMedia(state);
+  audioGuide.setState(state);
+  if (previous?.screen.screen !== state.screen.screen || previous?.language !== state.language)
+    dispatchKioskScreen({ screen: state.screen.screen, language: state.language });
+  applyMicrophoneMute(state, localStream, room);
 }
 
 /**
@@ -161,6 +168,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
     };
     window.sportelloMedia = room;
     await room.join();
+    applyMicrophoneMute(current, localStream, room);
   } catch (err) {
     console.error('media failed', err);
     status.textContent = t('kiosk.call.mediaError');

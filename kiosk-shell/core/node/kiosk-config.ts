@@ -5,6 +5,7 @@
 // bad field and where it came from.
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { kioskAudioSchema } from '@sportello/protocol';
 import { z } from 'zod';
 
 export const CONFIG_ENV = {
@@ -61,6 +62,8 @@ export const mainConfigSchema = z
       .optional(),
     /** The handset; default none (on-screen controls only). Only from the JSON file. */
     device: deviceSchema.optional(),
+    /** Audio guidance and its outputs (handset, speaker); only from the JSON file. */
+    audio: kioskAudioSchema.optional(),
     /** Folder for the agenda cache and the enrolled identity; default: the app's user data folder. */
     dataDir: absolutePath,
     /** Folder with the built pages; default: app/dist next to the bundle. */

@@ -63,6 +63,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       online: this.p.link.online,
       devices: { handset: { state: 'none', offHook: false } },
       sync: this.syncState(),
+      ...(options.audio ? { audio: options.audio } : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import type {
   CallAccepted,
   CallbackOffer,
   CallEnded,
+  KioskAudio,
   KioskSession,
   Language,
   QueueStatus,
@@ -56,12 +57,14 @@ export interface KioskCoreOptions {
   /** Timers of the sync and outbox schedules (tests). Default the real ones. */
   timers?: Timers;
   log?: (msg: string, detail?: unknown) => void;
+  /** Audio guidance settings, passed to the page in the state (kiosk-audio.ts). Default: none. */
+  audio?: KioskAudio;
 }
 
 type Defaults = Required<
   Omit<
     KioskCoreOptions,
-    'cache' | 'link' | 'siteId' | 'backoff' | 'attempts' | 'monotonicNow' | 'bootId' | 'timers'
+    'cache' | 'link' | 'siteId' | 'backoff' | 'attempts' | 'monotonicNow' | 'bootId' | 'timers' | 'audio'
   >
 >;
 

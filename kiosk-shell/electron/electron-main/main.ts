@@ -60,6 +60,7 @@ async function start(): Promise<void> {
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
+    ...(config.audio ? { core: { audio: config.audio } } : {}),
     fleet: {
       captureScreen: async () => {
         if (!screen.keeper) throw new Error('no kiosk window yet');

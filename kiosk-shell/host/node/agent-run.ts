@@ -56,6 +56,7 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
+    ...(config.audio ? { core: { audio: config.audio } } : {}),
     crashes: record,
     ...o.runtime,
     fleet: {

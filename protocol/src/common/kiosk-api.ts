@@ -3,6 +3,7 @@
 // these requests, validated on arrival, and answer with a Result.
 import { z } from 'zod';
 import type { QueuePhase } from './call-queue.ts';
+import { kioskAudioSchema } from './kiosk-audio.ts';
 
 export const LANGUAGES = ['it', 'en'] as const;
 export const languageSchema = z.enum(LANGUAGES);
@@ -159,6 +160,8 @@ export const kioskStateSchema = z.object({
   online: z.boolean(),
   /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
   devices: kioskDevicesSchema.optional(),
+  /** Audio guidance and the outputs it plays on (kiosk-audio.ts); absent: prompts on the default output. */
+  audio: kioskAudioSchema.optional(),
   /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
   sync: z
     .object({

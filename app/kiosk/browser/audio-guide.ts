@@ -1,0 +1,161 @@
+// Spoken guidance on the kiosk (U-2): on every 'kiosk-screen' event the page dispatches, the
+// screen's prompt in the page's language, pre-rendered at build time (app/dist/kiosk/prompts).
+// It plays in the handset's earpiece while the handset is lifted, otherwise on the speaker, and a
+// prompt that is playing moves when the handset is lifted or put down. The outputs are named in the
+// kiosk configuration by a part of their label (audio.handsetOutput, audio.speakerOutput).
+import type { KioskAudio, KioskState } from '@sportello/protocol';
+import { chooseOutput, type OutputChoice, type OutputDevice } from '../common/audio-outputs.ts';
+import { promptPath } from '../common/prompt-languages.ts';
+
+export const KIOSK_SCREEN_EVENT = 'kiosk-screen';
+
+export interface KioskScreenDetail {
+  screen: string;
+  language: string;
+}
+
+/** One prompt that started playing: read by the tests and by a technician in the console. */
+export interface PromptPlayed {
+  screen: string;
+  language: string;
+  role: OutputChoice['role'];
+  sinkId: string;
+  src: string;
+}
+
+declare global {
+  interface Window {
+    sportelloAudioGuide?: { played: PromptPlayed[] };
+  }
+}
+
+type SinkAudio = HTMLAudioElement & { setSinkId?(id: string): Promise<void>; sinkId?: string };
+
+export class AudioGuide {
+  private readonly el: SinkAudio;
+  private audio: KioskAudio | undefined;
+  private offHook = false;
+  private current: KioskScreenDetail | undefined;
+  private outputs: Promise<OutputDevice[]> | undefined;
+  /** Bumped on each prompt: a slower earlier one never plays over a newer one. */
+  private generation = 0;
+  private readonly played: PromptPlayed[] = [];
+  private readonly onScreen = (ev: Event) => this.play((ev as CustomEvent<KioskScreenDetail>).detail);
+  private readonly onDeviceChange = () => {
+    this.outputs = undefined;
+  };
+
+  constructor(
+    private readonly target: EventTarget = document,
+    private readonly log: (msg: string, detail?: unknown) => void = (m, d) => console.warn(m, d ?? ''),
+  ) {
+    this.el = document.createElement('audio') as SinkAudio;
+    this.el.id = 'audio-guide';
+    this.el.preload = 'auto';
+    document.body.append(this.el);
+    this.el.addEventListener('playing', () => {
+      if (!this.current) return;
+      const entry: PromptPlayed = {
+        ...this.current,
+        role: (this.el.dataset.role as OutputChoice['role'] | undefined) ?? 'speaker',
+        sinkId: this.el.sinkId ?? '',
+        src: this.el.currentSrc,
+      };
+      this.played.push(entry);
+      if (this.played.length > 50) this.played.shift();
+    });
+    window.sportelloAudioGuide = { played: this.played };
+    target.addEventListener(KIOSK_SCREEN_EVENT, this.onScreen);
+    navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
+  }
+
+  /** The core's state: the audio settings and whether the handset is lifted. */
+  setState(state: KioskState): void {
+    this.audio = state.audio;
+    const offHook = state.devices?.handset.offHook === true;
+    if (offHook === this.offHook) return;
+    this.offHook = offHook;
+    // A prompt being spoken follows the handset.
+    if (!this.el.paused && !this.el.ended) void this.route(this.generation);
+  }
+
+  private play(detail: KioskScreenDetail | undefined): void {
+    if (!detail || this.audio?.guidance === false) return;
+    const generation = ++this.generation;
+    this.current = { screen: detail.screen, language: detail.language };
+    this.el.pause();
+    this.el.volume = this.audio?.volume ?? 1;
+    this.el.src = promptPath(detail.language, detail.screen);
+    void this.route(generation).then(async (ok) => {
+      if (!ok || generation !== this.generation) return;
+      try {
+        await this.el.play();
+      } catch (err) {
+        // A newer prompt interrupting this one rejects play(): that is not a problem.
+        if (generation === this.generation) this.log('audio prompt could not play', String(err));
+      }
+    });
+  }
+
+  /** Sends the sound to the output the hook state asks for; false when a newer prompt took over. */
+  private async route(generation: number): Promise<boolean> {
+    const choice = chooseOutput(await this.listOutputs(), this.audio, this.offHook);
+    if (generation !== this.generation) return false;
+    if (choice.problem) this.log(`audio guidance: ${choice.problem}; playing on the default output`);
+    this.el.dataset.role = choice.role;
+    if (this.el.setSinkId && this.el.sinkId !== choice.sinkId) {
+      try {
+        await this.el.setSinkId(choice.sinkId);
+      } catch (err) {
+        this.log('audio guidance: could not choose the output', String(err));
+      }
+    }
+    return generation === this.generation;
+  }
+
+  /**
+   * The audio outputs with their labels. The browser names devices only to a page that may use
+   * the microphone, so a page that needs names and has none asks once (the kiosk's browser grants
+   * it without a prompt) and releases the microphone at once.
+   */
+  private listOutputs(): Promise<OutputDevice[]> {
+    const named = Boolean(this.audio?.handsetOutput || this.audio?.speakerOutput);
+    if (!named || !navigator.mediaDevices) return Promise.resolve([]);
+    this.outputs ??= (async () => {
+      const list = async () =>
+        (await navigator.mediaDevices.enumerateDevices())
+          .filter((d) => d.kind === 'audiooutput')
+          .map((d) => ({ deviceId: d.deviceId, label: d.label }));
+      let outputs = await list();
+      if (outputs.length > 0 && outputs.every((d) => !d.label)) {
+        try {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+          for (const t of stream.getTracks()) t.stop();
+          outputs = await list();
+        } catch (err) {
+          this.log('audio guidance: the outputs have no names (microphone refused)', String(err));
+        }
+      }
+      return outputs;
+    })().catch((err: unknown) => {
+      this.outputs = undefined;
+      this.log('audio guidance: cannot list the audio outputs', String(err));
+      return [];
+    });
+    return this.outputs;
+  }
+
+  close(): void {
+    this.target.removeEventListener(KIOSK_SCREEN_EVENT, this.onScreen);
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
+    this.el.pause();
+    this.el.removeAttribute('src');
+    this.el.remove();
+    delete window.sportelloAudioGuide;
+  }
+}
+
+/** Tells the page's modules (the audio guide first) that the screen or the language changed. */
+export function dispatchKioskScreen(detail: KioskScreenDetail, target: EventTarget = document): void {
+  target.dispatchEvent(new CustomEvent<KioskScreenDetail>(KIOSK_SCREEN_EVENT, { detail }));
+}
