@@ -119,6 +119,10 @@ async function startMedia(callId: string, token: string): Promise<void> {
   room.onRemoteTrack = () => {
     byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
   };
+  // The citizen pressed Phone Mute on the handset or headset: say so, or the silence looks like a fault.
+  room.onRemotePaused = (kind, paused) => {
+    if (kind === 'audio') byId('citizen-muted').hidden = !paused;
+  };
   window.sportelloMedia = room;
   await room.join();
 }
@@ -132,6 +136,7 @@ function endCall(): void {
   for (const track of localStream?.getTracks() ?? []) track.stop();
   localStream = undefined;
   byId<HTMLVideoElement>('remote-video').srcObject = null;
+  byId('citizen-muted').hidden = true;
   muted = false;
   renderPresence();
 }

@@ -38,6 +38,10 @@ export class RoomClient {
   /** Called once when the room ends from the server side (call ended, SFU failure). */
   onClosed: (reason: string) => void = () => {};
   onRemoteTrack: () => void = () => {};
+  /** The other side paused or resumed its microphone or camera (the citizen's Phone Mute). */
+  onRemotePaused: (kind: 'audio' | 'video', paused: boolean) => void = () => {};
+  /** Muted before the producers exist: applied as soon as they do. */
+  private microphoneMuted = false;
 
   constructor(
     serverUrl: string,
@@ -54,6 +58,7 @@ export class RoomClient {
     this.socket.on(EVENTS.mediaConsumer, (info) => void this.consume(info));
     this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
     this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));
+    this.socket.on(EVENTS.mediaConsumerPaused, ({ kind, paused }) => this.onRemotePaused(kind, paused));
   }
 
   private async request<T>(event: keyof MediaClientEvents, payload: unknown): Promise<T> {
@@ -76,6 +81,7 @@ export class RoomClient {
       const producer = await this.sendTransport.produce({ track });
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
+    if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -145,6 +151,7 @@ export class RoomClient {
     this.consumers.set(consumer.id, consumer);
     this.remoteStream.addTrack(consumer.track);
     this.onRemoteTrack();
+    if (info.producerPaused) this.onRemotePaused(info.kind, true);
     // Resumed only now: the server waits until this transport is connected before sending.
     await this.request(EVENTS.mediaResumeConsumer, { consumerId: consumer.id });
   }
@@ -157,11 +164,20 @@ export class RoomClient {
     this.consumers.delete(id);
   }
 
-  setMicrophoneMuted(muted: boolean): void {
+  /**
+   * Stops or restarts sending the microphone, and tells the server so that the other side knows.
+   * Idempotent: the page may call it on every state it renders.
+   */
+  setMicrophoneMuted(muted: boolean, force = false): void {
+    if (muted === this.microphoneMuted && !force) return;
+    this.microphoneMuted = muted;
     const p = this.producers.get('audio');
-    if (!p) return;
+    if (!p || this.closed) return;
     if (muted) p.pause();
     else p.resume();
+    this.request(EVENTS.mediaPauseProducer, { producerId: p.id, paused: muted }).catch((err: unknown) =>
+      console.warn('could not tell the server about the microphone', err),
+    );
   }
 
   setCameraOff(off: boolean): void {

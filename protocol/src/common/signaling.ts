@@ -58,6 +58,10 @@ export const EVENTS = {
   mediaConsumer: 'media:consumer',
   mediaConsumerClosed: 'media:consumer-closed',
   mediaClosed: 'media:closed',
+  /** From a peer: its producer is paused or resumed (the citizen's Phone Mute, the operator's mute). */
+  mediaPauseProducer: 'media:pause-producer',
+  /** To a peer: what it receives was paused or resumed by the other side (shown on the console). */
+  mediaConsumerPaused: 'media:consumer-paused',
 } as const;
 
 /** Every ack answers with one of these. */
@@ -164,6 +168,7 @@ export const produceSchema = z.strictObject({
 });
 export const consumerIdSchema = z.strictObject({ consumerId: z.string() });
 export const transportIdSchema = z.strictObject({ transportId: z.string() });
+export const pauseProducerSchema = z.strictObject({ producerId: z.string(), paused: z.boolean() });
 
 export interface TransportInfo {
   id: string;
@@ -176,6 +181,8 @@ export interface ConsumerInfo {
   producerId: string;
   kind: 'audio' | 'video';
   rtpParameters: unknown;
+  /** The other side had already paused what this consumer receives (e.g. a muted microphone). */
+  producerPaused?: boolean;
 }
 
 export interface MediaClientEvents {
@@ -195,9 +202,11 @@ export interface MediaClientEvents {
     req: z.infer<typeof transportIdSchema>,
     ack: Ack<{ iceParameters: unknown }>,
   ) => void;
+  [EVENTS.mediaPauseProducer]: (req: z.infer<typeof pauseProducerSchema>, ack: Ack) => void;
 }
 export interface MediaServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;
+  [EVENTS.mediaConsumerPaused]: (p: { consumerId: string; kind: 'audio' | 'video'; paused: boolean }) => void;
 }

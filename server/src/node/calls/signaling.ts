@@ -16,6 +16,7 @@ import {
   produceSchema,
   readySchema,
   transportIdSchema,
+  pauseProducerSchema,
   type KioskClientEvents,
   type KioskServerEvents,
   type MediaClientEvents,
@@ -305,6 +306,8 @@ export class Signaling implements CallNotifier {
       room.attach(role, {
         consumer: (info) => socket.emit(EVENTS.mediaConsumer, info),
         consumerClosed: (consumerId) => socket.emit(EVENTS.mediaConsumerClosed, { consumerId }),
+        consumerPaused: (consumerId, kind, paused) =>
+          socket.emit(EVENTS.mediaConsumerPaused, { consumerId, kind, paused }),
         closed: (reason) => {
           socket.emit(EVENTS.mediaClosed, { reason });
           socket.disconnect();
@@ -341,6 +344,10 @@ export class Signaling implements CallNotifier {
       socket.on(
         EVENTS.mediaResumeConsumer,
         h(consumerIdSchema, async (p) => room.resumeConsumer(role, p.consumerId)),
+      );
+      socket.on(
+        EVENTS.mediaPauseProducer,
+        h(pauseProducerSchema, async (p) => room.pauseProducer(role, p.producerId, p.paused)),
       );
       socket.on(
         EVENTS.mediaRestartIce,

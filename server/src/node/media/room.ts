@@ -12,6 +12,8 @@ export type PeerRole = 'kiosk' | 'operator';
 export interface PeerSink {
   consumer(info: ConsumerInfo): void;
   consumerClosed(consumerId: string): void;
+  /** What this peer receives was paused or resumed by the other side (a muted microphone). */
+  consumerPaused?(consumerId: string, kind: 'audio' | 'video', paused: boolean): void;
   closed(reason: string): void;
 }
 
@@ -154,6 +156,8 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
       if (peer.consumers.delete(consumer.id)) peer.sink.consumerClosed(consumer.id);
     };
     consumer.on('producerclose', () => consumer.close());
+    consumer.on('producerpause', () => peer.sink.consumerPaused?.(consumer.id, consumer.kind, true));
+    consumer.on('producerresume', () => peer.sink.consumerPaused?.(consumer.id, consumer.kind, false));
     consumer.on('transportclose', forget);
     consumer.observer.once('close', forget);
     peer.sink.consumer({
@@ -161,7 +165,16 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
       producerId: producer.id,
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
+      ...(consumer.producerPaused ? { producerPaused: true } : {}),
     });
+  }
+
+  /** A peer pauses or resumes what it sends (mute); the other side's consumer hears of it. */
+  async pauseProducer(role: PeerRole, producerId: string, paused: boolean): Promise<void> {
+    const producer = this.peer(role).producers.get(producerId);
+    if (!producer) throw new Error(`unknown producer ${producerId}`);
+    if (paused) await producer.pause();
+    else await producer.resume();
   }
 
   /** Resumes a consumer once its transport's DTLS is connected (immediately if it already is). */

@@ -1,0 +1,138 @@
+// U-2 and the headset's Phone Mute, end to end: a mock USB headset (a published descriptor) under
+// the real kiosk agent, the kiosk page and an operator console in Debian Chromium. Headless
+// Chromium with fake media devices offers "Fake Audio Output 1" and "Fake Audio Output 2": the
+// configuration names the first as the handset's earpiece and the second as the speaker, and the
+// test reads which output each prompt started playing on (HTMLMediaElement.sinkId).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { MockHidBinding, type MockHidDevice } from '@sportello/devices/common';
+import { CIRCUITPYTHON_HEADSET, headsetReport } from '../../devices/src/common/fixtures/hid-descriptors.ts';
+import { startStack, type Stack } from '../support/stack.ts';
+
+const HANDSET_OUTPUT = 'Fake Audio Output 1';
+const SPEAKER_OUTPUT = 'Fake Audio Output 2';
+
+interface Played {
+  screen: string;
+  language: string;
+  role: string;
+  sinkId: string;
+  src: string;
+}
+
+let s: Stack;
+let hid: MockHidDevice;
+let kiosk: Page;
+let operator: Page;
+let outputs: Record<string, string>;
+
+before(async () => {
+  const binding = new MockHidBinding();
+  hid = binding.addDevice('/dev/hidraw7', {
+    vendorId: 0x239a,
+    productId: 0x8029,
+    descriptor: CIRCUITPYTHON_HEADSET,
+  });
+  s = await startStack({
+    device: { kind: 'hid', path: '/dev/hidraw7' },
+    deviceOptions: { hid: binding },
+    kioskCore: { audio: { handsetOutput: HANDSET_OUTPUT.toLowerCase(), speakerOutput: SPEAKER_OUTPUT } },
+  });
+  kiosk = await s.openKiosk();
+  operator = await s.openOperator('giulia');
+  // The page's own names for the outputs: device ids are salted per origin.
+  outputs = await kiosk.evaluate(async () =>
+    Object.fromEntries(
+      (await navigator.mediaDevices.enumerateDevices())
+        .filter((d) => d.kind === 'audiooutput')
+        .map((d) => [d.label, d.deviceId]),
+    ),
+  );
+});
+after(async () => {
+  await s?.close();
+});
+
+/** Waits for the prompt of this screen to start playing, after `since` prompts, and returns it. */
+async function prompt(screen: string, since: number): Promise<Played> {
+  const handle = await kiosk.waitForFunction(
+    ([name, from]) => window.sportelloAudioGuide?.played.slice(from as number).find((p) => p.screen === name),
+    [screen, since] as const,
+  );
+  return (await handle.jsonValue()) as Played;
+}
+
+const playedCount = () => kiosk.evaluate(() => window.sportelloAudioGuide?.played.length ?? 0);
+const screen = (p: Page, name: string) => p.locator(`[data-screen="${name}"]`).waitFor({ state: 'visible' });
+/** The headset's output report 2: Mute (bit 0), Off-Hook (bit 1), Ring (bit 2). */
+const leds = () => hid.lastWrite?.[1];
+
+/** Waits for an LED state: the agent writes it in this process after the core's state changes. */
+async function until(pred: () => boolean): Promise<void> {
+  // A poll, not a deadline: the test's own timeout is the bound.
+  while (!pred()) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () => {
+  test('U-2 the idle prompt plays on the speaker, in the language chosen on screen', async () => {
+    assert.ok(outputs[HANDSET_OUTPUT] && outputs[SPEAKER_OUTPUT], 'Chromium offers two fake outputs');
+    const idle = await prompt('idle', 0);
+    assert.equal(idle.role, 'speaker');
+    assert.equal(idle.sinkId, outputs[SPEAKER_OUTPUT]);
+    assert.match(idle.src, /\/kiosk\/prompts\/it\/idle\.wav$/);
+    const before = await playedCount();
+    await kiosk.click('.lang[data-lang="en"]');
+    const english = await prompt('idle', before);
+    assert.equal(english.language, 'en');
+    assert.match(english.src, /\/prompts\/en\/idle\.wav$/);
+    assert.equal(english.sinkId, outputs[SPEAKER_OUTPUT]);
+    await kiosk.click('.lang[data-lang="it"]');
+    await prompt('idle', before + 1);
+  });
+
+  test('U-2 lifted, the prompts play in the handset; Phone Mute mutes the microphone, the console is told, the Mute LED follows', async () => {
+    const before = await playedCount();
+    hid.pushReport(headsetReport(true));
+    await screen(kiosk, 'waiting');
+    const waiting = await prompt('waiting', before);
+    assert.equal(waiting.role, 'handset');
+    assert.equal(waiting.sinkId, outputs[HANDSET_OUTPUT], 'the handset earpiece, not the speaker');
+    assert.match(waiting.src, /\/prompts\/it\/waiting\.wav$/);
+
+    await screen(operator, 'ringing');
+    await operator.click('#btn-accept');
+    await screen(kiosk, 'in-call');
+    const inCall = await prompt('in-call', before);
+    assert.equal(inCall.sinkId, outputs[HANDSET_OUTPUT]);
+    // The call's media flows both ways before the citizen mutes.
+    await operator.waitForFunction(async () =>
+      (await window.sportelloMedia?.stats())?.audio ? true : false,
+    );
+    await until(() => leds() === 0b010);
+
+    hid.pushReport(headsetReport(true, true));
+    await kiosk.locator('body[data-microphone="muted"]').waitFor({ state: 'attached' });
+    await operator.locator('#citizen-muted').waitFor({ state: 'visible' });
+    await until(() => leds() === 0b011);
+    const muted = await kiosk.evaluate(() => {
+      const video = document.getElementById('self-video') as HTMLVideoElement;
+      return (video.srcObject as MediaStream).getAudioTracks().map((t) => t.enabled);
+    });
+    assert.deepEqual(muted, [false], "the kiosk's microphone track is disabled");
+
+    hid.pushReport(headsetReport(true, false));
+    await kiosk.locator('body[data-microphone="on"]').waitFor({ state: 'attached' });
+    await operator.locator('#citizen-muted').waitFor({ state: 'hidden' });
+    await until(() => leds() === 0b010);
+
+    // Put down: the call ends and the next prompts are on the speaker again.
+    const beforeEnd = await playedCount();
+    hid.pushReport(headsetReport(false));
+    const ended = await prompt('ended', beforeEnd);
+    assert.equal(ended.role, 'speaker');
+    assert.equal(ended.sinkId, outputs[SPEAKER_OUTPUT]);
+    await screen(kiosk, 'idle');
+    await until(() => leds() === 0);
+  });
+});
