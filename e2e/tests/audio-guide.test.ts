@@ -21,6 +21,18 @@ interface Played {
   src: string;
 }
 
+/** What the tests read in the page (this file is type-checked without the DOM's types). */
+interface PageGlobals {
+  sportelloAudioGuide?: { played: Played[] };
+  sportelloMedia?: { stats(): Promise<{ audio: unknown }> };
+  navigator: {
+    mediaDevices: { enumerateDevices(): Promise<{ kind: string; label: string; deviceId: string }[]> };
+  };
+  document: {
+    getElementById(id: string): { srcObject: { getAudioTracks(): { enabled: boolean }[] } } | null;
+  };
+}
+
 let s: Stack;
 let hid: MockHidDevice;
 let kiosk: Page;
@@ -44,7 +56,7 @@ before(async () => {
   // The page's own names for the outputs: device ids are salted per origin.
   outputs = await kiosk.evaluate(async () =>
     Object.fromEntries(
-      (await navigator.mediaDevices.enumerateDevices())
+      (await (globalThis as unknown as PageGlobals).navigator.mediaDevices.enumerateDevices())
         .filter((d) => d.kind === 'audiooutput')
         .map((d) => [d.label, d.deviceId]),
     ),
@@ -57,13 +69,17 @@ after(async () => {
 /** Waits for the prompt of this screen to start playing, after `since` prompts, and returns it. */
 async function prompt(screen: string, since: number): Promise<Played> {
   const handle = await kiosk.waitForFunction(
-    ([name, from]) => window.sportelloAudioGuide?.played.slice(from as number).find((p) => p.screen === name),
+    ([name, from]) =>
+      (globalThis as unknown as PageGlobals).sportelloAudioGuide?.played
+        .slice(from)
+        .find((p) => p.screen === name),
     [screen, since] as const,
   );
   return (await handle.jsonValue()) as Played;
 }
 
-const playedCount = () => kiosk.evaluate(() => window.sportelloAudioGuide?.played.length ?? 0);
+const playedCount = () =>
+  kiosk.evaluate(() => (globalThis as unknown as PageGlobals).sportelloAudioGuide?.played.length ?? 0);
 const screen = (p: Page, name: string) => p.locator(`[data-screen="${name}"]`).waitFor({ state: 'visible' });
 /** The headset's output report 2: Mute (bit 0), Off-Hook (bit 1), Ring (bit 2). */
 const leds = () => hid.lastWrite?.[1];
@@ -107,7 +123,7 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
     assert.equal(inCall.sinkId, outputs[HANDSET_OUTPUT]);
     // The call's media flows both ways before the citizen mutes.
     await operator.waitForFunction(async () =>
-      (await window.sportelloMedia?.stats())?.audio ? true : false,
+      (await (globalThis as unknown as PageGlobals).sportelloMedia?.stats())?.audio ? true : false,
     );
     await until(() => leds() === 0b010);
 
@@ -116,8 +132,8 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
     await operator.locator('#citizen-muted').waitFor({ state: 'visible' });
     await until(() => leds() === 0b011);
     const muted = await kiosk.evaluate(() => {
-      const video = document.getElementById('self-video') as HTMLVideoElement;
-      return (video.srcObject as MediaStream).getAudioTracks().map((t) => t.enabled);
+      const video = (globalThis as unknown as PageGlobals).document.getElementById('self-video');
+      return video?.srcObject.getAudioTracks().map((t) => t.enabled);
     });
     assert.deepEqual(muted, [false], "the kiosk's microphone track is disabled");
 
