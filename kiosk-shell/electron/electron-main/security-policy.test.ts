@@ -60,6 +60,21 @@ test('E-4 camera and microphone for the app origin are granted', () => {
   assert.equal(isPermissionGranted({ permission: 'media', origin: APP_ORIGIN, mediaTypes: ['video'] }), true);
 });
 
+test('E-4 U-2 the app origin may choose the audio output of its spoken prompts; no other origin may', () => {
+  assert.equal(
+    isPermissionGranted({ permission: 'speaker-selection', origin: APP_ORIGIN, mediaTypes: undefined }),
+    true,
+  );
+  assert.equal(
+    isPermissionGranted({
+      permission: 'speaker-selection',
+      origin: 'https://example.org',
+      mediaTypes: undefined,
+    }),
+    false,
+  );
+});
+
 test('E-4 media for another origin, or of an unknown kind, is denied', () => {
   const denied = [
     { permission: 'media', origin: 'https://example.org', mediaTypes: ['audio', 'video'] },

@@ -55,10 +55,12 @@ export interface PermissionQuery {
 }
 
 /**
- * E-4: only camera and microphone, only for the app's own origin. A media request that does not
+ * E-4: only camera and microphone (and the choice of audio output), only for the app's own origin. A media request that does not
  * say what it captures, or asks for anything but audio and video (screen capture), is denied.
  */
 export function isPermissionGranted(q: PermissionQuery): boolean {
+  // The spoken prompts choose the handset's or the speaker's output (setSinkId, U-2).
+  if (q.permission === 'speaker-selection') return isAppUrl(q.origin);
   if (q.permission !== 'media' || !isAppUrl(q.origin)) return false;
   if (!q.mediaTypes || q.mediaTypes.length === 0) return false;
   return q.mediaTypes.every((t) => ALLOWED_MEDIA_TYPES.has(t));
