@@ -5,6 +5,7 @@
 import { KIOSK_CHANNELS } from '@sportello/protocol';
 import { BrowserWindow, Menu, app, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
+import { retryAfterCrashLoop, startAfterCrashes } from '../../core/node/crash-start.ts';
 import { startKioskRuntime } from '../../core/node/runtime.ts';
 import { startKioskWatchdog } from '../../core/node/watchdog.ts';
 import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
@@ -53,10 +54,18 @@ async function start(): Promise<void> {
   });
   log('starting', { serverUrl: config.serverUrl ?? '(enrolled)', dataDir: config.dataDir });
 
+  // K-1, as on the Chromium variant (crash-start.ts): after crashes the start waits a growing delay;
+  // a crash loop starts out of service and quits cleanly once its window has passed, for systemd
+  // (Restart=always) to start the app normally.
+  const quitting = new Promise<void>((resolve) => app.once('before-quit', () => resolve()));
+  const start = await startAfterCrashes({ dataDir: config.dataDir, stop: quitting, log });
+  if (start.stopped) return;
+
   // The window (and so the page to capture) exists only later; screenshots ask the keeper then.
   const screen: { keeper?: KioskWindowKeeper } = {};
   const runtime = await startKioskRuntime({
     dataDir: config.dataDir,
+    crashes: start.record,
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
@@ -104,6 +113,7 @@ async function start(): Promise<void> {
   screen.keeper = keeper;
   core.on('state', (state) => keeper.send(KIOSK_CHANNELS.state, state));
   keeper.open();
+  const cancelRetry = retryAfterCrashLoop(start.record, () => app.quit(), log);
   // systemd's watchdog (K-2): pings only while the page draws frames and the databases answer.
   const watchdog = startKioskWatchdog({
     env: process.env,
@@ -126,6 +136,7 @@ async function start(): Promise<void> {
 
   app.once('before-quit', () => {
     log('quitting');
+    cancelRetry();
     watchdog.close();
     keeper.close();
     ipcMain.removeHandler(KIOSK_CHANNELS.request);

@@ -3,8 +3,8 @@
 // test being the page). Crashes are counted in the data directory (crash-record.ts): after a crash
 // the start waits a growing delay, and a crash loop starts out of service and tries a normal start
 // again once the loop's window has passed (exit 0, systemd starts the agent again).
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CrashRecord, type CrashRecordOptions } from '../../core/node/crash-record.ts';
+import type { CrashRecordOptions } from '../../core/node/crash-record.ts';
+import { retryAfterCrashLoop, startAfterCrashes } from '../../core/node/crash-start.ts';
 import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { loadMainConfig } from '../../core/node/kiosk-config.ts';
 import { startKioskWatchdog } from '../../core/node/watchdog.ts';
@@ -35,19 +35,15 @@ export interface AgentRunOptions {
 export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
   const { log } = o;
   const config = loadMainConfig(o.env, o.defaults);
-  const record = CrashRecord.begin({ dataDir: config.dataDir, log, ...o.crashes });
-  const backoffMs = record.crashLoop
-    ? 0
-    : record.backoffMs(o.crashes?.backoffBaseMs, o.crashes?.backoffMaxMs);
-  if (record.crashes > 0) log(`starting after ${record.crashes} recent crash(es), in ${backoffMs} ms`);
+  const start = await startAfterCrashes({
+    dataDir: config.dataDir,
+    stop: o.stop,
+    log,
+    ...(o.crashes ? { crashes: o.crashes } : {}),
+  });
+  if (start.stopped) return 0;
+  const { record, backoffMs } = start;
   const stopped = o.stop.then(() => 'stop' as const);
-  if (
-    backoffMs > 0 &&
-    (await Promise.race([sleep(backoffMs).then(() => 'go' as const), stopped])) === 'stop'
-  ) {
-    record.end(true);
-    return 0;
-  }
   // Filled once the window is open; the fleet's screenshot action reads it then.
   const screen: { window?: KioskWindowHandle } = {};
   const agent = await startKioskAgent({
@@ -103,13 +99,11 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
   o.onReady?.({ agent, crashes: record.crashes, backoffMs, crashLoop: record.crashLoop });
   const ends: Promise<number>[] = [stopped.then(() => 0)];
   if (screen.window) ends.push(screen.window.exited.then(() => 1));
-  let retry: NodeJS.Timeout | undefined;
-  if (record.crashLoop) {
-    ends.push(new Promise((resolve) => (retry = setTimeout(() => resolve(0), record.loopEndsInMs))));
-    log(`a normal start is tried again in ${record.loopEndsInMs} ms`);
-  }
+  let cancelRetry = () => {};
+  if (record.crashLoop)
+    ends.push(new Promise((resolve) => (cancelRetry = retryAfterCrashLoop(record, () => resolve(0), log))));
   const code = await Promise.race(ends);
-  clearTimeout(retry);
+  cancelRetry();
   watchdog.close();
   // A window that ended on its own is a crash too (E-7): it counts towards the loop.
   if (code !== 0) record.end(false);
