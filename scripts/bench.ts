@@ -1,5 +1,5 @@
 // `npm run bench`: the performance figures — code validation on a full kiosk cache, agenda sync,
-// hook event latency, ring latency, the stored call queue, call setup against a bare mediasoup loopback. Prints a table; a missed target is
+// hook event latency, ring latency, the stored call queue, call setup against a bare mediasoup loopback, the kiosk's cold start and memory. Prints a table; a missed target is
 // reported, not failed on (exit 0). Only a benchmark that crashes makes the exit code non-zero.
 // Pick benchmarks by name: `node --import tsx scripts/bench.ts validation ring call`.
 import { execFileSync } from 'node:child_process';
@@ -13,11 +13,12 @@ import { formatTable, type Row } from '../bench/node/stats.ts';
 import { benchSync } from '../bench/node/sync.ts';
 import { benchHookLatency } from '../bench/node/hook-latency.ts';
 import { runValidationBench } from '../bench/node/validation.ts';
+import { runKioskFootprintBench } from '../bench/node/kiosk-footprint.ts';
 import { CHROMIUM } from '../e2e/support/browser.ts';
 import { PAGES_DIR } from '../e2e/support/stack.ts';
 import { resolveWorkerBin } from '../server/src/node/media/mediasoup-compat.ts';
 
-const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call'] as const;
+const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call', 'kiosk'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(ALL as readonly string[]).includes(w));
 if (unknown.length > 0) {
@@ -110,6 +111,15 @@ if (selected.includes('call')) {
       throw new Error(`built pages not found in ${PAGES_DIR}: run \`npm run build --workspace app\` first`);
     }
     rows.push(...(await runCallCompareBench()));
+  });
+}
+
+if (selected.includes('kiosk')) {
+  await step('kiosk cold start, and memory of all kiosk processes over 100 calls', async () => {
+    if (!existsSync(join(PAGES_DIR, 'kiosk', 'index.html'))) {
+      throw new Error(`built pages not found in ${PAGES_DIR}: run \`npm run build --workspace app\` first`);
+    }
+    rows.push(...(await runKioskFootprintBench()));
   });
 }
 

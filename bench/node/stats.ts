@@ -33,7 +33,7 @@ export interface Row {
   summary?: Summary;
   /** A figure that is not a distribution (a ratio), printed in the p95 column. */
   value?: number;
-  unit?: 'ms' | 'x';
+  unit?: 'ms' | 'x' | 'MB';
   /** Which figure the target is about, e.g. "p99 ≤ 2 ms"; absent for informative rows. */
   target?: string;
   pass?: boolean;
@@ -43,6 +43,7 @@ export interface Row {
 function fmt(v: number | undefined, unit: Row['unit'] = 'ms'): string {
   if (v === undefined || Number.isNaN(v)) return '—';
   if (unit === 'x') return `${v.toFixed(2)}×`;
+  if (unit === 'MB') return `${v.toFixed(1)} MB`;
   return v < 10 ? `${v.toFixed(3)} ms` : `${v.toFixed(1)} ms`;
 }
 

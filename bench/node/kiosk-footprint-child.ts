@@ -1,0 +1,71 @@
+// The kiosk as the footprint benchmark starts it: the agent (runtime and local host) and its
+// Chromium window, headless, in this process as agent-cli.ts would, started with `node --import tsx`
+// like the packaged unit. It prints one JSON line once the idle screen is on and interactive (the
+// page rendered the core's state, which it asks for only after its controls are wired), then runs
+// until SIGTERM.
+import { startKioskAgent } from '../../kiosk-shell/host/node/agent.ts';
+import { launchKioskWindow } from '../../kiosk-shell/host/node/launcher.ts';
+
+/** Resolves in the page once the idle screen is shown. */
+const IDLE_SHOWN = `new Promise((resolve) => {
+  const shown = () => { const el = document.querySelector('[data-screen="idle"]'); return !!el && !el.hidden; };
+  if (document.readyState !== 'loading' && shown()) return resolve(true);
+  new MutationObserver((_, o) => { if (shown()) { o.disconnect(); resolve(true); } })
+    .observe(document.documentElement, { subtree: true, attributes: true, childList: true });
+})`;
+
+const env = process.env;
+/** Milliseconds since this process started, at each phase. */
+const phases: Record<string, number> = { loaded: performance.now() };
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const agent = await startKioskAgent({
+  serverUrl: env.SPORTELLO_SERVER_URL!,
+  credential: env.SPORTELLO_TOTEM_CREDENTIAL!,
+  dataDir: env.SPORTELLO_KIOSK_DATA_DIR!,
+  pagesDir: env.SPORTELLO_KIOSK_PAGES_DIR!,
+  // The "call ended" screen for a moment only: the benchmark counts calls, not reading time.
+  core: { endedScreenMs: 50 },
+  disk: false,
+  fleet: false,
+  log,
+});
+phases.agent = performance.now();
+const win = await launchKioskWindow({
+  pageUrl: agent.host.bareUrl,
+  pageSecret: agent.host.secret,
+  prefer: 'chromium',
+  headless: true,
+  autoGrantMedia: true,
+  ...(env.BENCH_CHROMIUM ? { chromiumPath: env.BENCH_CHROMIUM } : {}),
+  log,
+});
+if (!win.opened) {
+  log(`no kiosk window: ${win.reason}`);
+  process.exit(1);
+}
+phases.window = performance.now();
+// The page may still be navigating when the first evaluation arrives: try again on a new document.
+for (;;) {
+  try {
+    if ((await win.evaluate!(IDLE_SHOWN)) === true) break;
+  } catch {
+    /* the document changed under the evaluation */
+  }
+}
+process.stdout.write(
+  `${JSON.stringify({
+    idleMs: performance.now(),
+    phases,
+    agentPid: process.pid,
+    windowPid: win.pid,
+    origin: agent.host.origin,
+    secret: agent.host.secret,
+  })}\n`,
+);
+process.once('SIGTERM', () => {
+  void (async () => {
+    await win.close();
+    await agent.close();
+    process.exit(0);
+  })();
+});

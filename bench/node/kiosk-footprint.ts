@@ -1,0 +1,315 @@
+// The kiosk's footprint: cold start to an interactive idle screen, and the resident memory of all
+// kiosk processes (the agent and every Chromium process under it) over 100 simulated calls.
+// A real server runs in this process with a scripted operator console (not a kiosk process); the
+// kiosk runs in a child started like the packaged unit (node --import tsx), its window headless
+// Chromium with fake camera and microphone, so each call opens the camera, joins the call's room and
+// sends audio and video until the operator hangs up. Memory is read from /proc: PSS (each shared page
+// counted once across the processes, what they cost together) against the target, RSS summed for
+// reference (it counts Chromium's shared pages once per process).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { HostServerMessage, KioskRequest, KioskState } from '@sportello/protocol';
+import { HOST_PROTOCOL } from '../../kiosk-shell/host/node/host.ts';
+import { CHROMIUM } from '../../e2e/support/browser.ts';
+import { nextWeekdayMorning, PAGES_DIR } from '../../e2e/support/stack.ts';
+import { TestOperator } from '../../server/src/node/testing/operator-client.ts';
+import {
+  startTestServer,
+  TEST_PASSWORDS,
+  totemCredential,
+  type TestServer,
+} from '../../server/src/node/testing/test-server.ts';
+import { summarize, type Row } from './stats.ts';
+
+const CHILD = fileURLToPath(new URL('./kiosk-footprint-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Longest wait for any one step: a bound against a hang, never a figure. */
+const STEP_BOUND_MS = 120_000;
+
+export interface KioskFootprintOptions {
+  /** Cold starts measured. Default 5. */
+  starts?: number;
+  /** Calls before the last memory reading. Default 100. */
+  calls?: number;
+  /** A memory reading every this many calls. Default 10. */
+  every?: number;
+}
+
+interface Ready {
+  idleMs: number;
+  /** Milliseconds since the agent's process start: code loaded, agent started, window opened. */
+  phases: { loaded: number; agent: number; window: number };
+  agentPid: number;
+  windowPid: number;
+  origin: string;
+  secret: string;
+}
+
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what}: nothing after ${STEP_BOUND_MS} ms`)),
+        STEP_BOUND_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Every process under `root`, itself included. */
+function tree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command may hold spaces and parentheses: the fields start after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+/** PSS and RSS summed over the processes, MiB. */
+function memory(pids: number[]): { pss: number; rss: number; processes: number } {
+  let pss = 0;
+  let rss = 0;
+  let processes = 0;
+  for (const pid of pids) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      processes++;
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return { pss: pss / 1024, rss: rss / 1024, processes };
+}
+
+/** Chromium with fake camera and microphone (the launcher's own flags stay as they are). */
+function fakeMediaChromium(dir: string): string {
+  const file = join(dir, 'chromium-fake-media');
+  writeFileSync(file, `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream "$@"\n`);
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+interface Kiosk {
+  child: ChildProcess;
+  ready: Ready;
+  /** Wall milliseconds from spawn to the ready line, measured here. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+async function startKiosk(t: TestServer, work: string, chromium: string): Promise<Kiosk> {
+  const dataDir = mkdtempSync(join(work, 'kiosk-'));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SPORTELLO_SERVER_URL: t.url,
+      SPORTELLO_TOTEM_CREDENTIAL: totemCredential(t.seed),
+      SPORTELLO_KIOSK_DATA_DIR: dataDir,
+      SPORTELLO_KIOSK_PAGES_DIR: PAGES_DIR,
+      BENCH_CHROMIUM: chromium,
+      // The launcher wants a display even for a headless window; headless Chromium never opens it.
+      DISPLAY: process.env.DISPLAY ?? ':99',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const ready = await bounded(
+    new Promise<Ready>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the kiosk exited (${code}):\n${stderr}`)));
+      createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as Ready));
+    }),
+    'kiosk start',
+  );
+  const startMs = performance.now() - t0;
+  return {
+    child,
+    ready,
+    startMs,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await bounded(exited, 'kiosk stop');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The kiosk API as a second page would use it: requests and the pushed states. */
+class KioskApiClient {
+  private nextId = 1;
+  private readonly waiters: { pred: (s: KioskState) => boolean; resolve: (s: KioskState) => void }[] = [];
+  state: KioskState | undefined;
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const msg = JSON.parse(String(d)) as HostServerMessage;
+      const state = msg.type === 'state' ? msg.state : msg.result.ok ? msg.result.value : undefined;
+      if (!state) return;
+      this.state = state;
+      for (const w of [...this.waiters]) {
+        if (!w.pred(state)) continue;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(state);
+      }
+    });
+  }
+  static async open(ready: Ready): Promise<KioskApiClient> {
+    const ws = new WebSocket(`${ready.origin.replace(/^http/, 'ws')}/api`, [HOST_PROTOCOL, ready.secret], {
+      origin: ready.origin,
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return new KioskApiClient(ws);
+  }
+  send(request: KioskRequest): void {
+    this.ws.send(JSON.stringify({ id: this.nextId++, request }));
+  }
+  until(pred: (s: KioskState) => boolean): Promise<KioskState> {
+    if (this.state && pred(this.state)) return Promise.resolve(this.state);
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  }
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Resolves when the kiosk sends both its camera and its microphone into the call's room. */
+async function kioskSending(t: TestServer, callId: string): Promise<void> {
+  for (;;) {
+    const producers = t.server.router.roomFor(callId)?.dump().peers.kiosk?.producers ?? 0;
+    if (producers >= 2) return;
+    // A poll of the server's own counts; the step's bound, not this pause, is what limits it.
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function runKioskFootprintBench(options: KioskFootprintOptions = {}): Promise<Row[]> {
+  const starts = options.starts ?? 5;
+  const calls = options.calls ?? 100;
+  const every = options.every ?? 10;
+  const work = mkdtempSync(join(tmpdir(), 'sportello-bench-kiosk-'));
+  // Its own folder, readable by the unprivileged user the window runs as.
+  const binDir = mkdtempSync(join(tmpdir(), 'sportello-bench-chromium-'));
+  const chromium = fakeMediaChromium(binDir);
+  const base = nextWeekdayMorning().getTime();
+  const realStart = Date.now();
+  const t = await startTestServer(
+    { pagesDir: PAGES_DIR, calls: { ringTimeoutSeconds: 600 } },
+    () => new Date(base + Date.now() - realStart),
+  );
+  const rows: Row[] = [];
+  try {
+    // 1. Cold starts, each with a fresh data folder and a fresh Chromium profile.
+    const wall: number[] = [];
+    const inChild: number[] = [];
+    const phases: string[] = [];
+    for (let i = 0; i < starts; i++) {
+      const k = await startKiosk(t, work, chromium);
+      wall.push(k.startMs);
+      inChild.push(k.ready.idleMs);
+      const p = k.ready.phases;
+      phases.push(
+        `${Math.round(p.loaded)}/${Math.round(p.agent - p.loaded)}/${Math.round(p.window - p.agent)}/${Math.round(k.ready.idleMs - p.window)}`,
+      );
+      await k.stop();
+    }
+    const w = summarize(wall);
+    rows.push({
+      name: 'kiosk cold start → interactive idle',
+      summary: w,
+      target: 'p95 ≤ 2000 ms',
+      pass: w.p95 <= 2000,
+      note: `spawn of node --import tsx (agent + host + runtime) → Chromium headless → idle screen rendered from the core's state; ms: ${wall.map(Math.round).join(' ')} (in the agent since its process start: ${inChild.map(Math.round).join(' ')}; phases code load/agent start/window and page handover/idle shown: ${phases.join(' ')})`,
+    });
+
+    // 2. Memory over the calls.
+    const op = await TestOperator.signIn(t.url, 'giulia', TEST_PASSWORDS.giulia);
+    await op.setPresence('available');
+    const k = await startKiosk(t, work, chromium);
+    const api = await KioskApiClient.open(k.ready);
+    const samples: { calls: number; pss: number; rss: number; processes: number }[] = [];
+    const sample = (n: number) => samples.push({ calls: n, ...memory(tree(k.ready.agentPid)) });
+    try {
+      api.send({ method: 'getState' });
+      await bounded(
+        api.until((s) => s.screen.screen === 'idle'),
+        'idle',
+      );
+      sample(0);
+      for (let n = 1; n <= calls; n++) {
+        const ring = op.nextRing();
+        api.send({ method: 'startWalkIn' });
+        const { callId } = await bounded(ring, `ring of call ${n}`);
+        await op.accept(callId);
+        await bounded(
+          api.until((s) => s.screen.screen === 'in-call'),
+          `in-call ${n}`,
+        );
+        await bounded(kioskSending(t, callId), `media of call ${n}`);
+        await op.hangUp(callId);
+        await bounded(
+          api.until((s) => s.screen.screen === 'idle'),
+          `idle after call ${n}`,
+        );
+        if (n % every === 0) sample(n);
+      }
+    } finally {
+      api.close();
+      op.close();
+      await k.stop();
+    }
+    const last = samples.at(-1)!;
+    const steady = samples.find((s) => s.calls >= every) ?? samples[0]!;
+    const growth = last.pss - steady.pss;
+    const mb = (v: number) => `${v.toFixed(0)} MB`;
+    rows.push(
+      {
+        name: `kiosk memory after ${last.calls} calls (PSS, all processes)`,
+        value: last.pss,
+        unit: 'MB',
+        target: '≤ 300 MB',
+        pass: last.pss <= 300,
+        note: `${last.processes} processes (agent + Chromium); RSS summed ${mb(last.rss)}; PSS at ${samples.map((s) => `${s.calls}: ${mb(s.pss)}`).join(', ')}`,
+      },
+      {
+        name: `kiosk memory growth, call ${steady.calls} → ${last.calls}`,
+        value: growth,
+        unit: 'MB',
+        // Allocators and caches move by a few MB either way; a leak of one call's media would not.
+        target: 'no growth (≤ 5%)',
+        pass: growth <= steady.pss * 0.05,
+      },
+    );
+    return rows;
+  } finally {
+    await t.close();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(binDir, { recursive: true, force: true });
+  }
+}
