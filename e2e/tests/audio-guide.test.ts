@@ -29,7 +29,9 @@ interface PageGlobals {
     mediaDevices: { enumerateDevices(): Promise<{ kind: string; label: string; deviceId: string }[]> };
   };
   document: {
-    getElementById(id: string): { srcObject: { getAudioTracks(): { enabled: boolean }[] } } | null;
+    getElementById(
+      id: string,
+    ): { sinkId?: string; srcObject: { getAudioTracks(): { enabled: boolean }[] } } | null;
   };
 }
 
@@ -78,6 +80,10 @@ async function prompt(screen: string, since: number): Promise<Played> {
   return (await handle.jsonValue()) as Played;
 }
 
+const remoteSink = () =>
+  kiosk.evaluate(
+    () => (globalThis as unknown as PageGlobals).document.getElementById('remote-video')?.sinkId,
+  );
 const playedCount = () =>
   kiosk.evaluate(() => (globalThis as unknown as PageGlobals).sportelloAudioGuide?.played.length ?? 0);
 const screen = (p: Page, name: string) => p.locator(`[data-screen="${name}"]`).waitFor({ state: 'visible' });
@@ -121,6 +127,8 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
     await screen(kiosk, 'in-call');
     const inCall = await prompt('in-call', before);
     assert.equal(inCall.sinkId, outputs[HANDSET_OUTPUT]);
+    // The operator's voice is in the handset too.
+    assert.equal(await remoteSink(), outputs[HANDSET_OUTPUT]);
     // The call's media flows both ways before the citizen mutes.
     await operator.waitForFunction(async () =>
       (await (globalThis as unknown as PageGlobals).sportelloMedia?.stats())?.audio ? true : false,
@@ -150,5 +158,10 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
     assert.equal(ended.sinkId, outputs[SPEAKER_OUTPUT]);
     await screen(kiosk, 'idle');
     await until(() => leds() === 0);
+    await kiosk.waitForFunction(
+      (speaker) =>
+        (globalThis as unknown as PageGlobals).document.getElementById('remote-video')?.sinkId === speaker,
+      outputs[SPEAKER_OUTPUT],
+    );
   });
 });

@@ -1,8 +1,9 @@
 // Spoken guidance on the kiosk (U-2): on every 'kiosk-screen' event the page dispatches, the
 // screen's prompt in the page's language, pre-rendered at build time (app/dist/kiosk/prompts).
 // It plays in the handset's earpiece while the handset is lifted, otherwise on the speaker, and a
-// prompt that is playing moves when the handset is lifted or put down. The outputs are named in the
-// kiosk configuration by a part of their label (audio.handsetOutput, audio.speakerOutput).
+// prompt that is playing moves when the handset is lifted or put down; so does the call's sound
+// (follow()). The outputs are named in the kiosk configuration by a part of their label
+// (audio.handsetOutput, audio.speakerOutput).
 import type { KioskAudio, KioskState } from '@sportello/protocol';
 import { chooseOutput, type OutputChoice, type OutputDevice } from '../common/audio-outputs.ts';
 import { promptPath } from '../common/prompt-languages.ts';
@@ -40,6 +41,8 @@ export class AudioGuide {
   /** Bumped on each prompt: a slower earlier one never plays over a newer one. */
   private generation = 0;
   private readonly played: PromptPlayed[] = [];
+  private readonly followers = new Set<SinkAudio>();
+  private readonly routing = new WeakMap<SinkAudio, Promise<void>>();
   private readonly onScreen = (ev: Event) => this.play((ev as CustomEvent<KioskScreenDetail>).detail);
   private readonly onDeviceChange = () => {
     this.outputs = undefined;
@@ -71,12 +74,40 @@ export class AudioGuide {
 
   /** The core's state: the audio settings and whether the handset is lifted. */
   setState(state: KioskState): void {
+    // States arrive as fresh JSON: compare the settings, not the objects.
+    const audioChanged = JSON.stringify(state.audio) !== JSON.stringify(this.audio);
     this.audio = state.audio;
     const offHook = state.devices?.handset.offHook === true;
-    if (offHook === this.offHook) return;
+    if (offHook === this.offHook && !audioChanged) return;
     this.offHook = offHook;
-    // A prompt being spoken follows the handset.
+    // A prompt being spoken follows the handset, and so does the call's sound.
     if (!this.el.paused && !this.el.ended) void this.route(this.generation);
+    for (const el of this.followers) void this.routeElement(el);
+  }
+
+  /**
+   * Another element whose sound goes where the prompts go (the call's remote video): in the handset
+   * while it is lifted, else on the speaker.
+   */
+  follow(el: HTMLMediaElement): void {
+    this.followers.add(el as SinkAudio);
+    void this.routeElement(el as SinkAudio);
+  }
+
+  /** Routes one element; one change at a time per element, each deciding on the state of its turn. */
+  private routeElement(el: SinkAudio): Promise<void> {
+    const next = (this.routing.get(el) ?? Promise.resolve()).then(async () => {
+      const choice = chooseOutput(await this.listOutputs(), this.audio, this.offHook);
+      el.dataset.audioRole = choice.role;
+      if (!el.setSinkId || el.sinkId === choice.sinkId) return;
+      try {
+        await el.setSinkId(choice.sinkId);
+      } catch (err) {
+        this.log('audio guidance: could not choose the output of the call', String(err));
+      }
+    });
+    this.routing.set(el, next);
+    return next;
   }
 
   private play(detail: KioskScreenDetail | undefined): void {
@@ -97,20 +128,25 @@ export class AudioGuide {
     });
   }
 
-  /** Sends the sound to the output the hook state asks for; false when a newer prompt took over. */
-  private async route(generation: number): Promise<boolean> {
-    const choice = chooseOutput(await this.listOutputs(), this.audio, this.offHook);
-    if (generation !== this.generation) return false;
-    if (choice.problem) this.log(`audio guidance: ${choice.problem}; playing on the default output`);
-    this.el.dataset.role = choice.role;
-    if (this.el.setSinkId && this.el.sinkId !== choice.sinkId) {
-      try {
-        await this.el.setSinkId(choice.sinkId);
-      } catch (err) {
-        this.log('audio guidance: could not choose the output', String(err));
+  /**
+   * Sends the prompt to the output the hook state asks for, one change at a time; false when a
+   * newer prompt took over meanwhile.
+   */
+  private route(generation: number): Promise<boolean> {
+    const next = (this.routing.get(this.el) ?? Promise.resolve()).then(async () => {
+      const choice = chooseOutput(await this.listOutputs(), this.audio, this.offHook);
+      if (choice.problem) this.log(`audio guidance: ${choice.problem}; playing on the other output`);
+      this.el.dataset.role = choice.role;
+      if (this.el.setSinkId && this.el.sinkId !== choice.sinkId) {
+        try {
+          await this.el.setSinkId(choice.sinkId);
+        } catch (err) {
+          this.log('audio guidance: could not choose the output', String(err));
+        }
       }
-    }
-    return generation === this.generation;
+    });
+    this.routing.set(this.el, next);
+    return next.then(() => generation === this.generation);
   }
 
   /**

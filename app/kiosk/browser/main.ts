@@ -191,6 +191,7 @@ function on(id: string, fn: () => unknown): void {
 }
 
 async function main(): Promise<void> {
+  audioGuide.follow(byId<HTMLVideoElement>('remote-video'));
   await initI18n({ it: { translation: it }, en: { translation: en } }, 'it');
   applyTranslations();
   on('btn-have-code', () => api.openCodeEntry());
