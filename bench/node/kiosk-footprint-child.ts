@@ -14,58 +14,66 @@ const IDLE_SHOWN = `new Promise((resolve) => {
     .observe(document.documentElement, { subtree: true, attributes: true, childList: true });
 })`;
 
-const env = process.env;
-/** Milliseconds since this process started, at each phase. */
-const phases: Record<string, number> = { loaded: performance.now() };
-const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const agent = await startKioskAgent({
-  serverUrl: env.SPORTELLO_SERVER_URL!,
-  credential: env.SPORTELLO_TOTEM_CREDENTIAL!,
-  dataDir: env.SPORTELLO_KIOSK_DATA_DIR!,
-  pagesDir: env.SPORTELLO_KIOSK_PAGES_DIR!,
-  // The "call ended" screen for a moment only: the benchmark counts calls, not reading time.
-  core: { endedScreenMs: 50 },
-  disk: false,
-  fleet: false,
-  log,
-});
-phases.agent = performance.now();
-const win = await launchKioskWindow({
-  pageUrl: agent.host.bareUrl,
-  pageSecret: agent.host.secret,
-  prefer: 'chromium',
-  headless: true,
-  autoGrantMedia: true,
-  ...(env.BENCH_CHROMIUM ? { chromiumPath: env.BENCH_CHROMIUM } : {}),
-  log,
-});
-if (!win.opened) {
-  log(`no kiosk window: ${win.reason}`);
-  process.exit(1);
-}
-phases.window = performance.now();
-// The page may still be navigating when the first evaluation arrives: try again on a new document.
-for (;;) {
-  try {
-    if ((await win.evaluate!(IDLE_SHOWN)) === true) break;
-  } catch {
-    /* the document changed under the evaluation */
+async function main(): Promise<void> {
+  const env = process.env;
+  /** Milliseconds since this process started, at each phase. */
+  const phases: Record<string, number> = { loaded: performance.now() };
+  const log = (msg: string) => process.stderr.write(`${msg}\n`);
+  const agent = await startKioskAgent({
+    serverUrl: env.SPORTELLO_SERVER_URL!,
+    credential: env.SPORTELLO_TOTEM_CREDENTIAL!,
+    dataDir: env.SPORTELLO_KIOSK_DATA_DIR!,
+    pagesDir: env.SPORTELLO_KIOSK_PAGES_DIR!,
+    // The "call ended" screen for a moment only: the benchmark counts calls, not reading time.
+    core: { endedScreenMs: 50 },
+    disk: false,
+    fleet: false,
+    log,
+  });
+  phases.agent = performance.now();
+  const win = await launchKioskWindow({
+    pageUrl: agent.host.bareUrl,
+    pageSecret: agent.host.secret,
+    prefer: 'chromium',
+    headless: true,
+    autoGrantMedia: true,
+    ...(env.BENCH_CHROMIUM ? { chromiumPath: env.BENCH_CHROMIUM } : {}),
+    log,
+  });
+  if (!win.opened) {
+    log(`no kiosk window: ${win.reason}`);
+    process.exit(1);
   }
+  phases.window = performance.now();
+  // The page may still be navigating when the first evaluation arrives: try again on a new document.
+  for (;;) {
+    try {
+      if ((await win.evaluate!(IDLE_SHOWN)) === true) break;
+    } catch {
+      /* the document changed under the evaluation */
+    }
+  }
+  process.stdout.write(
+    `${JSON.stringify({
+      idleMs: performance.now(),
+      phases,
+      agentPid: process.pid,
+      windowPid: win.pid,
+      origin: agent.host.origin,
+      secret: agent.host.secret,
+    })}\n`,
+  );
+  process.once('SIGTERM', () => {
+    void (async () => {
+      await win.close();
+      await agent.close();
+      process.exit(0);
+    })();
+  });
 }
-process.stdout.write(
-  `${JSON.stringify({
-    idleMs: performance.now(),
-    phases,
-    agentPid: process.pid,
-    windowPid: win.pid,
-    origin: agent.host.origin,
-    secret: agent.host.secret,
-  })}\n`,
-);
-process.once('SIGTERM', () => {
-  void (async () => {
-    await win.close();
-    await agent.close();
-    process.exit(0);
-  })();
+
+// No top-level await: the benchmark also runs this file bundled as CommonJS, like a packaged agent.
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
 });
