@@ -129,6 +129,8 @@ async function startKiosk(
       SPORTELLO_KIOSK_DATA_DIR: dataDir,
       SPORTELLO_KIOSK_PAGES_DIR: PAGES_DIR,
       BENCH_CHROMIUM: chromium,
+      // The bundle leaves the native modules outside: they load from the checkout's node_modules.
+      ...(runner.name === 'bundle' ? { NODE_PATH: join(ROOT, 'node_modules') } : {}),
       // The launcher wants a display even for a headless window; headless Chromium never opens it.
       DISPLAY: process.env.DISPLAY ?? ':99',
     },
