@@ -63,6 +63,17 @@ async function main(): Promise<void> {
       secret: agent.host.secret,
     })}\n`,
   );
+  // "gc" on stdin: a full garbage collection in the page and in the agent (both started with
+  // --expose-gc), so that a memory reading shows what is kept, not what is not yet collected.
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (d: string) => {
+    if (!d.includes('gc')) return;
+    void (async () => {
+      await win.evaluate!('(globalThis.gc ? (gc(), true) : false)').catch(() => false);
+      (globalThis as { gc?: () => void }).gc?.();
+      process.stdout.write('gc-done\n');
+    })();
+  });
   process.once('SIGTERM', () => {
     void (async () => {
       await win.close();

@@ -68,7 +68,11 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 /** Chromium with fake camera and microphone (the launcher's own flags stay as they are). */
 function fakeMediaChromium(dir: string): string {
   const file = join(dir, 'chromium-fake-media');
-  writeFileSync(file, `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream "$@"\n`);
+  // --expose-gc: the benchmark collects garbage in the page before each memory reading.
+  writeFileSync(
+    file,
+    `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream --js-flags=--expose-gc "$@"\n`,
+  );
   chmodSync(dir, 0o755);
   chmodSync(file, 0o755);
   return file;
@@ -79,6 +83,8 @@ interface Kiosk {
   ready: Ready;
   /** Wall milliseconds from spawn to the ready line, measured here. */
   startMs: number;
+  /** A full garbage collection in the page and the agent. */
+  gc(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,7 +125,7 @@ async function startKiosk(
 ): Promise<Kiosk> {
   const dataDir = mkdtempSync(join(work, 'kiosk-'));
   const t0 = performance.now();
-  const args = runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file];
+  const args = ['--expose-gc', ...(runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -134,14 +140,15 @@ async function startKiosk(
       // The launcher wants a display even for a headless window; headless Chromium never opens it.
       DISPLAY: process.env.DISPLAY ?? ':99',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const lines = createInterface({ input: child.stdout! });
   const ready = await bounded(
     new Promise<Ready>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the kiosk exited (${code}):\n${stderr}`)));
-      createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as Ready));
+      lines.once('line', (l) => resolve(JSON.parse(l) as Ready));
     }),
     'kiosk start',
   );
@@ -150,6 +157,17 @@ async function startKiosk(
     child,
     ready,
     startMs,
+    async gc() {
+      const done = new Promise<void>((resolve) =>
+        lines.on('line', function on(l) {
+          if (l !== 'gc-done') return;
+          lines.off('line', on);
+          resolve();
+        }),
+      );
+      child.stdin!.write('gc\n');
+      await bounded(done, 'garbage collection');
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -270,15 +288,17 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
     const k = await startKiosk(t, work, chromium);
     const api = await KioskApiClient.open(k.ready);
     const samples: ({ calls: number } & Memory)[] = [];
-    const sample = (n: number) =>
+    const sample = async (n: number) => {
+      await k.gc();
       samples.push({ calls: n, ...memory(tree(k.ready.agentPid), k.ready.agentPid) });
+    };
     try {
       api.send({ method: 'getState' });
       await bounded(
         api.until((s) => s.screen.screen === 'idle'),
         'idle',
       );
-      sample(0);
+      await sample(0);
       for (let n = 1; n <= calls; n++) {
         const ring = op.nextRing();
         api.send({ method: 'startWalkIn' });
@@ -294,7 +314,7 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
           api.until((s) => s.screen.screen === 'idle'),
           `idle after call ${n}`,
         );
-        if (n % every === 0) sample(n);
+        if (n % every === 0) await sample(n);
       }
     } finally {
       api.close();
