@@ -9,4 +9,5 @@ export * from './admin.ts';
 export * from './http-routes.ts';
 export * from './http-routes-admin.ts';
 export * from './http-routes-fleet.ts';
+export * from './http-routes-public.ts';
 export * from './call-queue.ts';
