@@ -72,6 +72,10 @@ export class LiveQueue {
         ? t('operator.queue.graceYou')
         : t(`operator.queue.phase.${c.phase}`);
     text.append(title, wait, phase);
+    if (c.fromHome) {
+      li.dataset.fromHome = 'true';
+      text.append(line(t('operator.ring.fromHome')));
+    }
     if (c.slotStart) text.append(line(t('operator.ring.slot', { time: clock(c.slotStart) })));
     if (c.serviceName) text.append(line(t('operator.ring.service', { service: c.serviceName })));
     if (c.reason) text.append(line(t('operator.ring.reason', { reason: c.reason })));

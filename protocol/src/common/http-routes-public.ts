@@ -26,6 +26,7 @@ import {
   verifyBookingSchema,
 } from './messages.ts';
 import { apiErrorSchema } from './http-api.ts';
+import { joinViewSchema } from './home-video.ts';
 
 const officeParams = z.object({ officeId: z.string().max(64) });
 const serviceParams = z.object({ serviceId: z.string().max(64) });
@@ -151,6 +152,16 @@ export const PUBLIC_ROUTES = {
     access: 'public',
     body: rescheduleBodySchema,
     response: linkViewSchema,
+    rateLimit: linkLimit,
+    errors: linkErrors,
+  }),
+  readJoin: route({
+    method: 'POST',
+    path: '/api/bookings/join',
+    summary: 'Where a video appointment from home stands: early, open or done (late, cancelled: errors)',
+    access: 'public',
+    body: linkTokenBodySchema,
+    response: joinViewSchema,
     rateLimit: linkLimit,
     errors: linkErrors,
   }),

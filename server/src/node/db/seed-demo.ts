@@ -66,7 +66,9 @@ export async function seedDemo(
       questions: [{ label: 'Da quale comune arrivi?', required: false }],
     },
   ];
-  for (const s of services) await createService(db, { ...s, atTotem: true, fromHome: false });
+  // A change of residence can be talked through from home (a video call from the browser).
+  for (const s of services)
+    await createService(db, { ...s, atTotem: true, fromHome: s.id === 'anagrafe-residenza' });
   const operators: DemoSeed['operators'] = [];
   for (const op of OPERATORS) {
     const password = options.passwords?.[op.username] ?? newToken(9);

@@ -21,6 +21,7 @@ export function registerCitizenRoutes(on: RouteRegistrar, ctx: RouteContext): vo
     ctx.citizen.kick();
     return readBooking(ctx.db, body.token);
   });
+  on(R.readJoin, async ({ body }) => ctx.citizen.homeGuests.view(body.token));
   on(R.readLink, async ({ body }) => readLink(ctx.db, ctx.citizen.signer, body.token, ctx.now()));
   on(R.cancelByLink, async ({ body, req }) => {
     const done = await cancelByLink(

@@ -20,6 +20,7 @@ import {
 } from '../agenda/bookings.ts';
 import type { AbuseLimits } from '../agenda/abuse-limits.ts';
 import type { LinkSigner } from '../messages/links.ts';
+import type { HomeGuests } from '../calls/home-guests.ts';
 import type { MessagePlan } from '../messages/jobs.ts';
 import type { AgendaRetention } from '../agenda/retention.ts';
 import type { TotemAuthenticator } from '../auth/sessions.ts';
@@ -51,6 +52,8 @@ export interface RouteContext {
     plan: MessagePlan;
     limits: AbuseLimits;
     signer: LinkSigner;
+    /** The join links of video appointments from home. */
+    homeGuests: HomeGuests;
     /** Nudges the delivery loop after a commit; never waits for a gateway. */
     kick: () => void;
   };

@@ -134,8 +134,9 @@ export async function daysWithSlots(rig: Pick<MessageRig, 'api'>, from: string, 
 }
 
 /** The links of a message's text, by purpose. */
-export function linksOf(text: string): { cancel?: string; reschedule?: string } {
+export function linksOf(text: string): { cancel?: string; reschedule?: string; join?: string } {
   const cancel = /#cancel=([\w.-]+)/.exec(text)?.[1];
   const reschedule = /#reschedule=([\w.-]+)/.exec(text)?.[1];
-  return { ...(cancel ? { cancel } : {}), ...(reschedule ? { reschedule } : {}) };
+  const join = /#join=([\w.-]+)/.exec(text)?.[1];
+  return { ...(cancel ? { cancel } : {}), ...(reschedule ? { reschedule } : {}), ...(join ? { join } : {}) };
 }
