@@ -24,6 +24,7 @@ export const bookingApi = {
   verifyBooking: (token: string, code: string) => api.call(R.verifyBooking, { body: { token, code } }),
   readLink: (token: string) => api.call(R.readLink, { body: { token } }),
   cancelByLink: (token: string) => api.call(R.cancelByLink, { body: { token } }),
+  readJoin: (token: string) => api.call(R.readJoin, { body: { token } }),
   rescheduleByLink: (token: string, slotStart: string) =>
     api.call(R.rescheduleByLink, { body: { token, slotStart } }),
 };

@@ -35,5 +35,5 @@ export type HomeCallRequest = z.infer<typeof homeCallRequestSchema>;
 /** The handshake auth of the join page on the kiosk namespace. */
 export const homeAuthSchema = z.object({ join: z.string().min(20).max(400) });
 
-/** Where the join page is served; its link carries the token in the fragment (`#join=…`). */
-export const JOIN_PAGE_PATH = '/join/';
+/** The join page is a view of the booking page family; its link carries the token in the fragment (`#join=…`). */
+export const JOIN_PAGE_PATH = '/booking/';

@@ -69,7 +69,7 @@ describe('video appointment from home', () => {
     const { join, cancel } = linksOf(message.text);
     assert.ok(join, 'a join link');
     assert.ok(cancel, 'and a cancel link');
-    assert.match(message.text, /\/join\/#join=/);
+    assert.match(message.text, /\/booking\/#join=/);
     assert.match(message.text, /Da casa|video/i);
     assert.ok(message.text.includes(`${QUESTION} Bologna`), 'the answer to the booking question');
     const stored = await rig.t.server.database.db
