@@ -110,6 +110,7 @@ async function bookFromHome(page: Page, email: string, aheadMs: number): Promise
   await page.fill('#reason', 'Trasferimento di residenza');
   await page.locator('#questions label', { hasText: QUESTION }).waitFor();
   await page.fill('#answer-0', 'Bologna');
+  assert.match(await page.locator('#bring:not([hidden])').innerText(), /documento d’identità valido/);
   await noViolations(page, 'the reason step with the booking question');
   await next(page);
   await page.fill('#name', 'Rosa Bianchi');
@@ -157,6 +158,7 @@ describe('video appointment from home on Debian Chromium', () => {
     assert.match(mail.subject, /^Prenotazione confermata/);
     assert.match(mail.text, /Da casa, in video/);
     assert.ok(mail.text.includes(`${QUESTION} Bologna`), 'the answer in the message');
+    assert.match(mail.text, /documento d’identità valido/, 'what to bring, in the message');
     const link = joinLink(mail);
     const row = await t.server.database.db
       .selectFrom('bookings')

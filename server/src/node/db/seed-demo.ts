@@ -57,6 +57,7 @@ export async function seedDemo(
       name: "Carta d'identità elettronica",
       slotMinutes: 20,
       questions: [{ label: 'È il primo documento o un rinnovo?', required: true }],
+      whatToBring: "La carta d'identità scaduta (o la denuncia di smarrimento) e la tessera sanitaria.",
     },
     {
       id: 'anagrafe-residenza',
@@ -64,6 +65,7 @@ export async function seedDemo(
       name: 'Cambio di residenza',
       slotMinutes: 20,
       questions: [{ label: 'Da quale comune arrivi?', required: false }],
+      whatToBring: 'Un documento d’identità valido e il nuovo indirizzo completo (via, numero, interno).',
     },
   ];
   // A change of residence can be talked through from home (a video call from the browser).
