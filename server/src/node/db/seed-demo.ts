@@ -56,7 +56,7 @@ export async function seedDemo(
       officeId: 'anagrafe',
       name: "Carta d'identità elettronica",
       slotMinutes: 20,
-      questions: [{ label: 'È il primo documento o un rinnovo?', required: true }],
+      questions: [{ label: 'È il primo documento o un rinnovo?', required: false }],
       whatToBring: "La carta d'identità scaduta (o la denuncia di smarrimento) e la tessera sanitaria.",
     },
     {
