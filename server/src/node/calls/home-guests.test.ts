@@ -42,11 +42,12 @@ function joinSocket(token: string): Socket {
   return s;
 }
 
-async function homeBooking(email: string) {
+async function homeBooking(email: string, phone?: string) {
   const r = await rig.book({
     serviceId: 'anagrafe-residenza',
     mode: 'home',
     email,
+    ...(phone ? { phone } : {}),
     answers: [{ question: QUESTION, answer: 'Bologna' }],
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -65,13 +66,20 @@ describe('video appointment from home', () => {
     });
     assert.deepEqual([missing.status, missing.body.code], [400, 'answers-not-asked']);
 
-    const { created, message } = await homeBooking('home.one@example.org');
+    const smsBefore = rig.sms.length;
+    const { created, message } = await homeBooking('home.one@example.org', '+39 333 1234567');
     const { join, cancel } = linksOf(message.text);
     assert.ok(join, 'a join link');
     assert.ok(cancel, 'and a cancel link');
     assert.match(message.text, /\/booking\/#join=/);
     assert.match(message.text, /Da casa|video/i);
     assert.ok(message.text.includes(`${QUESTION} Bologna`), 'the answer to the booking question');
+    await rig.t.server.messages.runDue();
+    const sms = rig.sms.slice(smsBefore).map((s) => s.body);
+    assert.ok(
+      sms.some((b) => b.includes(`#join=${join}`)),
+      `the SMS carries the join link: ${sms.join(' | ')}`,
+    );
     const stored = await rig.t.server.database.db
       .selectFrom('bookings')
       .select(['mode', 'answers'])

@@ -96,7 +96,11 @@ export function composeBookingMessage(
   const message: ComposedMessage = {
     subject: t(`subject.${kind}`, { service: f.serviceName, when }),
     text: lines.join('\n'),
-    sms: t(`sms.${kind}`, smsValues),
+    // A video appointment from home: the SMS carries the join link too.
+    sms:
+      links.join && f.mode === 'home' && !cancelled
+        ? `${t(`sms.${kind}`, smsValues)} ${t('sms.join', { joinUrl: links.join })}`
+        : t(`sms.${kind}`, smsValues),
   };
   if (f.email) {
     const method = cancelled ? 'CANCEL' : 'REQUEST';
