@@ -51,8 +51,9 @@ async function homeBooking(email: string, phone?: string) {
     answers: [{ question: QUESTION, answer: 'Bologna' }],
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
-  const mail = await rig.smtp.waitFor(rig.smtp.mails.length + 1);
-  const message = mail.find((m) => m.to.includes(email))!;
+  // Other bookings' messages may arrive meanwhile: wait for this one's.
+  while (!rig.smtp.mails.some((m) => m.to.includes(email))) await rig.smtp.waitFor(rig.smtp.mails.length + 1);
+  const message = rig.smtp.mails.find((m) => m.to.includes(email))!;
   return { created: r.body as { bookingId: string; slotStart: string; manageToken: string }, message };
 }
 
@@ -125,6 +126,11 @@ describe('video appointment from home', () => {
     assert.ok(ack.ok, JSON.stringify(ack));
     const ring = await Promise.race(operators.map((o) => o.ringFor(ack.callId)));
     assert.equal(ring.fromHome, true, 'the console shows "from home"');
+    const queue = await operators[0]!.queueWhere((q) =>
+      q.items.some((i) => i.kind !== 'callback' && i.callId === ack.callId),
+    );
+    const listed = queue.items.find((i) => i.kind !== 'callback' && i.callId === ack.callId);
+    assert.equal(listed && 'fromHome' in listed && listed.fromHome, true, 'the live queue too');
     assert.equal(ring.kind, 'booked');
     const item = await rig.t.server.database.db
       .selectFrom('calls')
@@ -145,7 +151,20 @@ describe('video appointment from home', () => {
     home.close();
   });
 
-  test('M-2 late and cancelled join links each say so; the socket refuses them', async () => {
+  test('M-2 late, cancelled and replaced join links each say so; the socket refuses them', async () => {
+    const moved = await homeBooking('home.moved@example.org');
+    const movedLinks = linksOf(moved.message.text);
+    const day = moved.created.slotStart.slice(0, 10);
+    const free = await rig.api(`${R.slots.path.replace(':serviceId', 'anagrafe-residenza')}?date=${day}`);
+    const other = (free.body as { start: string }[]).find((s) => s.start !== moved.created.slotStart)!;
+    const r = await rig.api(R.rescheduleByLink.path, {
+      token: movedLinks.reschedule,
+      slotStart: other.start,
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const replaced = await rig.api(R.readJoin.path, { token: movedLinks.join });
+    assert.deepEqual([replaced.status, replaced.body.code], [409, 'link-used']);
+
     const late = await homeBooking('home.late@example.org');
     const lateJoin = linksOf(late.message.text).join!;
     const cancelled = await homeBooking('home.cancelled@example.org');
