@@ -418,11 +418,11 @@ export class BookingFlow {
           ]
         : []),
       { label: t('steps.summary.reason'), value: d.reason.trim(), change: () => this.goTo('reason') },
-      ...d.questions.map((q, i) => ({
-        label: q.label,
-        value: (d.answers[i] ?? '').trim() || t('steps.summary.noAnswer'),
-        change: () => this.goTo('reason'),
-      })),
+      // Only the questions answered: an optional one left empty adds nothing to check.
+      ...d.questions.flatMap((q, i) => {
+        const answer = (d.answers[i] ?? '').trim();
+        return answer ? [{ label: q.label, value: answer, change: () => this.goTo('reason') }] : [];
+      }),
       { label: t('steps.summary.name'), value: d.name.trim(), change: () => this.goTo('contacts') },
     ];
     if (d.email.trim())
