@@ -92,7 +92,10 @@ export class HomeCall {
     } else if (s.call?.phase === 'queued') {
       this.callId = s.call.callId;
       this.onEvent({ kind: 'queued', status: s.call.status });
-    } else if (this.wanted && !this.callId) {
+    } else if (this.callId) {
+      // The call ended while this page was away (the server kept it for the reconnect grace).
+      this.ended({ callId: this.callId, reason: 'connection-lost' });
+    } else if (this.wanted) {
       this.request();
     }
   }
