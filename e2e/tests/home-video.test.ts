@@ -268,6 +268,11 @@ describe('video appointment from home on Debian Chromium', () => {
     );
     await joinTitle(tampered, /non è valido/);
     await noViolations(tampered, 'the invalid join page');
+    // In English too: the page's language follows the buttons, the state stays.
+    await tampered.locator('button.lang[data-lang="en"]').click();
+    await joinTitle(tampered, /This link is not valid/);
+    await tampered.mouse.move(0, 0);
+    await noViolations(tampered, 'the invalid join page in English');
     assert.deepEqual(errors, []);
   });
 });
