@@ -15,6 +15,7 @@ import { checkInTimes, formatSlot } from '../common/calendar.ts';
 import { ApiFailure, bookingApi, failureKey } from './api-client.ts';
 import { renderChoices, renderDetails, setMessage, showFieldError, showStep } from './render.ts';
 import { WhenStep } from './when-step.ts';
+import { summaryRows } from './summary-rows.ts';
 import { renderStepper } from './frame.ts';
 import { VerifyBox } from './verify-box.ts';
 import { applyService, QuestionFields, renderModeChoice } from './service-extras.ts';
@@ -400,43 +401,7 @@ export class BookingFlow {
     const d = this.draft;
     const office = this.offices?.find((o) => o.id === d.officeId)?.name ?? '';
     const service = this.serviceList().find((s) => s.id === d.serviceId)?.name ?? '';
-    const rows = [
-      { label: t('steps.summary.office'), value: office, change: () => this.goTo('office') },
-      { label: t('steps.summary.service'), value: service, change: () => this.goTo('service') },
-      {
-        label: t('steps.summary.when'),
-        value: d.slot ? formatSlot(d.slot, lang) : '',
-        change: () => this.goTo('when'),
-      },
-      ...(d.mode === 'home'
-        ? [
-            {
-              label: t('steps.summary.mode'),
-              value: t('steps.service.mode.home'),
-              change: () => this.goTo('service'),
-            },
-          ]
-        : []),
-      { label: t('steps.summary.reason'), value: d.reason.trim(), change: () => this.goTo('reason') },
-      // Only the questions answered: an optional one left empty adds nothing to check.
-      ...d.questions.flatMap((q, i) => {
-        const answer = (d.answers[i] ?? '').trim();
-        return answer ? [{ label: q.label, value: answer, change: () => this.goTo('reason') }] : [];
-      }),
-      { label: t('steps.summary.name'), value: d.name.trim(), change: () => this.goTo('contacts') },
-    ];
-    if (d.email.trim())
-      rows.push({
-        label: t('steps.summary.email'),
-        value: d.email.trim(),
-        change: () => this.goTo('contacts'),
-      });
-    if (d.phone.trim())
-      rows.push({
-        label: t('steps.summary.phone'),
-        value: d.phone.trim(),
-        change: () => this.goTo('contacts'),
-      });
+    const rows = summaryRows(d, { office, service }, lang, (step) => this.goTo(step));
     renderDetails(byId('summary'), rows);
     setMessage('summary-alert', this.alerts.summary);
     setMessage('summary-status', this.sending ? 'steps.summary.sending' : undefined);
