@@ -18,7 +18,7 @@ import {
   type KioskAgent,
   type KioskLaunchResult,
 } from '@sportello/kiosk-shell/host';
-import { formatBookingCode } from '@sportello/protocol';
+import { OPENAPI_PATH, formatBookingCode } from '@sportello/protocol';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pagesDir = join(root, 'app', 'dist');
@@ -74,7 +74,7 @@ function printWelcome(
     `  Fleet page        ${serverUrl}/fleet/`,
     `  Administration    ${serverUrl}/admin/`,
     `  Demo mailbox      ${mailboxUrl}   (the e-mails and SMS the demo sends)`,
-    `  API (OpenAPI)     ${serverUrl}/api/openapi.json`,
+    `  API (OpenAPI)     ${serverUrl}${OPENAPI_PATH}`,
     '',
     '  Operators (sign in on the console, then press "Become available"):',
     ...seed.operators.map((o) => `    ${o.username.padEnd(8)} password ${o.password}   (${o.displayName})`),

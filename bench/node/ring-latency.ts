@@ -1,7 +1,7 @@
 // Ring latency: from the moment the kiosk core is handed a booking code to the moment the
 // operator's console receives the ring. Real server (SQLite, socket.io) on a fake clock, a real
 // kiosk core (ServerLink + AgendaCache), scripted operators; all in this one process.
-import { EVENTS, type KioskState } from '@sportello/protocol';
+import { EVENTS, PUBLIC_ROUTES, routePath, routeQuery, type KioskState } from '@sportello/protocol';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,7 @@ function postBooking(
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
     const req = request(
-      `${url}/api/bookings`,
+      `${url}${PUBLIC_ROUTES.book.path}`,
       {
         method: 'POST',
         localAddress,
@@ -114,10 +114,12 @@ export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
       await op.setPresence('available');
     }
     await core.refreshAgenda();
-    const offices = await getJson<{ id: string }[]>(`${t.url}/api/offices`);
+    const offices = await getJson<{ id: string }[]>(`${t.url}${PUBLIC_ROUTES.offices.path}`);
     const services = (
       await Promise.all(
-        offices.map((o) => getJson<{ id: string }[]>(`${t.url}/api/offices/${o.id}/services`)),
+        offices.map((o) =>
+          getJson<{ id: string }[]>(`${t.url}${routePath(PUBLIC_ROUTES.services, { officeId: o.id })}`),
+        ),
       )
     ).flat();
 
@@ -145,12 +147,14 @@ export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
       const date = localDate(now(), TIME_ZONE);
       const slots = await Promise.all(
         services.map(async (s) =>
-          (await getJson<{ start: string }[]>(`${t.url}/api/services/${s.id}/slots?date=${date}`)).map(
-            (slot) => ({
-              serviceId: s.id,
-              start: slot.start,
-            }),
-          ),
+          (
+            await getJson<{ start: string }[]>(
+              `${t.url}${routePath(PUBLIC_ROUTES.slots, { serviceId: s.id })}${routeQuery({ date })}`,
+            )
+          ).map((slot) => ({
+            serviceId: s.id,
+            start: slot.start,
+          })),
         ),
       );
       const slot = slots.flat().sort((a, b) => a.start.localeCompare(b.start))[0];

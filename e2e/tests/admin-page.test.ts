@@ -113,7 +113,14 @@ describe('administration page on Debian Chromium', () => {
     const slots = await requestJson<Slot[]>(`${t.url}/api/services/${serviceId}/slots?date=2026-11-25`);
     assert.equal(slots.body.length, 6);
     const booked = await requestJson(`${t.url}/api/bookings`, {
-      body: { serviceId, slotStart: slots.body[0]!.start, reason: 'Rate', name: 'Mario Rossi' },
+      body: {
+        serviceId,
+        slotStart: slots.body[0]!.start,
+        reason: 'Rate',
+        name: 'Mario Rossi',
+        // The service's required booking question (set above) must be answered.
+        answers: [{ question: 'Numero dell’avviso', answer: '12345' }],
+      },
     });
     assert.equal(booked.status, 201);
     await page.click('#schedule-table tbody tr:nth-child(2) button');

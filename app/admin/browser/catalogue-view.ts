@@ -93,6 +93,7 @@ function editService(s: AdminService | undefined): void {
   input('service-totem').checked = s?.atTotem ?? true;
   input('service-home').checked = s?.fromHome ?? false;
   byId<HTMLTextAreaElement>('service-questions').value = questionsText(s?.questions ?? []);
+  byId<HTMLTextAreaElement>('service-bring').value = s?.whatToBring ?? '';
   if (s) input('service-name').focus();
 }
 
@@ -155,6 +156,7 @@ export function wireCatalogue(refresh: () => void): void {
       questions: parseQuestions(byId<HTMLTextAreaElement>('service-questions').value),
       atTotem: input('service-totem').checked,
       fromHome: input('service-home').checked,
+      whatToBring: byId<HTMLTextAreaElement>('service-bring').value,
     } as unknown as ServiceInput;
     const ok = await submit(
       serviceForm(),

@@ -15,8 +15,10 @@ import { checkInTimes, formatSlot } from '../common/calendar.ts';
 import { ApiFailure, bookingApi, failureKey } from './api-client.ts';
 import { renderChoices, renderDetails, setMessage, showFieldError, showStep } from './render.ts';
 import { WhenStep } from './when-step.ts';
+import { summaryRows } from './summary-rows.ts';
 import { renderStepper } from './frame.ts';
 import { VerifyBox } from './verify-box.ts';
+import { applyService, QuestionFields, renderModeChoice } from './service-extras.ts';
 
 export const FORM_STEPS = ['office', 'service', 'when', 'reason', 'contacts', 'summary'] as const;
 export type FormStep = (typeof FORM_STEPS)[number];
@@ -27,6 +29,7 @@ const TEXT_FIELDS = ['reason', 'name', 'email', 'phone'] as const;
 const STEP_OF: Record<FieldName, FormStep> = {
   slot: 'when',
   reason: 'reason',
+  answers: 'reason',
   name: 'contacts',
   email: 'contacts',
   phone: 'contacts',
@@ -50,6 +53,7 @@ export class BookingFlow {
   private waiting = false;
   private created: { booking: BookingCreated; office: string; service: string } | undefined;
   private readonly verifyBox = new VerifyBox(() => this.render());
+  private readonly questions = new QuestionFields(() => this.draft);
   private readonly when = new WhenStep(() => {
     if (this.step === 'when') this.renderWhen();
   });
@@ -68,6 +72,9 @@ export class BookingFlow {
     byId('service-options').addEventListener('change', (e) =>
       this.chooseService((e.target as HTMLInputElement).value),
     );
+    byId('mode-options').addEventListener('change', (e) => {
+      this.draft.mode = (e.target as HTMLInputElement).value as 'totem' | 'home';
+    });
     let dayByPointer = false;
     byId('day-options').addEventListener('pointerdown', () => (dayByPointer = true));
     byId('day-options').addEventListener('keydown', () => (dayByPointer = false));
@@ -225,7 +232,9 @@ export class BookingFlow {
     };
     const el = group[field]
       ? byId(group[field]).querySelector<HTMLInputElement>('input:checked, input:not(:disabled)')
-      : document.getElementById(field === 'contact' ? 'email' : field);
+      : field === 'answers'
+        ? byId('questions').querySelector<HTMLInputElement>('input[aria-invalid="true"], input')
+        : document.getElementById(field === 'contact' ? 'email' : field);
     el?.focus();
   }
 
@@ -247,7 +256,12 @@ export class BookingFlow {
   private chooseService(serviceId: string): void {
     if (this.draft.serviceId !== serviceId) Object.assign(this.draft, { date: undefined, slot: undefined });
     this.draft.serviceId = serviceId;
+    applyService(
+      this.draft,
+      this.serviceList().find((s) => s.id === serviceId),
+    );
     this.clearError('service');
+    renderModeChoice(this.chosenService(), this.draft.mode);
     void this.when.load(serviceId);
   }
 
@@ -315,6 +329,10 @@ export class BookingFlow {
     }
   }
 
+  private chosenService(): Service | undefined {
+    return this.serviceList().find((s) => s.id === this.draft.serviceId);
+  }
+
   private serviceList(): Service[] {
     return (this.draft.officeId && this.services.get(this.draft.officeId)) || [];
   }
@@ -355,11 +373,13 @@ export class BookingFlow {
           hint: t('steps.service.minutes', { count: s.slotMinutes }),
         }));
         renderChoices(byId('service-options'), 'service', choices, this.draft.serviceId);
+        renderModeChoice(this.chosenService(), this.draft.mode);
         return showFieldError('service', this.errors.service);
       }
       case 'when':
         return this.renderWhen();
       case 'reason':
+        this.questions.render(this.chosenService(), this.errors.answers);
         return showFieldError('reason', this.errors.reason);
       case 'contacts':
         for (const f of STEP_FIELDS.contacts) showFieldError(f, this.errors[f]);
@@ -381,29 +401,7 @@ export class BookingFlow {
     const d = this.draft;
     const office = this.offices?.find((o) => o.id === d.officeId)?.name ?? '';
     const service = this.serviceList().find((s) => s.id === d.serviceId)?.name ?? '';
-    const rows = [
-      { label: t('steps.summary.office'), value: office, change: () => this.goTo('office') },
-      { label: t('steps.summary.service'), value: service, change: () => this.goTo('service') },
-      {
-        label: t('steps.summary.when'),
-        value: d.slot ? formatSlot(d.slot, lang) : '',
-        change: () => this.goTo('when'),
-      },
-      { label: t('steps.summary.reason'), value: d.reason.trim(), change: () => this.goTo('reason') },
-      { label: t('steps.summary.name'), value: d.name.trim(), change: () => this.goTo('contacts') },
-    ];
-    if (d.email.trim())
-      rows.push({
-        label: t('steps.summary.email'),
-        value: d.email.trim(),
-        change: () => this.goTo('contacts'),
-      });
-    if (d.phone.trim())
-      rows.push({
-        label: t('steps.summary.phone'),
-        value: d.phone.trim(),
-        change: () => this.goTo('contacts'),
-      });
+    const rows = summaryRows(d, { office, service }, lang, (step) => this.goTo(step));
     renderDetails(byId('summary'), rows);
     setMessage('summary-alert', this.alerts.summary);
     setMessage('summary-status', this.sending ? 'steps.summary.sending' : undefined);
@@ -432,6 +430,10 @@ export class BookingFlow {
       early: CHECK_IN_WINDOW.earlyMinutes,
       late: CHECK_IN_WINDOW.lateMinutes,
     });
+    const home = this.draft.mode === 'home';
+    byId('next-home').hidden = !home;
+    byId('next-totem').hidden = home;
+    byId('done-home2').textContent = t('steps.done.home2', checkInTimes(booking.slotStart, lang));
     this.verifyBox.render(booking, lang);
     const link = byId<HTMLAnchorElement>('done-manage-link');
     link.href = `#manage=${encodeURIComponent(booking.manageToken)}`;

@@ -1,6 +1,7 @@
 // The citizen's booking page. Italian first, English on request (remembered on this device). The
 // address decides what is shown: /booking/#manage=<token> is a booking's personal link,
-// #cancel=<token> and #reschedule=<token> are the links of the messages, #privacy the privacy
+// #cancel=<token>, #reschedule=<token> and #join=<token> (video from home) are the links of the
+// messages, #privacy the privacy
 // notice, #legal-notes and #accessibility the legal notes and the accessibility statement; anything
 // else is the booking form, whose steps are entries in the browser history. The look is
 // bootstrap-italia's (style/kit.scss) with Titillium Web from the package (style/fonts.css).
@@ -15,6 +16,7 @@ import en from '../common/locales/en.json';
 import { BookingFlow } from './flow.ts';
 import { ManageView } from './manage.ts';
 import { LinkPage, type LinkAction } from './link-view.ts';
+import type { JoinPage } from './join-view.ts';
 import { setMessage, showStep } from './render.ts';
 import { fontsReady, loadMunicipality, renderMunicipality, renderStepper, reveal } from './frame.ts';
 
@@ -41,7 +43,8 @@ async function main(): Promise<void> {
   const manage = new ManageView(currentLanguage);
   const links = new LinkPage(currentLanguage);
   if (!location.hash) await flow.preload();
-  let view: 'flow' | 'manage' | 'link' | 'page' = 'flow';
+  let view: 'flow' | 'manage' | 'link' | 'page' | 'join' = 'flow';
+  let join: JoinPage | undefined;
   /** The fixed pages of the family, by address. */
   const PAGES: Record<string, string> = {
     '#privacy': 'privacy',
@@ -60,6 +63,16 @@ async function main(): Promise<void> {
       view = 'manage';
       leaveFlow();
       return manage.open(token);
+    }
+    const joinToken = fragment('join');
+    if (joinToken !== undefined) {
+      view = 'join';
+      leaveFlow();
+      // The media client is loaded only by the join page.
+      return void import('./join-view.ts').then(({ JoinPage }) => {
+        join ??= new JoinPage(currentLanguage);
+        join.open(joinToken);
+      });
     }
     for (const action of ['cancel', 'reschedule'] as LinkAction[]) {
       const linkToken = fragment(action);
@@ -86,6 +99,7 @@ async function main(): Promise<void> {
     renderMunicipality();
     if (view === 'manage') manage.render();
     else if (view === 'link') links.render();
+    else if (view === 'join') join?.render();
     else if (view === 'flow') flow.render();
     // The title follows the heading of the step on screen; focus stays on the language button.
     showStep(view === 'flow' ? flow.step : view === 'page' ? page : view, false);

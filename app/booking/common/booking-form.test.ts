@@ -58,3 +58,27 @@ test('a step sees only its own fields, and a missing slot is reported as such', 
   assert.ok(!result.ok);
   assert.equal(result.errors.slot, 'form.errors.slotRequired');
 });
+
+test('a video appointment from home with the answers to the booking questions, trimmed, in order', () => {
+  const questions = [
+    { label: 'Da quale comune arrivi?', required: true },
+    { label: 'Note', required: false },
+  ];
+  const result = validateDraft({ ...complete(), mode: 'home', questions, answers: [' Bologna '] });
+  assert.ok(result.ok);
+  assert.equal(result.value.mode, 'home');
+  assert.deepEqual(result.value.answers, [
+    { question: 'Da quale comune arrivi?', answer: 'Bologna' },
+    { question: 'Note', answer: '' },
+  ]);
+});
+
+test('a required booking question left empty is refused on the reason step', () => {
+  const draft = {
+    ...complete(),
+    questions: [{ label: 'Primo documento o rinnovo?', required: true }],
+    answers: ['  '],
+  };
+  assert.deepEqual(errorsFor(draft, STEP_FIELDS.reason), { answers: 'form.errors.answerRequired' });
+  assert.deepEqual(errorsFor({ ...draft, answers: ['Rinnovo'] }, STEP_FIELDS.reason), {});
+});

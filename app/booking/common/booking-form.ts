@@ -12,14 +12,19 @@ export interface BookingDraft {
   name: string;
   email: string;
   phone: string;
+  /** At a totem or by video from home; unset: the service's only channel. */
+  mode?: 'totem' | 'home' | undefined;
+  /** The chosen service's booking questions, and the answers typed, in the same order. */
+  questions: { label: string; required: boolean }[];
+  answers: string[];
 }
 
-export type FieldName = 'slot' | 'reason' | 'name' | 'email' | 'phone' | 'contact';
+export type FieldName = 'slot' | 'reason' | 'answers' | 'name' | 'email' | 'phone' | 'contact';
 /** Field → i18n key of the message to show next to it. */
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
 export function emptyDraft(): BookingDraft {
-  return { reason: '', name: '', email: '', phone: '' };
+  return { reason: '', name: '', email: '', phone: '', questions: [], answers: [] };
 }
 
 function keyFor(field: string, issueCode: string): { field: FieldName; key: string } {
@@ -35,6 +40,8 @@ function keyFor(field: string, issueCode: string): { field: FieldName; key: stri
       return { field, key: 'form.errors.emailInvalid' };
     case 'phone':
       return { field, key: 'form.errors.phoneInvalid' };
+    case 'answers':
+      return { field, key: 'form.errors.answerTooLong' };
     default:
       return { field: 'slot', key: 'form.errors.slotRequired' };
   }
@@ -53,6 +60,15 @@ export function validateDraft(
     name: draft.name,
     ...(email ? { email } : {}),
     ...(phone ? { phone } : {}),
+    ...(draft.mode ? { mode: draft.mode } : {}),
+    ...(draft.questions.length > 0
+      ? {
+          answers: draft.questions.map((q, i) => ({
+            question: q.label,
+            answer: (draft.answers[i] ?? '').trim(),
+          })),
+        }
+      : {}),
   };
   const errors: FieldErrors = {};
   const parsed = createBookingSchema.safeParse(body);
@@ -63,13 +79,15 @@ export function validateDraft(
     }
   }
   if (!email && !phone) errors.contact = 'form.errors.contactRequired';
+  if (draft.questions.some((q, i) => q.required && !(draft.answers[i] ?? '').trim()))
+    errors.answers = 'form.errors.answerRequired';
   if (parsed.success && Object.keys(errors).length === 0) return { ok: true, value: parsed.data };
   return { ok: false, errors };
 }
 
 /** The fields each step asks for: a step's errors are shown only when the person leaves it. */
 export const STEP_FIELDS = {
-  reason: ['reason'],
+  reason: ['reason', 'answers'],
   contacts: ['name', 'email', 'phone', 'contact'],
 } as const satisfies Record<string, readonly FieldName[]>;
 

@@ -1,6 +1,13 @@
 // The kiosk API as the page uses it: Electron's preload puts it on window.sportelloKiosk; in
 // Chromium the same API comes over the host's local WebSocket, opened with the per-start secret.
-import type { HostServerMessage, KioskApi, KioskRequest, KioskState, Result } from '@sportello/protocol';
+import {
+  KIOSK_HOST_SOCKET_PATH,
+  type HostServerMessage,
+  type KioskApi,
+  type KioskRequest,
+  type KioskState,
+  type Result,
+} from '@sportello/protocol';
 
 const SECRET_KEY = 'sportello-kiosk-secret';
 const HOST_PROTOCOL = 'sportello-kiosk';
@@ -22,7 +29,10 @@ class WebSocketKioskApi implements KioskApi {
 
   private connect(): Promise<void> {
     this.opened ??= new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${location.host}/api`, [HOST_PROTOCOL, this.secret]);
+      const ws = new WebSocket(`ws://${location.host}${KIOSK_HOST_SOCKET_PATH}`, [
+        HOST_PROTOCOL,
+        this.secret,
+      ]);
       this.ws = ws;
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new Error('kiosk host unreachable'));

@@ -2,7 +2,13 @@
 // order they will be served, with their waiting time, phase and reason) and the open call-back
 // requests, in one list. The server pushes the whole list on every change (queue:list), so nothing
 // here polls; a local tick only counts the waiting minutes on between pushes.
-import type { ConsoleCallbackItem, ConsoleCallItem, ConsoleQueue } from '@sportello/protocol';
+import {
+  OPERATOR_ROUTES,
+  type ConsoleCallbackItem,
+  type ConsoleCallItem,
+  type ConsoleQueue,
+} from '@sportello/protocol';
+import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { byId } from '../../shared/browser/dom.ts';
 import { t } from '../../shared/browser/i18n.ts';
 
@@ -66,6 +72,10 @@ export class LiveQueue {
         ? t('operator.queue.graceYou')
         : t(`operator.queue.phase.${c.phase}`);
     text.append(title, wait, phase);
+    if (c.fromHome) {
+      li.dataset.fromHome = 'true';
+      text.append(line(t('operator.ring.fromHome')));
+    }
     if (c.slotStart) text.append(line(t('operator.ring.slot', { time: clock(c.slotStart) })));
     if (c.serviceName) text.append(line(t('operator.ring.service', { service: c.serviceName })));
     if (c.reason) text.append(line(t('operator.ring.reason', { reason: c.reason })));
@@ -98,12 +108,13 @@ export class LiveQueue {
   }
 
   private async markDone(id: string): Promise<void> {
-    const res = await fetch(`/api/operator/callbacks/${encodeURIComponent(id)}/done`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}` },
-    }).catch(() => undefined);
-    if (!res?.ok) {
-      this.onError(t('operator.errors.action', { message: res ? String(res.status) : 'network' }));
+    const api = new ApiClient();
+    api.token = this.token;
+    try {
+      await api.call(OPERATOR_ROUTES.completeCallback, { params: { id } });
+    } catch (err) {
+      const message = err instanceof ApiFailure ? (err.status ? String(err.status) : err.code) : String(err);
+      this.onError(t('operator.errors.action', { message }));
       return;
     }
     // The server pushes the new list to every console; this one need not wait for it.

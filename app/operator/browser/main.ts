@@ -71,7 +71,9 @@ function renderPresence(): void {
 
 function renderRing(r: CallRing): void {
   byId('ring-kind').textContent = t(`operator.ring.${r.kind}`);
-  byId('ring-from').textContent = t('operator.ring.from', { totem: r.totemName });
+  byId('ring-from').textContent = r.fromHome
+    ? t('operator.ring.fromHome')
+    : t('operator.ring.from', { totem: r.totemName });
   byId('ring-office').textContent = t('operator.ring.office', { office: r.officeName });
   const service = byId('ring-service');
   service.hidden = !r.serviceName;

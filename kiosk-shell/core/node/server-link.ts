@@ -6,6 +6,7 @@ import {
   EVENTS,
   NAMESPACES,
   kioskAgendaSchema,
+  KIOSK_ROUTES,
   type CallAccepted,
   type CallbackInstead,
   type CallbackOffer,
@@ -182,7 +183,7 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
   }
 
   async fetchAgenda(signal?: AbortSignal): Promise<KioskAgenda> {
-    const res = await fetch(`${this.serverUrl}/api/kiosk/agenda`, {
+    const res = await fetch(`${this.serverUrl}${KIOSK_ROUTES.agenda.path}`, {
       headers: { authorization: `Totem ${await this.bearer()}` },
       signal: signal ?? AbortSignal.timeout(this.requestTimeoutMs),
     });

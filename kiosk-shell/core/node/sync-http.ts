@@ -5,6 +5,7 @@ import {
   SYNC_ROUTES,
   agendaChangesPageSchema,
   agendaSnapshotSchema,
+  KIOSK_ROUTES,
   callbackReceiptSchema,
   checkInResponseSchema,
   syncPath,
@@ -121,7 +122,7 @@ export class SyncHttp {
   async discoverSite(): Promise<string> {
     const r = await this.request(
       'GET',
-      '/api/kiosk/agenda',
+      KIOSK_ROUTES.agenda.path,
       undefined,
       z.object({ siteId: z.string().min(1).max(64) }).loose(),
       this.o.maxSnapshotBytes ?? 256 << 20,

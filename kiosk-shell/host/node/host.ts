@@ -4,6 +4,7 @@
 // URL fragment (fragments are never sent over the network).
 import {
   KIOSK_CHANNELS,
+  KIOSK_HOST_SOCKET_PATH,
   MAX_KIOSK_MESSAGE_BYTES,
   hostClientMessageSchema,
   type HostServerMessage,
@@ -83,7 +84,11 @@ export async function startKioskHost(o: KioskHostOptions): Promise<KioskHost> {
       .map((s) => s.trim());
     const presented = offered.find((p) => p !== HOST_PROTOCOL) ?? '';
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/api' || req.headers.origin !== origin || !sameSecret(presented, secret)) {
+    if (
+      url.pathname !== KIOSK_HOST_SOCKET_PATH ||
+      req.headers.origin !== origin ||
+      !sameSecret(presented, secret)
+    ) {
       log('refused a kiosk API connection', { origin: req.headers.origin, path: url.pathname });
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;

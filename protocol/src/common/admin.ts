@@ -18,6 +18,7 @@ export const ADMIN_MESSAGES = {
   nameSite: 'give the site a name',
   max120: 'at most 120 characters',
   max200: 'at most 200 characters',
+  max1000: 'at most 1000 characters',
   walkInRequired: 'say whether the office takes calls without a booking',
   questionLabel: 'write the question',
   minutesRequired: 'give the length of an appointment in minutes',
@@ -99,6 +100,8 @@ export const adminServiceSchema = z.object({
   atTotem: z.boolean(),
   /** Citizens may book it as a video call from home. */
   fromHome: z.boolean(),
+  /** What the citizen should bring or have at hand; null: the messages' default sentence. */
+  whatToBring: z.string().nullable(),
 });
 export type AdminService = z.infer<typeof adminServiceSchema>;
 const serviceFields = {
@@ -112,6 +115,8 @@ const serviceFields = {
   questions: z.array(bookingQuestionSchema).max(10, m.questionsMax).default([]),
   atTotem: z.boolean(),
   fromHome: z.boolean(),
+  /** Shown on the booking page and in every message; empty = the default sentence. */
+  whatToBring: z.string().trim().max(1000, m.max1000).optional(),
 };
 const offeredSomewhere = (s: { atTotem: boolean; fromHome: boolean }) => s.atTotem || s.fromHome;
 const offeredMessage = {

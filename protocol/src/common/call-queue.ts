@@ -114,6 +114,8 @@ export const consoleCallItemSchema = z.object({
   assignedToYou: z.boolean(),
   /** The operator whose console rings now, if any. */
   ringingOperatorId: z.string().nullable(),
+  /** The citizen joins by video from home (the join page), not from a totem. */
+  fromHome: z.boolean().optional(),
 });
 export type ConsoleCallItem = z.infer<typeof consoleCallItemSchema>;
 

@@ -52,6 +52,8 @@ export const serviceSchema = z.object({
   /** Where the service is offered: at a totem, by video from home. */
   atTotem: z.boolean().optional(),
   fromHome: z.boolean().optional(),
+  /** What the citizen should bring or have at hand (set on the administration page). */
+  whatToBring: z.string().nullable().optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
@@ -69,6 +71,15 @@ export const slotDaysQuerySchema = z.object({
 export const slotDaySchema = z.object({ date: z.string(), slots: z.array(slotSchema) });
 export type SlotDay = z.infer<typeof slotDaySchema>;
 
+export const bookingModeSchema = z.enum(['totem', 'home']);
+export type BookingMode = z.infer<typeof bookingModeSchema>;
+/** One booking question and what the citizen answered (empty for an optional one left out). */
+export const bookingAnswerSchema = z.strictObject({
+  question: z.string().max(200),
+  answer: z.string().trim().max(500),
+});
+export type BookingAnswer = z.infer<typeof bookingAnswerSchema>;
+
 export const createBookingSchema = z.strictObject({
   serviceId: id,
   slotStart: isoDateTime,
@@ -81,6 +92,10 @@ export const createBookingSchema = z.strictObject({
     .optional(),
   /** The citizen's language: messages and reminders are written in it. Default it. */
   language: z.enum(['it', 'en']).optional(),
+  /** Where the citizen talks from: at a totem (default) or by video from home (a join link). */
+  mode: bookingModeSchema.optional(),
+  /** The answers to the service's booking questions, in their order (least data: no extra fields). */
+  answers: z.array(bookingAnswerSchema).max(10).optional(),
 });
 export type CreateBooking = z.infer<typeof createBookingSchema>;
 

@@ -2,10 +2,8 @@
 // server registers its handlers from these entries (server/src/node/http/route-table.ts), the
 // pages call them through one client (app/shared/browser/api-client.ts), and the OpenAPI document
 // is generated from the same schemas. A path appears nowhere else. The tables themselves are in
-// http-routes-admin.ts (administration) and http-routes-fleet.ts (fleet, operator console, totems).
-//
-// Still registered by hand: the public booking routes and the kiosk agenda route
-// (routes-public.ts, routes-kiosk.ts).
+// http-routes-admin.ts (administration), http-routes-fleet.ts (fleet, operator console, totems)
+// and http-routes-public.ts (booking, the citizen's links, the join page, the kiosk agenda).
 import type { z } from 'zod';
 
 /**

@@ -10,4 +10,6 @@ export * from './admin.ts';
 export * from './http-routes.ts';
 export * from './http-routes-admin.ts';
 export * from './http-routes-fleet.ts';
+export * from './http-routes-public.ts';
+export * from './home-video.ts';
 export * from './call-queue.ts';

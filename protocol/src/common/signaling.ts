@@ -118,6 +118,8 @@ export interface CallRing {
   slotStart: string | null;
   /** When the item entered the queue (server clock, ISO). */
   queuedAt?: string;
+  /** The citizen joins by video from home (the join page), not from a totem. */
+  fromHome?: boolean;
 }
 
 export interface KioskClientEvents {

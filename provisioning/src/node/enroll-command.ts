@@ -3,6 +3,7 @@
 // token, and the answer — the totem's id, its site and the site configuration — is kept beside it
 // for the kiosk. Secrets are never printed in full.
 import {
+  PUBLIC_ROUTES,
   TOTEM_FILES,
   siteConfigurationSchema,
   type SiteConfiguration,
@@ -171,7 +172,7 @@ async function enroll(ctx: CliContext, o: EnrollInput): Promise<ExitCode> {
     ctx.err(
       `enroll: the server ${o.server} cannot be reached: ${cause}.\n` +
         'Check the address, the network (cable, SIM/APN), DNS and the clock, then try again with the same token ' +
-        `(it stays valid until used). Test with: curl ${o.server}/api/health`,
+        `(it stays valid until used). Test with: curl ${o.server}${PUBLIC_ROUTES.health.path}`,
     );
     return EXIT.unreachable;
   }

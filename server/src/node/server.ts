@@ -18,6 +18,7 @@ import { Signaling } from './calls/signaling.ts';
 import { AgendaRetention } from './agenda/retention.ts';
 import { releaseUnverified } from './agenda/booking-links.ts';
 import { LinkSigner } from './messages/links.ts';
+import { HomeGuests } from './calls/home-guests.ts';
 import { MessageDelivery } from './messages/delivery.ts';
 import {
   fileSmsGateway,
@@ -142,6 +143,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => log.error({ err, officeId }, 'could not tell the totems of an agenda change'));
   };
   const links = new LinkSigner(tokenSecret);
+  const homeGuests = new HomeGuests({ db: database.db, signer: links, now, window: config.checkIn });
   const sms =
     options.smsGateway ??
     (config.messages.sms.gateway === 'http'
@@ -159,6 +161,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     mail,
     sms,
     links,
+    checkInWindow: config.checkIn,
     publicUrl: () => config.publicUrl ?? listenUrl,
     verificationCode: (id) => links.verificationCode(id),
     verifyMinutes: config.abuse.verifyMinutes,
@@ -171,6 +174,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     plan: { email: !!mail, sms: !!sms, reminderMinutes: config.messages.reminderMinutes },
     limits: config.abuse,
     signer: links,
+    homeGuests,
     kick: () => messages.kick(),
   };
   const http = await step('http', async () => {
@@ -208,6 +212,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       reconnectGraceMs: config.calls.reconnectGraceSeconds * 1000,
       now,
       fleet,
+      homeGuests,
     });
     signaling = s;
     router = new CallRouter({

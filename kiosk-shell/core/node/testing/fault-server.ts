@@ -4,7 +4,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { AgendaChangesPage, AgendaSnapshot } from '@sportello/protocol';
+import {
+  KIOSK_ROUTES,
+  SYNC_ROUTES,
+  syncPath,
+  type AgendaChangesPage,
+  type AgendaSnapshot,
+} from '@sportello/protocol';
 import { fixtureBooking, SITE_KEY } from './fixtures.ts';
 
 export type FaultMode =
@@ -103,11 +109,11 @@ export async function startFaultServer(serverTime: () => string): Promise<FaultS
       case 'ok':
         break;
     }
-    if (url.pathname === '/api/sites/centro/agenda/snapshot') {
+    if (url.pathname === syncPath(SYNC_ROUTES.snapshot, 'centro')) {
       return json(res, 200, { ...state.snapshot, serverTime: serverTime() });
     }
-    if (url.pathname === '/api/sites/centro/agenda/changes') return json(res, 200, page);
-    if (url.pathname === '/api/kiosk/agenda') return json(res, 200, { siteId: 'centro' });
+    if (url.pathname === syncPath(SYNC_ROUTES.changes, 'centro')) return json(res, 200, page);
+    if (url.pathname === KIOSK_ROUTES.agenda.path) return json(res, 200, { siteId: 'centro' });
     return json(res, 404, { statusCode: 404, error: 'NotFound', message: 'no' });
   };
   const server: Server = createServer(handler);

@@ -1,7 +1,7 @@
 // The totem's way to the server: the HTTP API (health), the clock against the server's, signaling
 // (socket.io on the kiosk namespace, as this totem), and each configured TURN server over UDP, TCP
 // and TLS on 443.
-import { NAMESPACES, type SelfTestCheck, type TurnServer } from '@sportello/protocol';
+import { NAMESPACES, PUBLIC_ROUTES, type SelfTestCheck, type TurnServer } from '@sportello/protocol';
 import { io } from 'socket.io-client';
 import { parseTurnUrl, stunOverTcp, stunOverUdp, tlsHandshake } from './stun.ts';
 
@@ -12,7 +12,9 @@ export async function checkServer(
 ): Promise<{ check: SelfTestCheck; clock: SelfTestCheck }> {
   const sent = Date.now();
   try {
-    const res = await fetch(`${serverUrl}/api/health`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${serverUrl}${PUBLIC_ROUTES.health.path}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
     const received = Date.now();
     const body = (await res.json().catch(() => ({}))) as { status?: string; version?: string };
     const check: SelfTestCheck = res.ok
@@ -25,7 +27,7 @@ export async function checkServer(
       : {
           name: 'server',
           status: 'fail',
-          detail: `${serverUrl}/api/health answered HTTP ${res.status}`,
+          detail: `${serverUrl}${PUBLIC_ROUTES.health.path} answered HTTP ${res.status}`,
           fix: 'tell municipal IT: the server is not healthy',
         };
     return { check, clock: clockCheck(res.headers.get('date'), sent, received) };

@@ -82,6 +82,7 @@ type ServiceRow = {
   questions: string;
   at_totem: number;
   from_home: number;
+  what_to_bring: string | null;
 };
 function toService(s: ServiceRow): AdminService {
   return {
@@ -92,6 +93,7 @@ function toService(s: ServiceRow): AdminService {
     questions: JSON.parse(s.questions) as BookingQuestion[],
     atTotem: s.at_totem === 1,
     fromHome: s.from_home === 1,
+    whatToBring: s.what_to_bring,
   };
 }
 
@@ -133,6 +135,7 @@ export async function createService(db: Db, input: ServiceInput): Promise<AdminS
       questions: JSON.stringify(input.questions),
       at_totem: input.atTotem ? 1 : 0,
       from_home: input.fromHome ? 1 : 0,
+      what_to_bring: input.whatToBring || null,
     })
     .execute();
   return readAdminService(db, id);
@@ -168,6 +171,7 @@ export async function updateService(db: Db, id: string, input: ServiceUpdate): P
       questions: JSON.stringify(input.questions),
       at_totem: input.atTotem ? 1 : 0,
       from_home: input.fromHome ? 1 : 0,
+      what_to_bring: input.whatToBring || null,
     })
     .where('id', '=', id)
     .execute();

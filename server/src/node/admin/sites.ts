@@ -7,9 +7,16 @@ import type { Db } from '../db/open.ts';
 import { withTransaction } from '../agenda/change-log.ts';
 import { HttpError, FieldError } from '../http/errors.ts';
 import { checkOffices, idFromName } from './catalogue.ts';
+import { HOME_SITE_ID } from '../calls/home-guests.ts';
 
 export async function listAdminSites(db: Db): Promise<AdminSite[]> {
-  const sites = await db.selectFrom('sites').select(['id', 'name']).orderBy('name').execute();
+  // The home guests' site (calls/home-guests.ts) is the queue's, not an administrator's.
+  const sites = await db
+    .selectFrom('sites')
+    .select(['id', 'name'])
+    .where('id', '!=', HOME_SITE_ID)
+    .orderBy('name')
+    .execute();
   const links = await db.selectFrom('site_offices').selectAll().orderBy('office_id').execute();
   const totems = await db.selectFrom('totems').select('site_id').execute();
   return sites.map((s) => ({

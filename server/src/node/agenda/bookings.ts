@@ -9,6 +9,7 @@ import { HttpError } from '../http/errors.ts';
 import { recordBookingChange, setBookingStatus, withTransaction } from './change-log.ts';
 import { enqueueBookingMessages, enqueueVerification, type MessagePlan } from '../messages/jobs.ts';
 import { checkAbuseLimits, type AbuseLimits } from './abuse-limits.ts';
+import { checkedAnswers, chosenMode, type ServiceChoices } from './booking-choices.ts';
 
 /** What a booking write also does: the messages it sends and the limits it obeys. */
 export interface BookingEffects {
@@ -146,6 +147,9 @@ export async function createBooking(
   // same slot and no totem sees the booking before its change row exists.
   return withTransaction(db, async (trx) => {
     const { service, slots } = await candidateSlots(trx, input.serviceId, date, timeZone, now);
+    const choices = service as unknown as ServiceChoices;
+    const mode = chosenMode(choices, input.mode);
+    const answers = checkedAnswers(choices, input.answers);
     const slot = slots.find((s) => s.start === start.toISOString());
     if (!slot) {
       throw new HttpError(409, 'slot-not-free', 'This time is no longer free: please choose another one.', {
@@ -181,6 +185,8 @@ export async function createBooking(
         updated_at: stamp,
         language: input.language ?? 'it',
         address_hash: effects.addressHash ?? null,
+        mode,
+        answers,
       })
       .execute();
     await recordBookingChange(trx, {

@@ -2,7 +2,12 @@
 // kiosk to do), a feed client speaking HTTP to a test server, and small fixtures. Used by tests only.
 import assert from 'node:assert/strict';
 import {
+  PUBLIC_ROUTES,
+  SYNC_ROUTES,
   agendaChangesPageSchema,
+  routePath,
+  routeQuery,
+  syncPath,
   agendaSnapshotSchema,
   type AgendaChange,
   type AgendaChangesPage,
@@ -73,14 +78,12 @@ export function client(t: TestServer) {
   return {
     get,
     async page(cursor: number, limit?: number, site = 'centro'): Promise<AgendaChangesPage> {
-      const r = await get(
-        `/api/sites/${site}/agenda/changes?cursor=${cursor}${limit ? `&limit=${limit}` : ''}`,
-      );
+      const r = await get(syncPath(SYNC_ROUTES.changes, site) + routeQuery({ cursor, limit }));
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return agendaChangesPageSchema.parse(r.body);
     },
     async snapshot(): Promise<AgendaSnapshot> {
-      const r = await get('/api/sites/centro/agenda/snapshot');
+      const r = await get(syncPath(SYNC_ROUTES.snapshot, 'centro'));
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return agendaSnapshotSchema.parse(r.body);
     },
@@ -108,11 +111,15 @@ export async function book(t: TestServer, body: Record<string, unknown>, from = 
   do date.setUTCDate(date.getUTCDate() + 1);
   while (date.getUTCDay() === 0);
   const slots = (await (
-    await fetch(`${t.url}/api/services/urp-info/slots?date=${date.toISOString().slice(0, 10)}`)
+    await fetch(
+      t.url +
+        routePath(PUBLIC_ROUTES.slots, { serviceId: 'urp-info' }) +
+        routeQuery({ date: date.toISOString().slice(0, 10) }),
+    )
   ).json()) as {
     start: string;
   }[];
-  const res = await fetch(`${t.url}/api/bookings`, {
+  const res = await fetch(t.url + PUBLIC_ROUTES.book.path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({

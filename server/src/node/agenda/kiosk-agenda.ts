@@ -5,6 +5,7 @@ import { checkInWindow, codeTagOf, type KioskAgenda, type RejectReason } from '@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { setBookingStatus, withTransaction } from './change-log.ts';
+import { HOME_SITE_ID } from '../calls/home-guests.ts';
 
 export function codeHash(siteKeyBase64: string, code: string): string {
   return createHmac('sha256', Buffer.from(siteKeyBase64, 'base64')).update(code).digest('hex');
@@ -113,10 +114,14 @@ export interface CheckInAttempt {
  */
 export async function applyCheckIn(db: Db, a: CheckInAttempt): Promise<ApplyResult> {
   return withTransaction(db, async (trx) => {
-    const offices = await siteOfficeIds(trx, a.siteId);
+    // A join page (calls/home-guests.ts) checks in only its own home booking; its signed link is
+    // the proof a totem's typed code is, so there is no code hash to compare.
+    const home = a.siteId === HOME_SITE_ID;
+    const offices = home ? [] : await siteOfficeIds(trx, a.siteId);
     const b = await trx.selectFrom('bookings').selectAll().where('id', '=', a.bookingId).executeTakeFirst();
-    if (!b || !offices.includes(b.office_id)) return { ok: false, reason: 'unknown' };
-    if (a.codeHash !== undefined) {
+    if (!b || (home ? b.mode !== 'home' : !offices.includes(b.office_id)))
+      return { ok: false, reason: 'unknown' };
+    if (a.codeHash !== undefined && !home) {
       const site = await trx
         .selectFrom('sites')
         .select('site_key')

@@ -16,6 +16,9 @@ import { DomainError } from '../domain-error.ts';
 import { withTransaction } from './change-log.ts';
 import { applyCheckIn, siteOfficeIds, type CheckedInBooking } from './kiosk-agenda.ts';
 
+/** A check-in from a join page at home: its signed link stands for the typed code (no hash). */
+export type HomeCheckIn = Omit<CheckInRequest, 'codeHash'> & { codeHash?: undefined };
+
 /** The one result of a check-in, whichever channel brought it. */
 export type CheckInResult =
   | { ok: true; booking: CheckedInBooking; version: number; replayed: boolean; receivedAt: string }
@@ -72,7 +75,7 @@ async function once<T>(
 export async function checkIn(
   db: Db,
   totem: TotemIdentity,
-  req: CheckInRequest,
+  req: CheckInRequest | HomeCheckIn,
   now: Date,
   window: { earlyMinutes: number; lateMinutes: number },
 ): Promise<CheckInResult> {

@@ -73,6 +73,7 @@ export async function purgePersonalData(db: Db, cutoff: Date, now: Date) {
           email: null,
           phone: null,
           reason: '',
+          answers: null,
           address_hash: null,
           verify_code_hash: null,
           purged_at: now.toISOString(),

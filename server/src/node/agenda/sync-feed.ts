@@ -2,7 +2,14 @@
 // booking's current row, so the newest version always wins and a booking that left the site's
 // offices (cancelled, moved away, deleted) is sent as a tombstone. Both reads run in one
 // transaction, so the cursor they return matches exactly the state they describe.
-import type { AgendaChange, AgendaChangesPage, AgendaSnapshot, SyncedBooking } from '@sportello/protocol';
+import {
+  SYNC_ROUTES,
+  syncPath,
+  type AgendaChange,
+  type AgendaChangesPage,
+  type AgendaSnapshot,
+  type SyncedBooking,
+} from '@sportello/protocol';
 import type { Db } from '../db/open.ts';
 import { HttpError } from '../http/errors.ts';
 import { withReadTransaction } from './change-log.ts';
@@ -110,7 +117,7 @@ export async function agendaChangesPage(
   now: Date,
   retentionHours: number,
 ): Promise<AgendaChangesPage> {
-  const snapshotHint = `fetch /api/sites/${siteId}/agenda/snapshot and continue from its cursor`;
+  const snapshotHint = `fetch ${syncPath(SYNC_ROUTES.snapshot, siteId)} and continue from its cursor`;
   return withReadTransaction(db, async (trx) => {
     const site = await siteOrThrow(trx, siteId);
     const horizon = await trx

@@ -59,6 +59,14 @@ export interface CallRouterOptions {
   now?: () => Date;
 }
 
+/** A join page's call request: its booking comes from its link, and it has no code hash. */
+export interface HomeCallRequestFor {
+  kind: 'booked';
+  bookingId: string;
+  checkInKey: string;
+  codeHash?: undefined;
+}
+
 export type RequestResult = { ok: true; callId: string } | { ok: false; reason: RejectReason; error: string };
 
 const refuse = (reason: RejectReason, error: string): RequestResult => ({ ok: false, reason, error });
@@ -216,7 +224,7 @@ export class CallRouter {
 
   /* Kiosk requests ------------------------------------------------------------------------- */
 
-  async request(totem: TotemIdentity, req: CallRequest): Promise<RequestResult> {
+  async request(totem: TotemIdentity, req: CallRequest | HomeCallRequestFor): Promise<RequestResult> {
     if (this.requesting.has(totem.id)) return refuse('unavailable', 'this totem already has a call');
     this.requesting.add(totem.id);
     try {
@@ -226,7 +234,10 @@ export class CallRouter {
     }
   }
 
-  private async requestNow(totem: TotemIdentity, req: CallRequest): Promise<RequestResult> {
+  private async requestNow(
+    totem: TotemIdentity,
+    req: CallRequest | HomeCallRequestFor,
+  ): Promise<RequestResult> {
     const { db } = this.o;
     if (await liveItemOfTotem(db, totem.id)) return refuse('unavailable', 'this totem already has a call');
     const now = this.now();

@@ -20,6 +20,7 @@ import {
   type PolicySettings,
 } from './queue-policy.ts';
 import { estimateWaitMs } from './wait-estimate.ts';
+import { HOME_SITE_ID } from './home-guests.ts';
 
 const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
@@ -50,6 +51,7 @@ export function ringOf(row: LiveItem): CallRing {
     reason: row.kind === 'booked' ? row.booking_reason : null,
     slotStart: row.kind === 'booked' ? row.slot_start : null,
     queuedAt: row.created_at,
+    fromHome: row.site_id === HOME_SITE_ID,
   };
 }
 
@@ -119,6 +121,7 @@ export function buildViews(
       phase,
       assignedToYou: false,
       ringingOperatorId: item.state === 'offered' ? item.operatorId : null,
+      fromHome: row.site_id === HOME_SITE_ID,
       assignedOperatorId: item.assignedOperatorId,
     });
   }

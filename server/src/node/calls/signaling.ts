@@ -8,6 +8,7 @@ import {
   callRequestSchema,
   callUpgradeSchema,
   callbackInsteadSchema,
+  homeCallRequestSchema,
   emptySchema,
   connectTransportSchema,
   consumerIdSchema,
@@ -37,6 +38,7 @@ import type { Logger } from '../logger.ts';
 import { operatorForSession, type TotemAuthenticator, type TotemIdentity } from '../auth/sessions.ts';
 import type { CallRouter } from './call-router.ts';
 import type { CallNotifier } from './call-notifier.ts';
+import type { HomeGuests } from './home-guests.ts';
 import { DomainError } from '../domain-error.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
@@ -90,6 +92,8 @@ export interface SignalingOptions {
   now: () => Date;
   /** The fleet (fleet/fleet-service.ts): told of kiosk connections and refused clones. */
   fleet?: KioskFleetHooks;
+  /** Join pages of home appointments: "totems" of the queue, signed in with their join link. */
+  homeGuests?: HomeGuests;
 }
 
 /** What the kiosk namespace tells the fleet. */
@@ -137,10 +141,24 @@ export class Signaling implements CallNotifier {
   private setupKiosk(): void {
     const { log } = this.o;
     this.kiosk.use((socket, next) => {
-      const credential = (socket.handshake.auth as { credential?: unknown }).credential;
-      this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined).then(
+      const { credential, join } = socket.handshake.auth as { credential?: unknown; join?: unknown };
+      const guest = typeof join === 'string' && this.o.homeGuests;
+      (guest
+        ? this.o.homeGuests!.authenticate(join)
+        : this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined)
+      ).then(
         async (totem) => {
-          if (!totem) return next(new Error('totem credential refused'));
+          if (!totem) return next(new Error(guest ? 'join link refused' : 'totem credential refused'));
+          // A second tab of the same join link is refused like a clone, but it is no fleet event.
+          if (guest) {
+            const holder = this.kioskHolders.get(totem.id);
+            if (holder && holder !== socket && holder.conn.readyState === 'open')
+              return next(new Error('this appointment is already open in another window'));
+            this.kioskHolders.set(totem.id, socket);
+            socket.data.totem = totem;
+            socket.data.homeBooking = (totem as { bookingId?: string }).bookingId;
+            return next();
+          }
           // One identity, one connection: a second one while the first is alive is a clone (or a
           // stolen credential), refused and recorded. The holder's transport being closed means it
           // is merely a stale entry of a totem that is reconnecting.
@@ -162,8 +180,9 @@ export class Signaling implements CallNotifier {
       this.cancelGrace(`totem:${totem.id}`);
       void socket.join(`totem:${totem.id}`);
       void socket.join(`site:${totem.siteId}`);
-      log.info({ totem: totem.id }, 'kiosk connected');
-      this.o.fleet?.kioskConnected(totem);
+      const homeBooking = socket.data.homeBooking as string | undefined;
+      log.info({ totem: totem.id }, homeBooking ? 'join page connected' : 'kiosk connected');
+      if (!homeBooking) this.o.fleet?.kioskConnected(totem);
       // The truth on every (re)connection: the call this totem has, or none.
       background(
         log,
@@ -173,6 +192,7 @@ export class Signaling implements CallNotifier {
       const callAnswer =
         (schema: typeof callRequestSchema | typeof callUpgradeSchema) => (payload: unknown, ack: unknown) => {
           const reply: AnyAck = typeof ack === 'function' ? (ack as AnyAck) : () => {};
+          if (homeBooking) return homeAnswer(payload, reply);
           const parsed = schema.safeParse(payload);
           if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
           // request() marks the totem busy before its first await: two at once make one call (Q-8).
@@ -189,6 +209,21 @@ export class Signaling implements CallNotifier {
             },
           );
         };
+      // A join page asks for its own booking's call: the link named the booking, no code is typed.
+      const homeAnswer = (payload: unknown, reply: AnyAck) => {
+        const parsed = homeCallRequestSchema.safeParse(payload);
+        if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
+        this.router
+          .request(totem, { kind: 'booked', bookingId: homeBooking!, checkInKey: parsed.data.checkInKey })
+          .then(
+            (r) =>
+              reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
+            (err: unknown) => {
+              log.error({ err }, 'home call request failed');
+              reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
+            },
+          );
+      };
       socket.on(EVENTS.callRequest, callAnswer(callRequestSchema));
       socket.on(EVENTS.callUpgrade, callAnswer(callUpgradeSchema));
       socket.on(

@@ -66,6 +66,10 @@ export interface BookingsTable {
   verify_expires_at: Generated<string | null>;
   /** When the retention job emptied the personal fields. */
   purged_at: Generated<string | null>;
+  /** Where the citizen talks from: a totem, or by video from home (the join link). */
+  mode: Generated<'totem' | 'home'>;
+  /** JSON [{question, answer}] of the service's booking questions; purged with the rest. */
+  answers: Generated<string | null>;
 }
 export interface SitesTable {
   id: string;

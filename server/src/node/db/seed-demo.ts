@@ -56,7 +56,8 @@ export async function seedDemo(
       officeId: 'anagrafe',
       name: "Carta d'identità elettronica",
       slotMinutes: 20,
-      questions: [{ label: 'È il primo documento o un rinnovo?', required: true }],
+      questions: [{ label: 'È il primo documento o un rinnovo?', required: false }],
+      whatToBring: "La carta d'identità scaduta (o la denuncia di smarrimento) e la tessera sanitaria.",
     },
     {
       id: 'anagrafe-residenza',
@@ -64,9 +65,12 @@ export async function seedDemo(
       name: 'Cambio di residenza',
       slotMinutes: 20,
       questions: [{ label: 'Da quale comune arrivi?', required: false }],
+      whatToBring: 'Un documento d’identità valido e il nuovo indirizzo completo (via, numero, interno).',
     },
   ];
-  for (const s of services) await createService(db, { ...s, atTotem: true, fromHome: false });
+  // A change of residence can be talked through from home (a video call from the browser).
+  for (const s of services)
+    await createService(db, { ...s, atTotem: true, fromHome: s.id === 'anagrafe-residenza' });
   const operators: DemoSeed['operators'] = [];
   for (const op of OPERATORS) {
     const password = options.passwords?.[op.username] ?? newToken(9);

@@ -2,6 +2,7 @@
 // its live connection and the call router; and the bounded heartbeat history behind it.
 import { heartbeatSchema, type FleetStatus, type FleetTotem, type Heartbeat } from '@sportello/protocol';
 import type { FleetDb } from './fleet-db.ts';
+import { HOME_SITE_ID } from '../calls/home-guests.ts';
 
 export interface LiveState {
   connected(totemId: string): boolean;
@@ -105,6 +106,8 @@ export class FleetView {
     let q = this.o.db
       .selectFrom('totems')
       .innerJoin('sites', 'sites.id', 'totems.site_id')
+      // The join pages of home appointments are totems only for the queue (calls/home-guests.ts).
+      .where('totems.site_id', '!=', HOME_SITE_ID)
       .leftJoin('totem_fleet', 'totem_fleet.totem_id', 'totems.id')
       .select([
         'totems.id',

@@ -17,6 +17,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { OPENAPI_PATH } from '@sportello/protocol';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
@@ -119,16 +120,16 @@ export async function buildHttpApp(
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
-  registerPublicRoutes(api, ctx);
-  registerKioskRoutes(api, ctx);
   const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit, totems: ctx.totems });
+  registerPublicRoutes(on, ctx);
+  registerKioskRoutes(on, ctx);
   registerSyncRoutes(on, ctx);
   registerTotemRoutes(on, ctx);
   registerOperatorRoutes(on, ctx);
   registerAdminRoutes(on, ctx);
   registerAdministrationRoutes(on, ctx);
-  registerCitizenRoutes(api, ctx);
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerCitizenRoutes(on, ctx);
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
   if (ctx.pagesDir && existsSync(ctx.pagesDir)) {
     await app.register(fastifyStatic, { root: ctx.pagesDir, prefix: '/', index: ['index.html'] });

@@ -102,10 +102,20 @@ function rateLimitOf(limit: NonNullable<HttpRoute['rateLimit']>) {
   };
 }
 
-export type RouteRegistrar = <R extends HttpRoute>(route: R, handler: RouteHandler<R>) => void;
+/** What the server's configuration sets over a route's entry (a limit the operator tunes). */
+export interface RouteOverrides {
+  rateLimit?: NonNullable<HttpRoute['rateLimit']>;
+}
+
+export type RouteRegistrar = <R extends HttpRoute>(
+  route: R,
+  handler: RouteHandler<R>,
+  overrides?: RouteOverrides,
+) => void;
 
 export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar {
-  return (route, handler) => {
+  return (route, handler, overrides) => {
+    const limit = overrides?.rateLimit ?? route.rateLimit;
     const response: Record<number, z.ZodType> = {
       [route.status ?? 200]: route.response,
       400: apiErrorSchema,
@@ -113,12 +123,12 @@ export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar 
       409: apiErrorSchema,
     };
     if (route.access !== 'public') Object.assign(response, { 401: apiErrorSchema, 403: apiErrorSchema });
-    if (route.rateLimit) response[429] = apiErrorSchema;
+    if (limit) response[429] = apiErrorSchema;
     Object.assign(response, route.errors);
     app.route({
       method: route.method,
       url: route.path,
-      ...(route.rateLimit ? { config: { rateLimit: rateLimitOf(route.rateLimit) } } : {}),
+      ...(limit ? { config: { rateLimit: rateLimitOf(limit) } } : {}),
       ...(route.bodyLimitBytes ? { bodyLimit: route.bodyLimitBytes } : {}),
       schema: {
         summary: route.summary,

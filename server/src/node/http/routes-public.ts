@@ -1,17 +1,6 @@
-// Public endpoints: health, offices, services, free slots, bookings and their secret-token links.
-import {
-  bookingCreatedSchema,
-  createBookingSchema,
-  healthSchema,
-  municipalitySchema,
-  type Municipality,
-  officeSchema,
-  serviceSchema,
-  slotSchema,
-  slotsQuerySchema,
-  slotDaySchema,
-  slotDaysQuerySchema,
-} from '@sportello/protocol';
+// Public endpoints, registered from the route table (PUBLIC_ROUTES): health, offices, services,
+// free slots, bookings.
+import { PUBLIC_ROUTES as R, type Municipality } from '@sportello/protocol';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -20,7 +9,6 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import { addDays } from '../agenda/time-zone.ts';
 import {
@@ -32,10 +20,12 @@ import {
 } from '../agenda/bookings.ts';
 import type { AbuseLimits } from '../agenda/abuse-limits.ts';
 import type { LinkSigner } from '../messages/links.ts';
+import type { HomeGuests } from '../calls/home-guests.ts';
 import type { MessagePlan } from '../messages/jobs.ts';
 import type { AgendaRetention } from '../agenda/retention.ts';
 import type { TotemAuthenticator } from '../auth/sessions.ts';
 import type { CallRouter } from '../calls/call-router.ts';
+import type { RouteRegistrar } from './route-table.ts';
 
 export interface RouteContext {
   db: Db;
@@ -62,6 +52,8 @@ export interface RouteContext {
     plan: MessagePlan;
     limits: AbuseLimits;
     signer: LinkSigner;
+    /** The join links of video appointments from home. */
+    homeGuests: HomeGuests;
     /** Nudges the delivery loop after a commit; never waits for a gateway. */
     kick: () => void;
   };
@@ -85,83 +77,48 @@ export type ZodApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-export function registerPublicRoutes(r: ZodApp, ctx: RouteContext): void {
-  r.get('/api/health', { schema: { response: { 200: healthSchema } } }, async () => ({
+export function registerPublicRoutes(on: RouteRegistrar, ctx: RouteContext): void {
+  on(R.health, async () => ({
     status: ctx.mediaWorkers() > 0 ? ('ok' as const) : ('degraded' as const),
     version: ctx.version,
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
     mediaWorkers: ctx.mediaWorkers(),
   }));
-  r.get('/api/municipality', { schema: { response: { 200: municipalitySchema } } }, async () => ({
+  on(R.municipality, async () => ({
     name: ctx.municipality?.name ?? 'Comune',
     email: ctx.municipality?.email ?? '',
     ...(ctx.municipality?.accessibilityStatementUrl
       ? { accessibilityStatementUrl: ctx.municipality.accessibilityStatementUrl }
       : {}),
   }));
-  r.get('/api/offices', { schema: { response: { 200: z.array(officeSchema) } } }, async () =>
-    listOffices(ctx.db),
+  on(R.offices, async () => listOffices(ctx.db));
+  on(R.services, async ({ params }) => listServices(ctx.db, params.officeId));
+  on(R.slots, async ({ params, query }) =>
+    freeSlots(ctx.db, params.serviceId, query.date, ctx.timeZone, ctx.now()),
   );
-  r.get(
-    '/api/offices/:officeId/services',
-    {
-      schema: {
-        params: z.object({ officeId: z.string().max(64) }),
-        response: { 200: z.array(serviceSchema) },
-      },
-    },
-    async (req) => listServices(ctx.db, req.params.officeId),
-  );
-  r.get(
-    '/api/services/:serviceId/slots',
-    {
-      schema: {
-        params: z.object({ serviceId: z.string().max(64) }),
-        querystring: slotsQuerySchema,
-        response: { 200: z.array(slotSchema) },
-      },
-    },
-    async (req) => freeSlots(ctx.db, req.params.serviceId, req.query.date, ctx.timeZone, ctx.now()),
-  );
-  r.get(
-    '/api/services/:serviceId/slot-days',
-    {
-      schema: {
-        params: z.object({ serviceId: z.string().max(64) }),
-        querystring: slotDaysQuerySchema,
-        response: { 200: z.array(slotDaySchema) },
-      },
-    },
-    async (req) => {
-      const days = [];
-      for (let i = 0; i < req.query.days; i++) {
-        const date = addDays(req.query.from, i);
-        days.push({
-          date,
-          slots: await freeSlots(ctx.db, req.params.serviceId, date, ctx.timeZone, ctx.now()),
-        });
-      }
-      return days;
-    },
-  );
-  r.post(
-    '/api/bookings',
-    {
-      config: { rateLimit: { max: ctx.citizen.limits.bookingRequestsPerMinute, timeWindow: 60_000 } },
-      schema: { body: createBookingSchema, response: { 201: bookingCreatedSchema } },
-    },
-    async (req, reply) => {
-      const created = await createBooking(ctx.db, req.body, ctx.timeZone, ctx.now(), {
+  on(R.slotDays, async ({ params, query }) => {
+    const days = [];
+    for (let i = 0; i < query.days; i++) {
+      const date = addDays(query.from, i);
+      days.push({ date, slots: await freeSlots(ctx.db, params.serviceId, date, ctx.timeZone, ctx.now()) });
+    }
+    return days;
+  });
+  on(
+    R.book,
+    async ({ body, req }) => {
+      const created = await createBooking(ctx.db, body, ctx.timeZone, ctx.now(), {
         effects: bookingEffects(ctx, req.ip),
       });
       ctx.citizen.kick();
       const service = await ctx.db
         .selectFrom('services')
         .select('office_id')
-        .where('id', '=', req.body.serviceId)
+        .where('id', '=', body.serviceId)
         .executeTakeFirst();
       if (service) ctx.onAgendaChanged(service.office_id);
-      return reply.status(201).send(created);
+      return created;
     },
+    { rateLimit: { max: ctx.citizen.limits.bookingRequestsPerMinute, timeWindowMs: 60_000 } },
   );
 }

@@ -110,10 +110,14 @@ describe('M-4 retention and logs', () => {
   test('M-4 personal data is purged 30 days after the appointment; anonymous statistics stay', async () => {
     const db = rig.t.server.database.db;
     const created = await rig.book({
+      serviceId: 'anagrafe-residenza',
+      mode: 'home',
+      answers: [{ question: 'Da quale comune arrivi?', answer: 'Segreto anche questo' }],
       email: 'purge@example.org',
       phone: '+39 320 1112223',
       reason: 'Segreto',
     });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     await rig.t.server.messages.runDue();
     const slotEnd = Date.parse(created.body.slotEnd);
     rig.clock.ms = slotEnd + 30 * DAY - MINUTE;
@@ -136,13 +140,13 @@ describe('M-4 retention and logs', () => {
       .where('id', '=', created.body.bookingId)
       .executeTakeFirstOrThrow();
     assert.deepEqual(
-      [row.name, row.email, row.phone, row.reason, row.address_hash],
-      ['', null, null, '', null],
+      [row.name, row.email, row.phone, row.reason, row.address_hash, row.answers],
+      ['', null, null, '', null, null],
     );
     assert.ok(row.purged_at);
     assert.deepEqual(
       [row.service_id, row.office_id, row.slot_start, row.status],
-      ['urp-info', 'urp', created.body.slotStart, 'booked'],
+      ['anagrafe-residenza', 'anagrafe', created.body.slotStart, 'booked'],
     );
     const jobs = await db
       .selectFrom('message_jobs')

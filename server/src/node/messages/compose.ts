@@ -1,6 +1,6 @@
 // What a message says. Pure: the facts of a booking and its links in, the e-mail (text + .ics)
 // and the SMS out, every sentence through the server's i18next in the citizen's language.
-import { formatBookingCode } from '@sportello/protocol';
+import { formatBookingCode, type BookingAnswer } from '@sportello/protocol';
 import type { MessageKind } from '../db/schema.ts';
 import { addressOf, buildInvitation } from './ics.ts';
 import { messageT } from './i18n.ts';
@@ -17,8 +17,10 @@ export interface BookingFacts {
   /** Names of the sites whose totems serve the office. */
   sites: string[];
   whatToBring: string | null;
-  /** 'home' once video appointments from home exist; today every booking is at a totem. */
+  /** At a totem, or by video from home (the message then carries the join link). */
   mode: 'totem' | 'home';
+  /** The booking questions and the citizen's answers (empty ones are left out of the message). */
+  answers?: BookingAnswer[];
   icsSequence: number;
   language: string;
 }
@@ -81,6 +83,7 @@ export function composeBookingMessage(
   if (!cancelled) {
     lines.push(`${t('label.code')}: ${code}`, `${t('label.where')}: ${where}`);
     lines.push(`${t('label.bring')}: ${f.whatToBring ?? t('defaultBring')}`);
+    for (const a of f.answers ?? []) if (a.answer) lines.push(`${a.question} ${a.answer}`);
     lines.push('');
     if (links.join && f.mode === 'home') lines.push(`${t('label.join')}: ${links.join}`);
     if (links.reschedule) lines.push(`${t('label.reschedule')}: ${links.reschedule}`);
@@ -93,7 +96,11 @@ export function composeBookingMessage(
   const message: ComposedMessage = {
     subject: t(`subject.${kind}`, { service: f.serviceName, when }),
     text: lines.join('\n'),
-    sms: t(`sms.${kind}`, smsValues),
+    // A video appointment from home: the SMS carries the join link too.
+    sms:
+      links.join && f.mode === 'home' && !cancelled
+        ? `${t(`sms.${kind}`, smsValues)} ${t('sms.join', { joinUrl: links.join })}`
+        : t(`sms.${kind}`, smsValues),
   };
   if (f.email) {
     const method = cancelled ? 'CANCEL' : 'REQUEST';

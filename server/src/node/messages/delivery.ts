@@ -2,6 +2,7 @@
 // to SMTP or the SMS gateway, and records the outcome. It never runs inside a booking request:
 // the booking commits with its jobs and the loop is only nudged (M-1), so a gateway that is down,
 // slow or refusing delays the message, never the booking. Time comes from the injected clock.
+import { JOIN_PAGE_PATH, type BookingAnswer } from '@sportello/protocol';
 import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { ServerConfig } from '../config.ts';
@@ -20,6 +21,7 @@ import {
   type ClaimedJob,
 } from './jobs.ts';
 import type { LinkSigner } from './links.ts';
+import { joinLinkExpiry } from '../calls/home-guests.ts';
 import type { MailTransport, SmsGateway } from './transports.ts';
 
 export interface MessageDeliveryOptions {
@@ -31,6 +33,8 @@ export interface MessageDeliveryOptions {
   mail: MailTransport | undefined;
   sms: SmsGateway | undefined;
   links: LinkSigner;
+  /** The check-in window: a join link lasts until it closes. */
+  checkInWindow?: { earlyMinutes: number; lateMinutes: number };
   /** The public address of the server, for the links (known once it listens). */
   publicUrl: () => string;
   /** The verification code of a booking (derived, never stored in clear). */
@@ -167,10 +171,24 @@ export class MessageDelivery {
         expiresAt,
       })}`;
     const live = f.status === 'booked' && job.kind !== 'cancellation';
+    // The join page of a home appointment: its link works until the check-in window closes.
+    const join = () =>
+      `${base}${JOIN_PAGE_PATH}#join=${this.o.links.sign({
+        purpose: 'join',
+        bookingId: f.bookingId,
+        generation: f.linkGeneration,
+        expiresAt: joinLinkExpiry(f.slotStart, this.o.checkInWindow),
+      })}`;
     const composed = composeBookingMessage(
       job.kind,
       f,
-      live ? { cancel: link('cancel'), reschedule: link('reschedule') } : { book: `${base}/booking/` },
+      live
+        ? {
+            cancel: link('cancel'),
+            reschedule: link('reschedule'),
+            ...(f.mode === 'home' ? { join: join() } : {}),
+          }
+        : { book: `${base}/booking/` },
       { timeZone: this.o.timeZone, from: this.o.config.email.from, now },
     );
     // A reminder repeats the facts; the invitation already in the calendar stays as it is.
@@ -196,6 +214,8 @@ export class MessageDelivery {
         'bookings.link_generation',
         'bookings.purged_at',
         'bookings.office_id',
+        'bookings.mode',
+        'bookings.answers',
         'services.name as service_name',
         'services.what_to_bring',
         'offices.name as office_name',
@@ -221,7 +241,8 @@ export class MessageDelivery {
       slotEnd: b.slot_end,
       sites: sites.map((s) => s.name),
       whatToBring: b.what_to_bring,
-      mode: 'totem' as const,
+      mode: b.mode,
+      answers: b.answers ? (JSON.parse(b.answers) as BookingAnswer[]) : [],
       icsSequence: b.ics_sequence,
       language: b.language,
       status: b.status,

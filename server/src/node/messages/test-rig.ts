@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { OPERATOR_ROUTES, PUBLIC_ROUTES, routePath, routeQuery } from '@sportello/protocol';
 import { pino } from 'pino';
 import type { ServerConfigInput } from '../config.ts';
 import { SmtpSink } from '../testing/smtp-sink.ts';
@@ -100,7 +101,7 @@ export async function startMessageRig(overrides: ServerConfigInput = {}): Promis
     async book(body, daysAhead = 2) {
       const date = addDays(localDate(new Date(clock.ms), 'Europe/Rome'), daysAhead);
       const slots = await daysWithSlots({ api }, date, 1);
-      return api('/api/bookings', {
+      return api(PUBLIC_ROUTES.book.path, {
         serviceId: 'urp-info',
         slotStart: slots[0]!.start,
         reason: 'Una ragione',
@@ -109,7 +110,7 @@ export async function startMessageRig(overrides: ServerConfigInput = {}): Promis
       });
     },
     async adminToken() {
-      const r = await api('/api/operator/session', { username: 'admin', password: TEST_PASSWORDS.admin });
+      const r = await api(OPERATOR_ROUTES.signIn.path, { username: 'admin', password: TEST_PASSWORDS.admin });
       assert.equal(r.status, 200);
       return r.body.token as string;
     },
@@ -124,15 +125,18 @@ export async function startMessageRig(overrides: ServerConfigInput = {}): Promis
 /** The first local date from `from` on with at least `count` free slots of urp-info. */
 export async function daysWithSlots(rig: Pick<MessageRig, 'api'>, from: string, count: number) {
   for (let date = from, i = 0; i < 14; i++, date = addDays(date, 1)) {
-    const slots = (await rig.api(`/api/services/urp-info/slots?date=${date}`)).body as { start: string }[];
+    const slots = (
+      await rig.api(routePath(PUBLIC_ROUTES.slots, { serviceId: 'urp-info' }) + routeQuery({ date }))
+    ).body as { start: string }[];
     if (slots.length >= count) return slots;
   }
   throw new Error(`no day with ${count} free slots from ${from}`);
 }
 
 /** The links of a message's text, by purpose. */
-export function linksOf(text: string): { cancel?: string; reschedule?: string } {
+export function linksOf(text: string): { cancel?: string; reschedule?: string; join?: string } {
   const cancel = /#cancel=([\w.-]+)/.exec(text)?.[1];
   const reschedule = /#reschedule=([\w.-]+)/.exec(text)?.[1];
-  return { ...(cancel ? { cancel } : {}), ...(reschedule ? { reschedule } : {}) };
+  const join = /#join=([\w.-]+)/.exec(text)?.[1];
+  return { ...(cancel ? { cancel } : {}), ...(reschedule ? { reschedule } : {}), ...(join ? { join } : {}) };
 }

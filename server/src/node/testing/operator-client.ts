@@ -2,6 +2,7 @@
 import {
   EVENTS,
   NAMESPACES,
+  OPERATOR_ROUTES,
   type CallEnded,
   type CallRing,
   type ConsoleQueue,
@@ -30,7 +31,7 @@ export class TestOperator {
   }
 
   static async signIn(url: string, username: string, password: string): Promise<TestOperator> {
-    const res = await fetch(`${url}/api/operator/session`, {
+    const res = await fetch(`${url}${OPERATOR_ROUTES.signIn.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),

@@ -2,6 +2,9 @@
 // Ed25519 key pair made locally, enrollment with a single-use token, signed token requests,
 // heartbeats and action results over HTTP. Also signs in accounts for the admin endpoints.
 import {
+  FLEET_ROUTES,
+  OPERATOR_ROUTES,
+  TOTEM_ROUTES,
   totemAssertionText,
   type EnrollmentToken,
   type Heartbeat,
@@ -33,7 +36,7 @@ export async function requestJson<T = Record<string, unknown>>(
 
 /** Signs in any account (operator, supervisor, administrator) and returns its session token. */
 export async function signInAccount(url: string, username: string, password: string): Promise<string> {
-  const res = await requestJson<{ token: string }>(`${url}/api/operator/session`, {
+  const res = await requestJson<{ token: string }>(`${url}${OPERATOR_ROUTES.signIn.path}`, {
     body: { username, password },
   });
   if (res.status !== 200) throw new Error(`sign-in of ${username} failed: ${res.status}`);
@@ -46,7 +49,7 @@ export async function createEnrollment(
   adminToken: string,
   body: { siteId: string; totemName: string; validMinutes?: number },
 ): Promise<EnrollmentToken> {
-  const res = await requestJson<EnrollmentToken>(`${url}/api/admin/enrollments`, {
+  const res = await requestJson<EnrollmentToken>(`${url}${FLEET_ROUTES.createEnrollment.path}`, {
     body,
     authorization: `Bearer ${adminToken}`,
   });
@@ -80,14 +83,17 @@ export class TestTotem {
     extra: { siteId?: string; totemName?: string; jwk?: boolean } = {},
   ): Promise<JsonResponse<SiteConfiguration & { code?: string }>> {
     const { jwk, ...checks } = extra;
-    const res = await requestJson<SiteConfiguration & { code?: string }>(`${this.url}/api/enroll`, {
-      body: {
-        token,
-        publicKey: jwk ? this.publicKey.export({ format: 'jwk' }) : this.publicKeyPem(),
-        versions: { kiosk: '0.1.0' },
-        ...checks,
+    const res = await requestJson<SiteConfiguration & { code?: string }>(
+      `${this.url}${TOTEM_ROUTES.enroll.path}`,
+      {
+        body: {
+          token,
+          publicKey: jwk ? this.publicKey.export({ format: 'jwk' }) : this.publicKeyPem(),
+          versions: { kiosk: '0.1.0' },
+          ...checks,
+        },
       },
-    });
+    );
     if (res.status === 200) {
       this.totemId = res.body.totemId;
       this.configuration = res.body;
@@ -109,7 +115,7 @@ export class TestTotem {
   }
 
   async requestToken(body: ReturnType<TestTotem['signedRequest']> = this.signedRequest()) {
-    return requestJson<TotemToken & { code?: string }>(`${this.url}/api/totem/token`, { body });
+    return requestJson<TotemToken & { code?: string }>(`${this.url}${TOTEM_ROUTES.token.path}`, { body });
   }
 
   /** A fresh bearer token, or an error naming the refusal. */
@@ -136,7 +142,7 @@ export function heartbeatWith(state: Heartbeat['state'], extra: Partial<Heartbea
 
 export async function sendHeartbeat(url: string, credential: string, heartbeat: Heartbeat) {
   return requestJson<{ heartbeatSeconds: number; actions: { id: string; kind: string }[] }>(
-    `${url}/api/totem/heartbeat`,
+    `${url}${TOTEM_ROUTES.heartbeat.path}`,
     { body: heartbeat, authorization: `Totem ${credential}` },
   );
 }

@@ -9,6 +9,7 @@ import * as m005 from './005-call-queue.ts';
 import * as m006 from './006-messages.ts';
 import * as m007 from './007-administration.ts';
 import * as m008 from './008-queue-dispatch.ts';
+import * as m009 from './009-home-video.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006-messages': m006,
   '007-administration': m007,
   '008-queue-dispatch': m008,
+  '009-home-video': m009,
 };
 
 export const migrationProvider: MigrationProvider = {
