@@ -1,6 +1,13 @@
 // The kiosk API as the page uses it: Electron's preload puts it on window.sportelloKiosk; in
 // Chromium the same API comes over the host's local WebSocket, opened with the per-start secret.
-import type { HostServerMessage, KioskApi, KioskRequest, KioskState, Result } from '@sportello/protocol';
+import type {
+  HostServerMessage,
+  KioskApi,
+  KioskRequest,
+  KioskState,
+  Language,
+  Result,
+} from '@sportello/protocol';
 
 const SECRET_KEY = 'sportello-kiosk-secret';
 const HOST_PROTOCOL = 'sportello-kiosk';
@@ -64,8 +71,9 @@ class WebSocketKioskApi implements KioskApi {
   startWalkIn = () => this.call({ method: 'startWalkIn' });
   hangUp = () => this.call({ method: 'hangUp' });
   backToIdle = () => this.call({ method: 'backToIdle' });
-  setLanguage = (language: 'it' | 'en') => this.call({ method: 'setLanguage', language });
+  setLanguage = (language: Language) => this.call({ method: 'setLanguage', language });
   requestCallback = () => this.call({ method: 'requestCallback' });
+  extendTime = () => this.call({ method: 'extendTime' });
   onState(listener: (s: KioskState) => void): () => void {
     this.listeners.add(listener);
     void this.connect().catch(() => {});

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { displayConfigSchema } from './kiosk-display-config.ts';
 
 export const CONFIG_ENV = {
   serverUrl: 'SPORTELLO_SERVER_URL',
@@ -61,6 +62,8 @@ export const mainConfigSchema = z
       .optional(),
     /** The handset; default none (on-screen controls only). Only from the JSON file. */
     device: deviceSchema.optional(),
+    /** The page's layout, screen profile and municipality (kiosk-display-config.ts). Only from the file. */
+    display: displayConfigSchema.optional(),
     /** Folder for the agenda cache and the enrolled identity; default: the app's user data folder. */
     dataDir: absolutePath,
     /** Folder with the built pages; default: app/dist next to the bundle. */

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CrashRecord, type CrashRecordOptions } from '../../core/node/crash-record.ts';
 import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { loadMainConfig } from '../../core/node/kiosk-config.ts';
+import { resolveDisplay } from '../../core/node/kiosk-display-config.ts';
 import { startKioskWatchdog } from '../../core/node/watchdog.ts';
 import type { KioskRuntimeOptions } from '../../core/node/runtime.ts';
 import { startKioskAgent, type KioskAgent } from './agent.ts';
@@ -56,6 +57,7 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
+    core: { display: resolveDisplay(config.display) },
     crashes: record,
     ...o.runtime,
     fleet: {

@@ -3,8 +3,10 @@
 // these requests, validated on arrival, and answer with a Result.
 import { z } from 'zod';
 import type { QueuePhase } from './call-queue.ts';
+import { kioskDisplaySchema, kioskTimerSchema } from './kiosk-display.ts';
 
-export const LANGUAGES = ['it', 'en'] as const;
+/** The kiosk's languages, Italian first (the default); the page has a locale file for each. */
+export const LANGUAGES = ['it', 'en', 'de', 'fr', 'sl'] as const;
 export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
@@ -159,6 +161,10 @@ export const kioskStateSchema = z.object({
   online: z.boolean(),
   /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
   devices: kioskDevicesSchema.optional(),
+  /** The layout, screen profile and municipality the page shows (kiosk-display.ts). */
+  display: kioskDisplaySchema.optional(),
+  /** The screen's timer while one runs (back to idle when it ends); absent when none runs. */
+  timer: kioskTimerSchema.optional(),
   /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
   sync: z
     .object({
@@ -214,6 +220,8 @@ export const kioskRequestSchema = z.discriminatedUnion('method', [
    * phone-number entry for a call-back.
    */
   z.strictObject({ method: z.literal('requestCallback') }),
+  /** "More time": the citizen is still there; the screen's timer starts again (U-1, K-4). */
+  z.strictObject({ method: z.literal('extendTime') }),
 ]);
 export type KioskRequest = z.infer<typeof kioskRequestSchema>;
 export type KioskMethod = KioskRequest['method'];
@@ -238,6 +246,8 @@ export interface KioskApi {
    * hides the call-back offer when the facade lacks it.
    */
   requestCallback(): Promise<Result<KioskState>>;
+  /** Starts the screen's timer again ("more time"); nothing happens on a screen without one. */
+  extendTime(): Promise<Result<KioskState>>;
   onState(listener: (state: KioskState) => void): () => void;
 }
 
