@@ -67,6 +67,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       online: this.p.link.online,
       devices: { handset: { state: 'none', offHook: false } },
       display: this.p.o.display ?? DEFAULT_KIOSK_DISPLAY,
+      citizenSeq: 0,
       sync: this.syncState(),
     };
   }
@@ -193,10 +194,18 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (this.closed) return;
     const t = step(this.machine, input);
     this.machine = t.state;
-    // The screen and its timer reach the page together.
-    const timer = t.screenSet ? { timer: this.armTimer() } : {};
-    if (t.state.screen !== this.state.screen || t.screenSet) {
-      this.patch({ screen: t.state.screen, ...timer });
+    // The screen and its timer reach the page together. A key the screen does not take still
+    // shows the citizen is there: the timer starts again ("or press a key", U-1).
+    const timer =
+      t.screenSet || (input.type === 'key' && this.state.timer?.extendable) ? { timer: this.armTimer() } : {};
+    // A timer that sends the kiosk back to idle ends that citizen's visit: their language goes too.
+    const s0 = t.state.screen.screen;
+    const forgotten =
+      input.type === 'timeout' && (s0 === 'idle' || s0 === 'handset-off-hook')
+        ? { citizenSeq: (this.state.citizenSeq ?? 0) + 1, language: this.p.o.defaultLanguage }
+        : {};
+    if (t.state.screen !== this.state.screen || 'timer' in timer) {
+      this.patch({ screen: t.state.screen, ...timer, ...forgotten });
       // Mute lasts as long as the call: the next citizen starts unmuted.
       const s = t.state.screen.screen;
       if (s !== 'in-call' && s !== 'waiting' && this.handsetStatus().muted)

@@ -150,8 +150,8 @@ const EXPECTED_TABLE = `
 screen                 | open cdok cdsh walk hang back call k5   k#   lift down hset tout chok chno anok andn upgr acc  end  stat offr tnon tque ttlk offl revk disk resm
 idle                   | ce   ck   rj   wt   ..   ..   ..   ce   wt   wt   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
 code-entry             | ..   ck   rj   wt   ..   id   ..   ..   rj   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
-checking (code)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
-checking (call)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (code)        | ..   ..   ..   wt   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (call)        | ..   ..   ..   wt   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 rejected               | ce   ck   rj   wt   ..   id   ..   ce   wt   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 waiting (asked)        | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 waiting walk-in        | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..

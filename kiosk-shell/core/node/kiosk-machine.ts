@@ -100,6 +100,10 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
     inCall: false,
     timeout: null,
     on: {
+      // Back and "talk to a person" while the code is checked: the verdict (or the call it asked
+      // for) comes back to an attempt no longer awaited and is dropped, the check-in kept (S-6).
+      back: () => goIdle(),
+      'start-walk-in': (_s, ctx) => startWalkIn(ctx),
       // An acceptance that overtakes the answer to a booked request is kept for that answer.
       'call-accepted': callEvents,
       session: truth,

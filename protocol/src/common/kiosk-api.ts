@@ -165,6 +165,11 @@ export const kioskStateSchema = z.object({
   display: kioskDisplaySchema.optional(),
   /** The screen's timer while one runs (back to idle when it ends); absent when none runs. */
   timer: kioskTimerSchema.optional(),
+  /**
+   * A new number each time the kiosk forgets a citizen on its own (a screen's timer ran out): the
+   * page then drops that citizen's reading modes, and the core has set the language back (K-4).
+   */
+  citizenSeq: z.number().int().min(0).optional(),
   /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
   sync: z
     .object({
