@@ -36,8 +36,7 @@ export class TimeoutWarning {
     this.close();
     if (!timer?.extendable) return;
     this.endsAt = Date.now() + timer.ms;
-    // Never sooner than half-way, so a short timer is not all warning.
-    const at = Math.max(timer.ms - this.o.warnBeforeMs(), timer.ms / 2);
+    const at = Math.max(timer.ms - this.o.warnBeforeMs(), 0);
     this.openTimer = setTimeout(() => this.show(), at);
   }
 
