@@ -51,6 +51,8 @@ export interface StackOptions {
    * acts only then (no timer of its own). Default: the clock runs from a weekday morning.
    */
   clock?: 'running' | 'manual';
+  /** Kiosk core settings (timers, display) over the stack's own. */
+  core?: KioskAgentOptions['core'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -74,7 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pagesDir: PAGES_DIR,
     // Long enough for a busy machine's browser to see the "call ended" screen before it goes idle
     // (300 ms was missed under load); short enough not to slow the suite.
-    core: { endedScreenMs: 3_000 },
+    core: { endedScreenMs: 3_000, ...options.core },
     ...(options.device ? { device: options.device } : {}),
   });
   await kiosk.core.refreshAgenda();
