@@ -59,22 +59,23 @@ async function lastCall() {
 }
 
 describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
-  test('U-1 walk-in by keypad alone: # talks to a person, * ends the call', async () => {
+  test('U-1 walk-in by keypad alone: # talks to a person; keys in the call change nothing (H-6)', async () => {
     sim.type('#');
     await screen(kiosk, 'waiting');
     await screen(operator, 'ringing');
     await operator.click('#btn-accept');
     await screen(kiosk, 'in-call');
-    sim.type('*');
+    // A stray key in a call must not end it: the hook, the button or the operator does.
+    sim.type('*#5');
+    await operator.click('#btn-hang-up');
     await screen(kiosk, 'ended');
-    await screen(operator, 'idle');
     await screen(kiosk, 'idle');
     const call = await lastCall();
     assert.equal(call.kind, 'walk-in');
-    assert.equal(call.end_reason, 'hangup-kiosk');
+    assert.equal(call.end_reason, 'hangup-operator');
   });
 
-  test('U-1 booked call by keypad alone: the code and #, the booked operator answers, * ends it', async () => {
+  test('U-1 booked call by keypad alone: the code and #, the booked operator answers', async () => {
     const booking = s.t.seed.bookings.find((b) => b.label === 'now')!;
     sim.type(booking.code);
     await kiosk.locator('#code-digits', { hasText: booking.code.slice(-3) }).waitFor();
@@ -83,13 +84,13 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     await operator.locator('#ring-kind', { hasText: /prenotato/ }).waitFor();
     await operator.click('#btn-accept');
     await screen(kiosk, 'in-call');
-    sim.type('*');
+    await operator.click('#btn-hang-up');
     await screen(kiosk, 'ended');
     await screen(kiosk, 'idle');
     const call = await lastCall();
     assert.equal(call.booking_id, booking.bookingId);
     assert.equal(call.operator_id, 'op-giulia');
-    assert.equal(call.end_reason, 'hangup-kiosk');
+    assert.equal(call.end_reason, 'hangup-operator');
   });
 
   test('U-1 the keypad finds its way back from every screen it opens: * on a refusal, an empty code, the queue', async () => {

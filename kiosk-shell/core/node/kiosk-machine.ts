@@ -12,7 +12,6 @@ import {
   followTruth,
   forget,
   goIdle,
-  hangUp,
   idle,
   idleKey,
   idleOnItsOwn,
@@ -208,13 +207,9 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
           : undefined,
     },
   },
-  'in-call': {
-    idleLike: false,
-    inCall: true,
-    timeout: null,
-    // On the keypad alone, '*' (Back) ends the call, as the hang-up button does (U-1).
-    on: { ...withCall, key: (s, ctx, i) => (i.type === 'key' && i.key === 'back' ? hangUp(ctx) : undefined) },
-  },
+  // No keys in a call (H-6): a stuck or stray key must not end it; the hook, the button or the
+  // operator does.
+  'in-call': { idleLike: false, inCall: true, timeout: null, on: withCall },
   ended: { idleLike: true, inCall: false, timeout: 'ended', on: fromIdle },
   'out-of-service': { idleLike: false, inCall: false, timeout: null, on: {} },
   'handset-off-hook': {
