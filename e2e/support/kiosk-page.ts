@@ -55,6 +55,9 @@ export async function servePages(): Promise<PageServer> {
 const FAKE_API = `(() => {
   const listeners = new Set();
   window.kioskRequests = [];
+  // The page's announcements for the audio guidance, as they came.
+  window.kioskScreens = [];
+  document.addEventListener('kiosk-screen', (e) => window.kioskScreens.push(e.detail));
   window.kioskState = undefined;
   window.setKioskState = (s) => { window.kioskState = s; for (const l of listeners) l(s); };
   const answer = (method) => (arg) => {

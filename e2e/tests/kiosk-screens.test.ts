@@ -99,6 +99,22 @@ describe('the kiosk screens at both sizes', { timeout: 600_000 }, () => {
     });
   }
 
+  test('every screen change is announced with a kiosk-screen event naming the screen and the language', async () => {
+    const page = pages.get('landscape')!;
+    const { display } = DISPLAYS.landscape;
+    await page.evaluate('window.kioskScreens.length = 0');
+    for (const screen of KIOSK_SCREENS) await showState(page, sampleState(screen, display, 'fr'));
+    await showState(page, sampleState('idle', display, 'sl'));
+    const seen = await page.evaluate<{ screen: string; language: string }[]>('window.kioskScreens');
+    assert.deepEqual(seen.slice(-KIOSK_SCREENS.length - 1), [
+      ...KIOSK_SCREENS.map((screen) => ({ screen, language: 'fr' })),
+      { screen: 'idle', language: 'sl' },
+    ]);
+    // A state that changes neither the screen nor the language is not announced again.
+    await showState(page, { ...sampleState('idle', display, 'sl'), online: false });
+    assert.equal((await page.evaluate<unknown[]>('window.kioskScreens')).length, seen.length);
+  });
+
   test('U-3 axe-core finds no WCAG 2.1 A/AA violation on any kiosk screen, in any language or mode', async () => {
     const page = pages.get('portrait')!;
     const { display } = DISPLAYS.portrait;
@@ -128,6 +144,8 @@ describe('the kiosk screens at both sizes', { timeout: 600_000 }, () => {
         timer: { seq, ms: 120_000, extendable: true },
       });
       await page.locator('#timeout-warning').waitFor({ state: 'visible' });
+      const last = await page.evaluate<{ screen: string }[]>('window.kioskScreens');
+      assert.equal(last.at(-1)!.screen, 'timeout-warning', 'the overlay is announced');
       if (language === 'it') await page.screenshot({ path: `${ARTIFACTS}landscape-timeout-warning.png` });
       assert.deepEqual(await wcagViolations(page), [], `timeout warning (${language})`);
       await page.evaluate('window.kioskRequests.length = 0');
