@@ -43,7 +43,7 @@ interface Kiosk {
   cut(): void;
 }
 
-async function newKiosk(): Promise<Kiosk> {
+async function newKiosk(timers: Partial<typeof SHORT> = {}): Promise<Kiosk> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-k4-'));
   const proxy = await startTcpProxy(t.url);
   const cache = new AgendaCache(dir);
@@ -54,6 +54,7 @@ async function newKiosk(): Promise<Kiosk> {
     lookupFloorMs: 0,
     backoff: { baseMs: 20, maxMs: 200 },
     ...SHORT,
+    ...timers,
   });
   const states: KioskState[] = [];
   core.on('state', (s) => states.push(s));
@@ -187,5 +188,22 @@ describe('K-4 idle timeout on every screen', { timeout: 120_000 }, () => {
     const back = await until(k.core, (s) => s.screen.screen === 'waiting');
     assert.ok(!JSON.stringify(back).includes('3339'));
     await k.core.handle({ method: 'hangUp' });
+  });
+
+  test('more time: the screen stays with its digits and its timer starts again; idle has none to extend', async () => {
+    // Timers long enough never to run out during this test.
+    const k = await newKiosk({ idleTimeoutMs: 600_000, endedScreenMs: 600_000 });
+    assert.equal((await k.core.handle({ method: 'extendTime' })).timer, undefined);
+    press(k.core, '12');
+    const first = k.core.getState().timer!;
+    assert.equal(first.extendable, true);
+    const after = await k.core.handle({ method: 'extendTime' });
+    assert.deepEqual(after.screen, { screen: 'code-entry', digits: '12' });
+    assert.ok(after.timer!.seq > first.seq, 'a new timer');
+    // A message that only confirms is not extended.
+    await k.core.handle({ method: 'startWalkIn' });
+    const ended = await k.core.handle({ method: 'hangUp' });
+    assert.equal(ended.timer?.extendable, false);
+    assert.equal((await k.core.handle({ method: 'extendTime' })).timer?.seq, ended.timer?.seq);
   });
 });
