@@ -115,6 +115,23 @@ describe('the kiosk screens at both sizes', { timeout: 600_000 }, () => {
     assert.equal((await page.evaluate<unknown[]>('window.kioskScreens')).length, seen.length);
   });
 
+  test('idle for a minute with no touch: the default language and no modes are put back', async () => {
+    const { display } = DISPLAYS.landscape;
+    const page = await pages.get('landscape')!.context().newPage();
+    // The page's clock, moved by the test: no real minute passes.
+    await page.clock.install();
+    await openStatePage(page, server.url, sampleState('idle', display, 'de'));
+    await page.click('#btn-contrast');
+    await page.clock.fastForward(30_000);
+    await page.click('#btn-large-text');
+    await page.clock.fastForward(59_000);
+    assert.equal(await page.getAttribute('html', 'data-contrast'), 'high', 'a touch starts the minute again');
+    await page.clock.fastForward(2_000);
+    await page.locator('html:not([data-contrast]):not([data-text])').waitFor({ state: 'attached' });
+    assert.ok((await page.evaluate<string[]>('window.kioskRequests')).includes('setLanguage:it'));
+    await page.close();
+  });
+
   test('U-3 axe-core finds no WCAG 2.1 A/AA violation on any kiosk screen, in any language or mode', async () => {
     const page = pages.get('portrait')!;
     const { display } = DISPLAYS.portrait;

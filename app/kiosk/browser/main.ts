@@ -19,6 +19,7 @@ import { resetModes, wireModes } from './modes.ts';
 import { setClockLanguage, startClock } from './clock.ts';
 import { renderDynamic, renderHandset } from './render.ts';
 import { TimeoutWarning } from './timeout-warning.ts';
+import { IdleReset } from './idle-reset.ts';
 
 declare global {
   interface Window {
@@ -38,6 +39,11 @@ const warning = new TimeoutWarning({
   warnBeforeMs: () => (current?.display ?? DEFAULT_KIOSK_DISPLAY).warnBeforeMs,
   extend: () => void api.extendTime(),
   changed: () => announce(),
+});
+
+const idleReset = new IdleReset(() => {
+  resetModes(layout);
+  if (current && current.language !== LANGUAGES[0]) void api.setLanguage(LANGUAGES[0]);
 });
 
 /** Tells listeners (the audio guidance) which screen, or overlay, is in front now. */
@@ -75,6 +81,7 @@ function render(state: KioskState): void {
   if (previous?.screen.screen !== state.screen.screen) {
     showScreen(state.screen.screen);
     document.querySelector('main')!.scrollTop = 0;
+    idleReset.follow(state.screen.screen);
   }
   renderDynamic(state);
   warning.follow(state.timer);
