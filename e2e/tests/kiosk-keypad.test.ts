@@ -115,6 +115,15 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     await screen(kiosk, 'idle');
   });
 
+  test('U-1 the language by keypad alone: * on the idle screen steps through them', async () => {
+    await screen(kiosk, 'idle');
+    for (const language of ['en', 'de', 'fr', 'sl', 'it']) {
+      sim.type('*');
+      await kiosk.locator(`html[lang="${language}"]`).waitFor({ state: 'attached' });
+    }
+    assert.equal(s.kiosk.core.getState().screen.screen, 'idle');
+  });
+
   test('K-4 the page after an idle timeout: a warning with more time first, then idle with the digits, modes and language gone', async () => {
     await kiosk.click('.lang[data-lang="de"]');
     await kiosk.locator('html[lang="de"]').waitFor({ state: 'attached' });

@@ -57,9 +57,23 @@ function announce(): void {
   document.dispatchEvent(new CustomEvent(KIOSK_SCREEN_EVENT, { detail }));
 }
 
+/**
+ * A physical key the screen did not take: on idle, '*' steps to the next language, so that a
+ * citizen who uses the keypad alone (and the audio guidance) can choose theirs (U-1).
+ */
+function keypadOnPage(state: KioskState, previous: KioskState | undefined): void {
+  const k = state.keypad;
+  if (!k || k.seq === previous?.keypad?.seq || previous === undefined) return;
+  idleReset.follow(state.screen.screen);
+  if (state.screen.screen !== 'idle' || k.key !== 'back') return;
+  const next = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length]!;
+  void api.setLanguage(next);
+}
+
 function render(state: KioskState): void {
   const previous = current;
   current = state;
+  keypadOnPage(state, previous);
   // A citizen the kiosk forgot on its own takes their reading modes with them (K-4).
   if (previous && previous.citizenSeq !== state.citizenSeq) resetModes(layout);
   applyDisplay(state.display ?? DEFAULT_KIOSK_DISPLAY);

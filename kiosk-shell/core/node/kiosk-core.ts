@@ -134,7 +134,12 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   handset(event: HandsetEvent): void {
     if (this.closed) return;
     if (event.type === 'key') {
-      void this.feed({ type: 'key', key: screenKeyFor(event.key) });
+      const key = screenKeyFor(event.key);
+      const before = this.machine;
+      void this.feed({ type: 'key', key });
+      // A key the screen did not take goes to the page, which has uses of its own for some (U-1).
+      if (this.machine.screen === before.screen)
+        this.patch({ keypad: { seq: (this.state.keypad?.seq ?? 0) + 1, key } });
       return;
     }
     if (event.type === 'mute') {

@@ -79,7 +79,17 @@ const callbackBack = (s: ScreenOf<'callback-entry'>, ctx: MachineContext): Step 
 // ── The table: every screen, what it is, and what it does with each input ─────────────────────
 
 export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
-  idle: { idleLike: true, inCall: false, timeout: null, on: { ...fromIdle, timeout: undefined } },
+  idle: {
+    idleLike: true,
+    inCall: false,
+    timeout: null,
+    // '*' has nowhere further back to go on idle: the page takes it (the languages, U-1).
+    on: {
+      ...fromIdle,
+      timeout: undefined,
+      key: (s, ctx, i) => (i.type === 'key' && i.key === 'back' ? undefined : fromIdle.key!(s, ctx, i)),
+    },
+  },
   'code-entry': {
     idleLike: false,
     inCall: false,
