@@ -51,7 +51,7 @@ export interface StackOptions {
    * acts only then (no timer of its own). Default: the clock runs from a weekday morning.
    */
   clock?: 'running' | 'manual';
-  /** More settings of the kiosk core (e.g. its audio outputs). */
+  /** More settings of the kiosk core (timers, display, audio outputs) over the stack's own. */
   kioskCore?: KioskAgentOptions['core'];
   /** The kiosk's device bindings (e.g. a mock USB headset). Default: the real ones. */
   deviceOptions?: KioskAgentOptions['deviceOptions'];

@@ -121,7 +121,7 @@ describe('end to end on Debian Chromium', () => {
     await kiosk.keyboard.type(typo);
     await kiosk.keyboard.press('Enter');
     await kiosk.locator('#rejected-message', { hasText: /does not look right/ }).waitFor();
-    await kiosk.locator('#btn-rejected-walk-in', { hasText: /Talk to an operator/ }).waitFor();
+    await kiosk.locator('#btn-rejected-walk-in', { hasText: /Talk to a person/ }).waitFor();
     await kiosk.click('#btn-rejected-home');
     await kiosk.click('.lang[data-lang="it"]');
   });

@@ -91,6 +91,7 @@ test('E-5 the preload exposes exactly the kiosk API, no other channel, each meth
   const api = exposed.get('sportelloKiosk') as Record<string, (...args: unknown[]) => unknown>;
   assert.deepEqual(Object.keys(api).sort(), [
     'backToIdle',
+    'extendTime',
     'getState',
     'hangUp',
     'onState',

@@ -7,13 +7,9 @@
 import type { KioskAudio, KioskState } from '@sportello/protocol';
 import { chooseOutput, type OutputChoice, type OutputDevice } from '../common/audio-outputs.ts';
 import { promptPath } from '../common/prompt-languages.ts';
+import { KIOSK_SCREEN_EVENT, type KioskScreenEventDetail } from '../common/screens.ts';
 
-export const KIOSK_SCREEN_EVENT = 'kiosk-screen';
-
-export interface KioskScreenDetail {
-  screen: string;
-  language: string;
-}
+type KioskScreenDetail = KioskScreenEventDetail;
 
 /** One prompt that started playing: read by the tests and by a technician in the console. */
 export interface PromptPlayed {
@@ -189,9 +185,4 @@ export class AudioGuide {
     this.el.remove();
     delete window.sportelloAudioGuide;
   }
-}
-
-/** Tells the page's modules (the audio guide first) that the screen or the language changed. */
-export function dispatchKioskScreen(detail: KioskScreenDetail, target: EventTarget = document): void {
-  target.dispatchEvent(new CustomEvent<KioskScreenDetail>(KIOSK_SCREEN_EVENT, { detail }));
 }

@@ -6,6 +6,7 @@ import {
   type KioskApi,
   type KioskRequest,
   type KioskState,
+  type Language,
   type Result,
 } from '@sportello/protocol';
 
@@ -74,8 +75,9 @@ class WebSocketKioskApi implements KioskApi {
   startWalkIn = () => this.call({ method: 'startWalkIn' });
   hangUp = () => this.call({ method: 'hangUp' });
   backToIdle = () => this.call({ method: 'backToIdle' });
-  setLanguage = (language: 'it' | 'en') => this.call({ method: 'setLanguage', language });
+  setLanguage = (language: Language) => this.call({ method: 'setLanguage', language });
   requestCallback = () => this.call({ method: 'requestCallback' });
+  extendTime = () => this.call({ method: 'extendTime' });
   onState(listener: (s: KioskState) => void): () => void {
     this.listeners.add(listener);
     void this.connect().catch(() => {});

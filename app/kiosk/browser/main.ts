@@ -1,15 +1,27 @@
 // The totem's page: renders the core's state and turns touches and keys into kiosk API requests.
-// It holds no state of its own beyond what is on screen, and no citizen data after a call.
-import type { KeypadKey, KioskScreen, KioskState } from '@sportello/protocol';
-import it from '../../shared/common/locales/it.json';
-import en from '../../shared/common/locales/en.json';
+// It holds no state of its own beyond what is on screen and the citizen's reading modes, and no
+// citizen data after a call. Every screen change is announced with a `kiosk-screen` event on
+// document (screens.ts), which the audio guidance follows.
+import type { KeypadKey, KioskState, Language } from '@sportello/protocol';
+import { DEFAULT_KIOSK_DISPLAY, LANGUAGES } from '@sportello/protocol';
+import it from '../common/locales/it.json';
+import en from '../common/locales/en.json';
+import de from '../common/locales/de.json';
+import fr from '../common/locales/fr.json';
+import sl from '../common/locales/sl.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
-import { formatBookingCode } from '@sportello/protocol';
+import { KIOSK_SCREEN_EVENT, type KioskScreenEventDetail, type KioskScreenId } from '../common/screens.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
-import { AudioGuide, dispatchKioskScreen } from './audio-guide.ts';
+import { AudioGuide } from './audio-guide.ts';
 import { applyMicrophoneMute } from './microphone-mute.ts';
+import { applyDisplay, layout, translateDisplay } from './display.ts';
+import { resetModes, wireModes } from './modes.ts';
+import { setClockLanguage, startClock } from './clock.ts';
+import { renderDynamic, renderHandset } from './render.ts';
+import { TimeoutWarning } from './timeout-warning.ts';
+import { IdleReset } from './idle-reset.ts';
 
 declare global {
   interface Window {
@@ -20,18 +32,62 @@ declare global {
 
 const api = getKioskApi();
 let current: KioskState | undefined;
+let announced: string | undefined;
 let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let roomCallId: string | undefined;
 const audioGuide = new AudioGuide();
 
+const warning = new TimeoutWarning({
+  warnBeforeMs: () => (current?.display ?? DEFAULT_KIOSK_DISPLAY).warnBeforeMs,
+  extend: () => void api.extendTime(),
+  changed: () => announce(),
+});
+
+const idleReset = new IdleReset(() => {
+  resetModes(layout);
+  if (current && current.language !== LANGUAGES[0]) void api.setLanguage(LANGUAGES[0]);
+});
+
+/** Tells listeners (the audio guidance) which screen, or overlay, is in front now. */
+function announce(): void {
+  if (!current) return;
+  const screen: KioskScreenId = warning.open ? 'timeout-warning' : current.screen.screen;
+  const key = `${screen}|${current.language}`;
+  if (key === announced) return;
+  announced = key;
+  const detail: KioskScreenEventDetail = { screen, language: current.language };
+  document.dispatchEvent(new CustomEvent(KIOSK_SCREEN_EVENT, { detail }));
+}
+
+/**
+ * A physical key the screen did not take: on idle, '*' steps to the next language, so that a
+ * citizen who uses the keypad alone (and the audio guidance) can choose theirs (U-1).
+ */
+function keypadOnPage(state: KioskState, previous: KioskState | undefined): void {
+  const k = state.keypad;
+  if (!k || k.seq === previous?.keypad?.seq || previous === undefined) return;
+  idleReset.follow(state.screen.screen);
+  if (state.screen.screen !== 'idle' || k.key !== 'back') return;
+  const next = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length]!;
+  void api.setLanguage(next);
+}
+
 function render(state: KioskState): void {
   const previous = current;
   current = state;
+  keypadOnPage(state, previous);
+  // A citizen the kiosk forgot on its own takes their reading modes with them (K-4).
+  if (previous && previous.citizenSeq !== state.citizenSeq) resetModes(layout);
+  applyDisplay(state.display ?? DEFAULT_KIOSK_DISPLAY);
   if (previous?.language !== state.language) {
     void setLanguage(state.language).then(() => {
       applyTranslations();
+      translateDisplay();
+      setClockLanguage(state.language);
+      renderHandset(state);
       renderDynamic(state);
+      layout();
     });
   }
   byId('offline').hidden = state.online;
@@ -39,109 +95,18 @@ function render(state: KioskState): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
     b.setAttribute('aria-pressed', String(b.dataset.lang === state.language));
   }
-  showScreen(state.screen.screen);
+  if (previous?.screen.screen !== state.screen.screen) {
+    showScreen(state.screen.screen);
+    document.querySelector('main')!.scrollTop = 0;
+    idleReset.follow(state.screen.screen);
+  }
   renderDynamic(state);
+  warning.follow(state.timer);
+  layout();
   syncMedia(state);
   audioGuide.setState(state);
-  if (previous?.screen.screen !== state.screen.screen || previous?.language !== state.language)
-    dispatchKioskScreen({ screen: state.screen.screen, language: state.language });
   applyMicrophoneMute(state, localStream, room);
-}
-
-/**
- * A handset that is configured but does not work gets a banner saying that the screen still does,
- * and the idle hint stops inviting people to lift it.
- */
-function renderHandset(state: KioskState): void {
-  const handset = state.devices?.handset.state ?? 'none';
-  const broken = handset === 'missing' || handset === 'error';
-  byId('handset-unavailable').hidden = !broken;
-  const hint = byId('idle-hint');
-  hint.dataset.i18n = broken ? 'kiosk.idle.hintNoHandset' : 'kiosk.idle.hint';
-  hint.textContent = t(hint.dataset.i18n);
-}
-
-function renderDynamic(state: KioskState): void {
-  const s = state.screen;
-  switch (s.screen) {
-    case 'code-entry':
-      byId('code-digits').textContent = formatBookingCode(s.digits);
-      break;
-    case 'rejected':
-      byId('rejected-message').textContent =
-        s.reason === 'throttled' && s.retryInSeconds
-          ? t('kiosk.rejected.throttledFor', { seconds: s.retryInSeconds })
-          : t(`kiosk.rejected.${s.reason}`);
-      byId('btn-retry').hidden =
-        s.reason === 'unavailable' || s.reason === 'used' || s.reason === 'cancelled';
-      break;
-    case 'waiting':
-      renderWaiting(s, state.devices?.handset.offHook === true);
-      break;
-    case 'in-call':
-      byId('call-with').textContent = t('kiosk.call.with', { name: s.operatorName });
-      break;
-    case 'ended':
-      byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
-      break;
-    case 'callback-entry': {
-      byId('callback-digits').textContent = s.digits;
-      const hint = byId('callback-hint');
-      hint.dataset.i18n = s.invalid
-        ? 'kiosk.callback.tooShort'
-        : s.inQueue
-          ? 'kiosk.callback.inQueueHint'
-          : 'kiosk.callback.hint';
-      hint.textContent = t(hint.dataset.i18n);
-      break;
-    }
-    default:
-      break;
-  }
-}
-
-/**
- * Waiting: where the item stands and the estimate (Q-6), the call-back offer (Q-5), and with the
- * handset lifted on a walk-in, the prompt to type a booking code and '#' (Q-7).
- */
-function renderWaiting(s: Extract<KioskScreen, { screen: 'waiting' }>, offHook: boolean): void {
-  byId('waiting-message').textContent = t(`kiosk.waiting.${s.kind}`);
-  const position = byId('waiting-position');
-  const estimate = byId('waiting-estimate');
-  const q = s.queue;
-  position.hidden = !q;
-  estimate.hidden = !q;
-  if (q) {
-    position.dataset.position = String(q.position);
-    position.dataset.phase = q.phase;
-    position.textContent =
-      q.phase === 'ringing'
-        ? t('kiosk.waiting.ringing')
-        : q.phase === 'grace'
-          ? t('kiosk.waiting.grace')
-          : q.phase === 'early'
-            ? t('kiosk.waiting.early')
-            : q.position === 1
-              ? t('kiosk.waiting.next')
-              : t('kiosk.waiting.position', { position: q.position });
-    estimate.textContent =
-      q.estimatedWaitSeconds === null
-        ? t('kiosk.waiting.noOperator')
-        : q.estimatedWaitSeconds < 60
-          ? t('kiosk.waiting.estimateSoon')
-          : t('kiosk.waiting.estimate', { minutes: Math.round(q.estimatedWaitSeconds / 60) });
-  }
-  byId('waiting-callback-offer').hidden = s.callbackOffered !== true;
-  byId('btn-waiting-callback').classList.toggle('primary', s.callbackOffered === true);
-  byId('waiting-callback-key').hidden = !offHook;
-  const typing = s.digits !== undefined || s.codeChecking === true || s.codeError !== undefined;
-  byId('waiting-code').hidden = !(s.kind === 'walk-in' && (offHook || typing));
-  byId('waiting-digits').textContent = formatBookingCode(s.digits ?? '');
-  byId('waiting-code-status').textContent = s.codeChecking
-    ? t('kiosk.waiting.codeChecking')
-    : s.codeError
-      ? t(`kiosk.rejected.${s.codeError}`)
-      : '';
+  announce();
 }
 
 /** Joins the room when a call starts and leaves it, releasing camera and microphone, when it ends. */
@@ -190,19 +155,46 @@ function on(id: string, fn: () => unknown): void {
   byId(id).addEventListener('click', () => void fn());
 }
 
+/** "Start again" on idle: the default language and no reading modes, as for a new citizen. */
+function restart(): void {
+  resetModes(layout);
+  void api.setLanguage(LANGUAGES[0]);
+  void api.backToIdle();
+}
+
+const isLanguage = (v: string | undefined): v is Language =>
+  (LANGUAGES as readonly string[]).includes(v ?? '');
+
 async function main(): Promise<void> {
   audioGuide.follow(byId<HTMLVideoElement>('remote-video'));
-  await initI18n({ it: { translation: it }, en: { translation: en } }, 'it');
+  await initI18n(
+    {
+      it: { translation: it },
+      en: { translation: en },
+      de: { translation: de },
+      fr: { translation: fr },
+      sl: { translation: sl },
+    },
+    'it',
+  );
   applyTranslations();
+  startClock();
+  wireModes(layout);
+  on('btn-idle-restart', restart);
   on('btn-have-code', () => api.openCodeEntry());
   on('btn-walk-in', () => api.startWalkIn());
   on('btn-code-back', () => api.backToIdle());
+  on('btn-code-walk-in', () => api.startWalkIn());
+  on('btn-checking-back', () => api.backToIdle());
+  on('btn-checking-walk-in', () => api.startWalkIn());
   on('btn-retry', () => api.openCodeEntry());
   on('btn-rejected-walk-in', () => api.startWalkIn());
   on('btn-rejected-home', () => api.backToIdle());
   on('btn-waiting-cancel', () => api.hangUp());
   on('btn-waiting-callback', () => api.requestCallback());
   on('btn-hang-up', () => api.hangUp());
+  on('btn-ended-home', () => api.backToIdle());
+  on('btn-ended-walk-in', () => api.startWalkIn());
   on('btn-offhook-walk-in', () => api.startWalkIn());
   on('btn-offhook-home', () => api.backToIdle());
   on('btn-callback', () => api.requestCallback());
@@ -210,15 +202,20 @@ async function main(): Promise<void> {
   on('btn-callback-confirm', () => api.pressKey('enter'));
   on('btn-callback-back', () => api.backToIdle());
   on('btn-callback-done-home', () => api.backToIdle());
+  on('btn-done-walk-in', () => api.startWalkIn());
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang')) {
-    b.addEventListener('click', () => void api.setLanguage(b.dataset.lang === 'en' ? 'en' : 'it'));
+    b.addEventListener('click', () => {
+      if (isLanguage(b.dataset.lang)) void api.setLanguage(b.dataset.lang);
+    });
   }
   for (const b of document.querySelectorAll<HTMLButtonElement>('#keypad button, #callback-keypad button')) {
     b.addEventListener('click', () => void api.pressKey(b.dataset.key as KeypadKey));
   }
   // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape; '#' confirms and
-  // '*' deletes, as on the handset's keypad.
+  // '*' deletes, as on the handset's keypad. While "are you still there?" is open, Enter is "more
+  // time" (the focused button), not a confirm of the screen behind it.
   document.addEventListener('keydown', (ev) => {
+    if (warning.open && (ev.key === 'Enter' || ev.key === ' ')) return;
     const map: Record<string, KeypadKey> = {
       Backspace: 'back',
       Enter: 'enter',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { endReasonSchema, rejectReasonSchema } from '@sportello/protocol';
+import { LANGUAGES, endReasonSchema, rejectReasonSchema } from '@sportello/protocol';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 type Tree = { [k: string]: string | Tree };
@@ -40,15 +40,33 @@ function load(dir: string, lang: string): Map<string, string> {
   return flatten(JSON.parse(readFileSync(join(dir, `${lang}.json`), 'utf8')) as Tree);
 }
 
-test('every key exists in every language, and no value is empty', () => {
+/** The languages of a locale folder: every `<language>.json` in it. */
+function languagesOf(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => /^[a-z]{2}\.json$/.test(n))
+    .map((n) => n.slice(0, 2));
+}
+
+test('every key exists in every language file of its folder, and no value is empty', () => {
   assert.ok(localeDirs.length >= 1);
   for (const dir of localeDirs) {
     const it = load(dir, 'it');
-    const en = load(dir, 'en');
     const where = relative(appDir, dir);
-    assert.deepEqual([...en.keys()].sort(), [...it.keys()].sort(), `${where}: it and en have the same keys`);
-    for (const [k, v] of [...it, ...en]) assert.ok(v.trim().length > 0, `${where}: ${k} is empty`);
+    for (const lang of languagesOf(dir)) {
+      const other = load(dir, lang);
+      assert.deepEqual(
+        [...other.keys()].sort(),
+        [...it.keys()].sort(),
+        `${where}: it and ${lang} have the same keys`,
+      );
+      for (const [k, v] of other) assert.ok(v.trim().length > 0, `${where}/${lang}.json: ${k} is empty`);
+    }
   }
+});
+
+test('the kiosk has a locale file for each of its languages', () => {
+  const dir = join(appDir, 'kiosk', 'common', 'locales');
+  assert.deepEqual(languagesOf(dir).sort(), [...LANGUAGES].sort());
 });
 
 test('keys used by the pages exist in their languages', () => {
@@ -72,12 +90,13 @@ test('keys used by the pages exist in their languages', () => {
 });
 
 test('keys built from protocol enums cover every value', () => {
-  const kiosk = load(join(appDir, 'shared', 'common', 'locales'), 'it');
+  const kiosk = load(join(appDir, 'kiosk', 'common', 'locales'), 'it');
+  const shared = load(join(appDir, 'shared', 'common', 'locales'), 'it');
   for (const reason of rejectReasonSchema.options) assert.ok(kiosk.has(`kiosk.rejected.${reason}`), reason);
   for (const reason of endReasonSchema.options) assert.ok(kiosk.has(`kiosk.ended.${reason}`), reason);
   for (const kind of ['booked', 'walk-in']) {
     assert.ok(kiosk.has(`kiosk.waiting.${kind}`));
-    assert.ok(kiosk.has(`operator.ring.${kind}`));
+    assert.ok(shared.has(`operator.ring.${kind}`));
   }
   assert.ok(existsSync(join(appDir, 'kiosk', 'index.html')));
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { kioskAudioSchema } from '@sportello/protocol';
 import { z } from 'zod';
+import { displayConfigSchema } from './kiosk-display-config.ts';
 
 export const CONFIG_ENV = {
   serverUrl: 'SPORTELLO_SERVER_URL',
@@ -64,6 +65,8 @@ export const mainConfigSchema = z
     device: deviceSchema.optional(),
     /** Audio guidance and its outputs (handset, speaker); only from the JSON file. */
     audio: kioskAudioSchema.optional(),
+    /** The page's layout, screen profile and municipality (kiosk-display-config.ts). Only from the file. */
+    display: displayConfigSchema.optional(),
     /** Folder for the agenda cache and the enrolled identity; default: the app's user data folder. */
     dataDir: absolutePath,
     /** Folder with the built pages; default: app/dist next to the bundle. */

@@ -6,11 +6,13 @@
 // outbox, and the screen's timer. The agenda sync, the outbox, the server clock and the wrong-code
 // throttle live in their own modules; the core wires them (kiosk-wiring.ts).
 import {
+  DEFAULT_KIOSK_DISPLAY,
   checkInRefusalSchema,
   type CallRequest,
   type HandsetStatus,
   type KioskRequest,
   type KioskState,
+  type KioskTimer,
 } from '@sportello/protocol';
 import type { DeviceStatus, HandsetEvent } from '@sportello/devices/common';
 import { EventEmitter } from 'node:events';
@@ -35,6 +37,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private state: KioskState;
   private machine: MachineState;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Numbers each arming of the screen's timer, for the page's warning (kiosk-display.ts). */
+  private timerSeq = 0;
   private closed = false;
   private readonly p: KioskParts;
 
@@ -62,6 +66,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       screen: this.machine.screen,
       online: this.p.link.online,
       devices: { handset: { state: 'none', offHook: false } },
+      display: this.p.o.display ?? DEFAULT_KIOSK_DISPLAY,
+      citizenSeq: 0,
       sync: this.syncState(),
       ...(options.audio ? { audio: options.audio } : {}),
     };
@@ -114,6 +120,10 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       case 'requestCallback':
         await this.feed({ type: 'request-callback' });
         break;
+      case 'extendTime':
+        // "More time" on a screen whose timer runs: the same screen, its timer from the start.
+        if (this.state.timer?.extendable) this.patch({ timer: this.armTimer() });
+        break;
     }
     return this.state;
   }
@@ -125,7 +135,12 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   handset(event: HandsetEvent): void {
     if (this.closed) return;
     if (event.type === 'key') {
-      void this.feed({ type: 'key', key: screenKeyFor(event.key) });
+      const key = screenKeyFor(event.key);
+      const before = this.machine;
+      void this.feed({ type: 'key', key });
+      // A key the screen did not take goes to the page, which has uses of its own for some (U-1).
+      if (this.machine.screen === before.screen)
+        this.patch({ keypad: { seq: (this.state.keypad?.seq ?? 0) + 1, key } });
       return;
     }
     if (event.type === 'mute') {
@@ -185,14 +200,23 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     if (this.closed) return;
     const t = step(this.machine, input);
     this.machine = t.state;
-    if (t.state.screen !== this.state.screen) {
-      this.patch({ screen: t.state.screen });
+    // The screen and its timer reach the page together. A key the screen does not take still
+    // shows the citizen is there: the timer starts again ("or press a key", U-1).
+    const timer =
+      t.screenSet || (input.type === 'key' && this.state.timer?.extendable) ? { timer: this.armTimer() } : {};
+    // A timer that sends the kiosk back to idle ends that citizen's visit: their language goes too.
+    const s0 = t.state.screen.screen;
+    const forgotten =
+      input.type === 'timeout' && (s0 === 'idle' || s0 === 'handset-off-hook')
+        ? { citizenSeq: (this.state.citizenSeq ?? 0) + 1, language: this.p.o.defaultLanguage }
+        : {};
+    if (t.state.screen !== this.state.screen || 'timer' in timer) {
+      this.patch({ screen: t.state.screen, ...timer, ...forgotten });
       // Mute lasts as long as the call: the next citizen starts unmuted.
       const s = t.state.screen.screen;
       if (s !== 'in-call' && s !== 'waiting' && this.handsetStatus().muted)
         this.patchHandset({ muted: false });
     }
-    if (t.screenSet) this.armTimer();
     await Promise.all(
       t.effects.map((e) =>
         this.run(e).catch((err: unknown) => this.p.o.log(`kiosk effect ${e.type} failed`, err)),
@@ -340,11 +364,11 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   }
 
   /** Screens a citizen may walk away from go back to idle on their own; a call never does. */
-  private armTimer(): void {
+  private armTimer(): KioskTimer | undefined {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     const kind = timeoutOf(this.machine.screen);
-    if (kind === null || this.closed) return;
+    if (kind === null || this.closed) return undefined;
     const o = this.p.o;
     const delay = {
       idle: o.idleTimeoutMs,
@@ -353,6 +377,10 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       confirm: o.confirmScreenMs,
     }[kind];
     this.idleTimer = setTimeout(() => void this.feed({ type: 'timeout' }), delay);
+    // The page warns before the end and offers more time where a citizen is busy (typing, reading
+    // a refusal); a message that only confirms (call ended, call-back noted) just runs out.
+    this.timerSeq += 1;
+    return { seq: this.timerSeq, ms: delay, extendable: kind === 'idle' };
   }
 
   private syncState(): NonNullable<KioskState['sync']> {

@@ -176,8 +176,9 @@ export function followTruth(
 /** Typing a booking code while waiting as a walk-in (the handset prompt, Q-7). */
 export function waitingKey(s: Waiting, ctx: MachineContext, key: KeypadKey): Step | undefined {
   const digits = s.digits ?? '';
-  // '#' with nothing typed asks for the call-back instead of waiting.
+  // '#' with nothing typed asks for the call-back instead of waiting; '*' leaves the queue (U-1).
   if (key === 'enter' && digits === '') return requestCallbackFromQueue(s, ctx);
+  if (key === 'back' && digits === '') return hangUp(ctx);
   // A code is taken only from a walk-in, one at a time.
   if (s.kind !== 'walk-in' || ctx.upgradeAttempt !== undefined || ctx.checkAttempt !== undefined) {
     return undefined;
@@ -211,11 +212,24 @@ export function requestCallbackFromQueue(s: Waiting, ctx: MachineContext): Step 
   return { screen: { screen: 'callback-entry', digits: '', inQueue: true }, ctx: { queued: s } };
 }
 
+/**
+ * A key on a screen where a citizen may start something (idle, a refusal, a message): a digit opens
+ * code entry with it; on the keypad alone '#' talks to a person and '*' goes back to idle (U-1).
+ */
+export function idleKey(key: KeypadKey, ctx: MachineContext): Step | undefined {
+  if (/^[0-9]$/.test(key)) return { screen: { screen: 'code-entry', digits: key } };
+  if (key === 'enter') return startWalkIn(ctx);
+  return key === 'back' ? goIdle() : undefined;
+}
+
 export function codeEntryKey(
   s: ScreenOf<'code-entry'>,
   ctx: MachineContext,
   key: KeypadKey,
 ): Step | undefined {
+  // With nothing typed, the keypad alone still reaches both ways out: '#' a person, '*' back (U-1).
+  if (s.digits === '' && key === 'enter') return startWalkIn(ctx);
+  if (s.digits === '' && key === 'back') return goIdle();
   if (key === 'enter') return submitCode(s.digits, ctx);
   if (key === 'back') return { screen: { screen: 'code-entry', digits: s.digits.slice(0, -1) } };
   if (key === 'clear') return { screen: { screen: 'code-entry', digits: '' } };

@@ -148,25 +148,25 @@ const CODES: Record<string, ScreenName> = {
 // prettier-ignore
 const EXPECTED_TABLE = `
 screen                 | open cdok cdsh walk hang back call k5   k#   lift down hset tout chok chno anok andn upgr acc  end  stat offr tnon tque ttlk offl revk disk resm
-idle                   | ce   ck   rj   wt   ..   ..   ..   ce   ..   wt   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+idle                   | ce   ck   rj   wt   ..   ..   ..   ce   wt   wt   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
 code-entry             | ..   ck   rj   wt   ..   id   ..   ..   rj   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
-checking (code)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
-checking (call)        | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
-rejected               | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (code)        | ..   ..   ..   wt   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+checking (call)        | ..   ..   ..   wt   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   co   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+rejected               | ce   ck   rj   wt   ..   id   ..   ce   wt   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 waiting (asked)        | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   rj   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 waiting walk-in        | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
 waiting (code)         | ..   ..   ..   ..   en   ..   cb   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
 waiting (upgrade)      | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   wt   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
 waiting booked         | ..   ..   ..   ..   en   ..   cb   ..   cb   ..   en   ..   ..   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
 in-call                | ..   ..   ..   ..   en   ..   ..   ..   ..   ..   en   ..   ..   ..   ..   ..   ..   ..   ..   en   ..   ..   en   wt   ..   ..   os   os   ..
-ended                  | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+ended                  | ce   ck   rj   wt   ..   id   ..   ce   wt   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
 out-of-service         | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..
 out-of-service (disk)  | ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   id
-handset-off-hook       | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   id   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
-checked-in-offline     | ..   ..   ..   ..   ..   id   cb   cb   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+handset-off-hook       | ce   ck   rj   wt   ..   id   ..   ce   wt   wt   id   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   wt   ic   ..   os   os   ..
+checked-in-offline     | ..   ..   ..   ..   ..   id   cb   cb   cb   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 callback-entry         | ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 callback-entry (queue) | ..   ..   ..   ..   en   wt   ..   ..   ..   ..   en   ..   wt   ..   ..   ..   ..   ..   ic   en   ..   ..   en   ..   ic   ..   os   os   ..
-callback-done          | ce   ck   rj   wt   ..   id   ..   ce   ..   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
+callback-done          | ce   ck   rj   wt   ..   id   ..   ce   wt   wt   ..   ..   id   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   ..   os   os   ..
 `;
 const EXPECTED: Record<string, string[]> = Object.fromEntries(
   EXPECTED_TABLE.trim()

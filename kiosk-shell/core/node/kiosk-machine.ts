@@ -13,6 +13,7 @@ import {
   forget,
   goIdle,
   idle,
+  idleKey,
   idleOnItsOwn,
   phoneEntryKey,
   rejected,
@@ -30,7 +31,9 @@ import type {
   MachineContext,
   MachineState,
   ScreenName,
+  ScreenOf,
   ScreenRow,
+  Step,
   TimeoutKind,
 } from './kiosk-machine-types.ts';
 
@@ -48,10 +51,7 @@ const fromIdle: Partial<Record<InputType, Handler<ScreenName>>> = {
   'submit-code': (_s, ctx, i) => (i.type === 'submit-code' ? submitCode(i.code, ctx) : undefined),
   'start-walk-in': (_s, ctx) => startWalkIn(ctx),
   back: () => goIdle(),
-  key: (_s, _ctx, i) =>
-    i.type === 'key' && /^[0-9]$/.test(i.key)
-      ? { screen: { screen: 'code-entry', digits: i.key } }
-      : undefined,
+  key: (_s, ctx, i) => (i.type === 'key' ? idleKey(i.key, ctx) : undefined),
   hook: (_s, ctx, i) => {
     if (i.type !== 'hook' || !i.offHook) return undefined;
     // Lifting starts the walk-in call at once, with the prompt to type a code instead.
@@ -72,10 +72,24 @@ const withCall: Partial<Record<InputType, Handler<ScreenName>>> = {
   session: truth,
 };
 
+/** Back from the call-back number: to the queue it was asked from, or to idle. */
+const callbackBack = (s: ScreenOf<'callback-entry'>, ctx: MachineContext): Step =>
+  s.inQueue && ctx.queued ? { screen: ctx.queued, ctx: { queued: undefined } } : goIdle();
+
 // ── The table: every screen, what it is, and what it does with each input ─────────────────────
 
 export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
-  idle: { idleLike: true, inCall: false, timeout: null, on: { ...fromIdle, timeout: undefined } },
+  idle: {
+    idleLike: true,
+    inCall: false,
+    timeout: null,
+    // '*' has nowhere further back to go on idle: the page takes it (the languages, U-1).
+    on: {
+      ...fromIdle,
+      timeout: undefined,
+      key: (s, ctx, i) => (i.type === 'key' && i.key === 'back' ? undefined : fromIdle.key!(s, ctx, i)),
+    },
+  },
   'code-entry': {
     idleLike: false,
     inCall: false,
@@ -95,6 +109,10 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
     inCall: false,
     timeout: null,
     on: {
+      // Back and "talk to a person" while the code is checked: the verdict (or the call it asked
+      // for) comes back to an attempt no longer awaited and is dropped, the check-in kept (S-6).
+      back: () => goIdle(),
+      'start-walk-in': (_s, ctx) => startWalkIn(ctx),
       // An acceptance that overtakes the answer to a booked request is kept for that answer.
       'call-accepted': callEvents,
       session: truth,
@@ -199,6 +217,8 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
           : undefined,
     },
   },
+  // No keys in a call (H-6): a stuck or stray key must not end it; the hook, the button or the
+  // operator does.
   'in-call': { idleLike: false, inCall: true, timeout: null, on: withCall },
   ended: { idleLike: true, inCall: false, timeout: 'ended', on: fromIdle },
   'out-of-service': { idleLike: false, inCall: false, timeout: null, on: {} },
@@ -219,11 +239,14 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
     on: {
       back: () => goIdle(),
       'request-callback': () => ({ screen: { screen: 'callback-entry', digits: '' } }),
-      // Typing on the "operator unreachable" screen starts the call-back number.
-      key: (_s, _ctx, i) =>
-        i.type === 'key' && /^[0-9]$/.test(i.key)
-          ? { screen: { screen: 'callback-entry', digits: i.key } }
-          : undefined,
+      // Typing on the "operator unreachable" screen starts the call-back number; on the keypad
+      // alone '#' asks for the call-back and '*' goes back (U-1).
+      key: (_s, _ctx, i) => {
+        if (i.type !== 'key') return undefined;
+        if (/^[0-9]$/.test(i.key)) return { screen: { screen: 'callback-entry', digits: i.key } };
+        if (i.key === 'enter') return { screen: { screen: 'callback-entry', digits: '' } };
+        return i.key === 'back' ? goIdle() : undefined;
+      },
       timeout: (s, ctx) => idleOnItsOwn(s, ctx),
       session: truth,
     },
@@ -234,9 +257,14 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
     inCall: false,
     timeout: 'idle',
     on: {
-      key: (s, ctx, i) => (i.type === 'key' ? phoneEntryKey(s, ctx, i.key) : undefined),
-      back: (s, ctx) =>
-        s.inQueue && ctx.queued ? { screen: ctx.queued, ctx: { queued: undefined } } : goIdle(),
+      // '*' on an empty number is Back (U-1); otherwise it deletes the last character.
+      key: (s, ctx, i) =>
+        i.type !== 'key'
+          ? undefined
+          : i.key === 'back' && s.digits === ''
+            ? callbackBack(s, ctx)
+            : phoneEntryKey(s, ctx, i.key),
+      back: (s, ctx) => callbackBack(s, ctx),
       timeout: (s, ctx) =>
         s.inQueue && ctx.queued ? { screen: ctx.queued, ctx: { queued: undefined } } : idleOnItsOwn(s, ctx),
       'call-accepted': (s, ctx, i) => (s.inQueue ? callEvents(s, ctx, i) : undefined),

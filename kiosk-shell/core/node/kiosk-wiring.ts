@@ -8,6 +8,7 @@ import type {
   CallEnded,
   KioskAudio,
   KioskSession,
+  KioskDisplay,
   Language,
   QueueStatus,
 } from '@sportello/protocol';
@@ -25,6 +26,8 @@ export interface KioskCoreOptions {
   cache: AgendaCache;
   link: ServerLink;
   defaultLanguage?: Language;
+  /** The page's layout, screen profile and municipality. Default DEFAULT_KIOSK_DISPLAY. */
+  display?: KioskDisplay;
   /** Milliseconds without input before code entry or a message goes back to idle. Default 60 000. */
   idleTimeoutMs?: number;
   /** Milliseconds the "call ended" screen stays before idle. Default 5 000. */
@@ -64,7 +67,7 @@ export interface KioskCoreOptions {
 type Defaults = Required<
   Omit<
     KioskCoreOptions,
-    'cache' | 'link' | 'siteId' | 'backoff' | 'attempts' | 'monotonicNow' | 'bootId' | 'timers' | 'audio'
+    'cache' | 'link' | 'display' | 'siteId' | 'backoff' | 'attempts' | 'monotonicNow' | 'bootId' | 'timers' | 'audio'
   >
 >;
 

@@ -38,7 +38,7 @@ test('E-5 an unknown method or a wrong schema is rejected', () => {
     { method: 'invoke', channel: 'anything' },
     { method: 'pressKey', key: 'F12' },
     { method: 'pressKey' },
-    { method: 'setLanguage', language: 'de' },
+    { method: 'setLanguage', language: 'es' },
     { method: 'getState', extra: true },
     { method: 42 },
     {},

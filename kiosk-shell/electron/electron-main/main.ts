@@ -12,6 +12,7 @@ import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { kioskCsp } from '../../host/node/static-files.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { loadMainConfig } from './config.ts';
+import { resolveDisplay } from '../../core/node/kiosk-display-config.ts';
 import { guardAllWebContents, installSessionPolicy } from './install-security.ts';
 import { createKioskIpcHandler } from './kiosk-ipc.ts';
 import { KioskWindowKeeper } from './kiosk-window.ts';
@@ -69,7 +70,7 @@ async function start(): Promise<void> {
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
-    ...(config.audio ? { core: { audio: config.audio } } : {}),
+    core: { display: resolveDisplay(config.display), ...(config.audio ? { audio: config.audio } : {}) },
     fleet: {
       captureScreen: async () => {
         if (!screen.keeper) throw new Error('no kiosk window yet');

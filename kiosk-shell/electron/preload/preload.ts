@@ -24,6 +24,7 @@ const api: KioskApi = {
   hangUp: () => request({ method: 'hangUp' }),
   backToIdle: () => request({ method: 'backToIdle' }),
   requestCallback: () => request({ method: 'requestCallback' }),
+  extendTime: () => request({ method: 'extendTime' }),
   setLanguage: (language) => request({ method: 'setLanguage', language }),
   onState(listener) {
     const forward = (_event: IpcRendererEvent, state: KioskState) => listener(state);

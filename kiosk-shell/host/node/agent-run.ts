@@ -7,6 +7,7 @@ import type { CrashRecordOptions } from '../../core/node/crash-record.ts';
 import { retryAfterCrashLoop, startAfterCrashes } from '../../core/node/crash-start.ts';
 import { PAGE_FRAME_EXPRESSION } from '../../core/node/health.ts';
 import { loadMainConfig } from '../../core/node/kiosk-config.ts';
+import { resolveDisplay } from '../../core/node/kiosk-display-config.ts';
 import { startKioskWatchdog } from '../../core/node/watchdog.ts';
 import type { KioskRuntimeOptions } from '../../core/node/runtime.ts';
 import { startKioskAgent, type KioskAgent } from './agent.ts';
@@ -52,7 +53,7 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
     ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
     ...(config.credential ? { credential: config.credential } : {}),
     ...(config.device ? { device: config.device } : {}),
-    ...(config.audio ? { core: { audio: config.audio } } : {}),
+    core: { display: resolveDisplay(config.display), ...(config.audio ? { audio: config.audio } : {}) },
     crashes: record,
     ...o.runtime,
     fleet: {

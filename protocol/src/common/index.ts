@@ -1,6 +1,7 @@
 export * from './booking-code.ts';
 export * from './kiosk-api.ts';
 export * from './kiosk-audio.ts';
+export * from './kiosk-display.ts';
 export * from './signaling.ts';
 export * from './http-api.ts';
 export * from './agenda-sync.ts';

@@ -4,8 +4,10 @@
 import { z } from 'zod';
 import type { QueuePhase } from './call-queue.ts';
 import { kioskAudioSchema } from './kiosk-audio.ts';
+import { kioskDisplaySchema, kioskTimerSchema } from './kiosk-display.ts';
 
-export const LANGUAGES = ['it', 'en'] as const;
+/** The kiosk's languages, Italian first (the default); the page has a locale file for each. */
+export const LANGUAGES = ['it', 'en', 'de', 'fr', 'sl'] as const;
 export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
@@ -153,35 +155,6 @@ export type HandsetStatus = z.infer<typeof handsetStatusSchema>;
 export const kioskDevicesSchema = z.object({ handset: handsetStatusSchema });
 export type KioskDevices = z.infer<typeof kioskDevicesSchema>;
 
-export const kioskStateSchema = z.object({
-  language: languageSchema,
-  screen: kioskScreenSchema,
-  /** Whether the core currently reaches the central server. */
-  online: z.boolean(),
-  /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
-  devices: kioskDevicesSchema.optional(),
-  /** Audio guidance and the outputs it plays on (kiosk-audio.ts); absent: prompts on the default output. */
-  audio: kioskAudioSchema.optional(),
-  /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
-  sync: z
-    .object({
-      /** Server time minus this totem's clock, ms; null until a server answer has set the clock. */
-      clockOffsetMs: z.number().nullable(),
-      /** Whether time-window decisions can be taken (the clock was set from the server's time). */
-      clockCorrected: z.boolean(),
-      /** The feed position of the cache; null when the cache is empty or being rebuilt. */
-      cursor: z.number().nullable(),
-      /** Server time of the last successful pull, ISO. */
-      lastSyncAt: z.string().nullable(),
-      /** Why the last pull or delivery failed (e.g. 'timeout', 'http-500', 'bad-schema'); null when fine. */
-      reason: z.string().max(200).nullable(),
-      /** Check-ins and call-backs recorded on the totem and not yet acknowledged by the server. */
-      outboxPending: z.number().int().min(0),
-    })
-    .optional(),
-});
-export type KioskState = z.infer<typeof kioskStateSchema>;
-
 export const KEYPAD_KEYS = [
   '0',
   '1',
@@ -202,6 +175,49 @@ export const KEYPAD_KEYS = [
 export const keypadKeySchema = z.enum(KEYPAD_KEYS);
 export type KeypadKey = z.infer<typeof keypadKeySchema>;
 
+export const kioskStateSchema = z.object({
+  language: languageSchema,
+  screen: kioskScreenSchema,
+  /** Whether the core currently reaches the central server. */
+  online: z.boolean(),
+  /** The totem's devices. Every core since the handset issue sends it; optional for older senders. */
+  devices: kioskDevicesSchema.optional(),
+  /** The layout, screen profile and municipality the page shows (kiosk-display.ts). */
+  display: kioskDisplaySchema.optional(),
+  /** Audio guidance and the outputs it plays on (kiosk-audio.ts); absent: prompts on the default output. */
+  audio: kioskAudioSchema.optional(),
+  /** The screen's timer while one runs (back to idle when it ends); absent when none runs. */
+  timer: kioskTimerSchema.optional(),
+  /**
+   * A new number each time the kiosk forgets a citizen on its own (a screen's timer ran out): the
+   * page then drops that citizen's reading modes, and the core has set the language back (K-4).
+   */
+  citizenSeq: z.number().int().min(0).optional(),
+  /**
+   * The last physical key the screen did not take, numbered: the page's own uses (on idle, '*'
+   * steps through the languages, U-1). Absent until there is one.
+   */
+  keypad: z.object({ seq: z.number().int().min(0), key: keypadKeySchema }).optional(),
+  /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
+  sync: z
+    .object({
+      /** Server time minus this totem's clock, ms; null until a server answer has set the clock. */
+      clockOffsetMs: z.number().nullable(),
+      /** Whether time-window decisions can be taken (the clock was set from the server's time). */
+      clockCorrected: z.boolean(),
+      /** The feed position of the cache; null when the cache is empty or being rebuilt. */
+      cursor: z.number().nullable(),
+      /** Server time of the last successful pull, ISO. */
+      lastSyncAt: z.string().nullable(),
+      /** Why the last pull or delivery failed (e.g. 'timeout', 'http-500', 'bad-schema'); null when fine. */
+      reason: z.string().max(200).nullable(),
+      /** Check-ins and call-backs recorded on the totem and not yet acknowledged by the server. */
+      outboxPending: z.number().int().min(0),
+    })
+    .optional(),
+});
+export type KioskState = z.infer<typeof kioskStateSchema>;
+
 /** Every request the page may make. Strict objects: unknown keys are refused, not ignored. */
 export const kioskRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('getState') }),
@@ -217,6 +233,8 @@ export const kioskRequestSchema = z.discriminatedUnion('method', [
    * phone-number entry for a call-back.
    */
   z.strictObject({ method: z.literal('requestCallback') }),
+  /** "More time": the citizen is still there; the screen's timer starts again (U-1, K-4). */
+  z.strictObject({ method: z.literal('extendTime') }),
 ]);
 export type KioskRequest = z.infer<typeof kioskRequestSchema>;
 export type KioskMethod = KioskRequest['method'];
@@ -241,6 +259,8 @@ export interface KioskApi {
    * hides the call-back offer when the facade lacks it.
    */
   requestCallback(): Promise<Result<KioskState>>;
+  /** Starts the screen's timer again ("more time"); nothing happens on a screen without one. */
+  extendTime(): Promise<Result<KioskState>>;
   onState(listener: (state: KioskState) => void): () => void;
 }
 
