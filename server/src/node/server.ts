@@ -9,6 +9,7 @@ import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/open.ts
 import { createLogger, type Logger } from './logger.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { Room } from './media/room.ts';
+import { TurnCredentials } from './media/turn-credentials.ts';
 import { buildHttpApp } from './http/app.ts';
 import { TotemAuthenticator } from './auth/sessions.ts';
 import { loadTokenSecret } from './auth/token-secret.ts';
@@ -108,6 +109,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const tokenSecret = await step('totem token key', async () =>
     loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
   );
+  const turn = new TurnCredentials(config.turn, now);
   const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
   let router!: CallRouter;
   let signaling: Signaling | undefined;
@@ -208,6 +210,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       reconnectGraceMs: config.calls.reconnectGraceSeconds * 1000,
       now,
       fleet,
+      iceServers: (label) => turn.grant(label),
     });
     signaling = s;
     router = new CallRouter({

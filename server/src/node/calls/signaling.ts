@@ -27,6 +27,8 @@ import {
   type ConsoleQueue,
   type PresenceNotice,
   type QueueStatus,
+  MEDIA_LINK_EVENTS,
+  type IceServersGrant,
 } from '@sportello/protocol';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
@@ -37,6 +39,7 @@ import { operatorForSession, type TotemAuthenticator, type TotemIdentity } from 
 import type { CallRouter } from './call-router.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import { DomainError } from '../domain-error.ts';
+import { registerMediaLinkHandlers } from '../media/media-link-handlers.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
 
@@ -89,6 +92,8 @@ export interface SignalingOptions {
   now: () => Date;
   /** The fleet (fleet/fleet-service.ts): told of kiosk connections and refused clones. */
   fleet?: KioskFleetHooks;
+  /** ICE servers (TURN credentials) for a media socket; default none. */
+  iceServers?: (label: string) => IceServersGrant;
 }
 
 /** What the kiosk namespace tells the fleet. */
@@ -309,6 +314,11 @@ export class Signaling implements CallNotifier {
           socket.emit(EVENTS.mediaClosed, { reason });
           socket.disconnect();
         },
+        videoNotice: (notice) => socket.emit(MEDIA_LINK_EVENTS.videoNotice, notice),
+      });
+      registerMediaLinkHandlers(socket, room, role, {
+        log,
+        iceServers: this.o.iceServers ?? (() => ({ iceServers: [], expiresAt: null, ttlSeconds: null })),
       });
       const h = <S extends z.ZodType>(
         schema: S,
