@@ -8,6 +8,7 @@ import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
 import { formatBookingCode } from '@sportello/protocol';
 import { getKioskApi } from './kiosk-api-client.ts';
+import { renderVideoNotice } from '../../shared/browser/video-notice.ts';
 
 declare global {
   interface Window {
@@ -159,6 +160,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
       byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
       status.textContent = '';
     };
+    room.onVideoNotice = (levels) => renderVideoNotice(byId('video-notice'), levels, 'kiosk', 'kiosk.call');
     window.sportelloMedia = room;
     await room.join();
   } catch (err) {
@@ -176,6 +178,7 @@ function leaveRoom(): void {
   localStream = undefined;
   byId<HTMLVideoElement>('remote-video').srcObject = null;
   byId<HTMLVideoElement>('self-video').srcObject = null;
+  byId('video-notice').hidden = true;
 }
 
 function on(id: string, fn: () => unknown): void {

@@ -20,6 +20,7 @@ import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
 import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { LiveQueue } from './live-queue.ts';
+import { renderVideoNotice } from '../../shared/browser/video-notice.ts';
 
 declare global {
   interface Window {
@@ -119,6 +120,8 @@ async function startMedia(callId: string, token: string): Promise<void> {
   room.onRemoteTrack = () => {
     byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
   };
+  room.onVideoNotice = (levels) =>
+    renderVideoNotice(byId('video-notice'), levels, 'operator', 'operator.call');
   window.sportelloMedia = room;
   await room.join();
 }
@@ -132,6 +135,7 @@ function endCall(): void {
   for (const track of localStream?.getTracks() ?? []) track.stop();
   localStream = undefined;
   byId<HTMLVideoElement>('remote-video').srcObject = null;
+  byId('video-notice').hidden = true;
   muted = false;
   renderPresence();
 }
