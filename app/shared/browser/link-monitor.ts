@@ -3,6 +3,8 @@
 // common/video-degradation.ts. Each change of level is carried out by the room client (local
 // producer, then the server); one that fails is tried again at the next sample.
 import type { VideoLevel } from '@sportello/protocol';
+import type { types } from 'mediasoup-client';
+import { VIDEO_ENCODINGS } from './media-options.ts';
 import {
   DEFAULT_DEGRADATION_RULES,
   initialDegradation,
@@ -62,6 +64,25 @@ export function sampleFromStats(
   for (const [id, n] of sentNow) previousSent.set(id, n);
   const bps = selectedPair(report)?.availableOutgoingBitrate;
   return { atMs, loss, bandwidthKbps: bps === undefined ? null : bps / 1000 };
+}
+
+/**
+ * Carries out a level on the page's own video producer at once (a paused producer sends nothing,
+ * which relieves the link before the server hears of it), then tells the server.
+ */
+export async function applyVideoLevel(
+  video: types.Producer | undefined,
+  level: VideoLevel,
+  tellServer: () => Promise<unknown>,
+): Promise<void> {
+  if (video && !video.closed) {
+    if (level === 'paused') video.pause();
+    else {
+      video.resume();
+      await video.setMaxSpatialLayer(level === 'low' ? 0 : VIDEO_ENCODINGS.length - 1);
+    }
+  }
+  await tellServer();
 }
 
 export interface LinkMonitorTarget {

@@ -16,7 +16,7 @@ import type { types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import { IceServersLease } from './ice-servers.ts';
 import { produceOptions } from './media-options.ts';
-import { LinkMonitor } from './link-monitor.ts';
+import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
 
 export interface MediaStats {
@@ -102,22 +102,12 @@ export class RoomClient {
     if (this.closed) return;
     this.monitor = new LinkMonitor({
       sendStats: async () => this.sendTransport?.getStats(),
-      applyVideoLevel: (level) => this.applyVideoLevel(level),
+      applyVideoLevel: (level) =>
+        applyVideoLevel(this.producers.get('video'), level, () =>
+          this.request(MEDIA_LINK_EVENTS.videoLevel, { level }),
+        ),
     });
     this.monitor.start();
-  }
-
-  /** The video this page's link carries: its own producer at once, then the server (W-5). */
-  private async applyVideoLevel(level: VideoLevel): Promise<void> {
-    const video = this.producers.get('video');
-    if (video && !video.closed) {
-      if (level === 'paused') video.pause();
-      else {
-        video.resume();
-        await video.setMaxSpatialLayer(level === 'low' ? 0 : 1);
-      }
-    }
-    await this.request(MEDIA_LINK_EVENTS.videoLevel, { level });
   }
 
   /** The path in use and what is received, with the video levels (tests, technicians). */

@@ -120,7 +120,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log: log.child({ component: 'fleet' }),
     now,
     totems,
-    config: config.fleet,
+    // Totems learn the TURN URLs at enrollment for their self-test; credentials come per call.
+    config: {
+      ...config.fleet,
+      turnServers: config.fleet.turnServers.length
+        ? config.fleet.turnServers
+        : config.turn.urls.map((urls) => ({ urls })),
+    },
     serverUrl: () => config.publicUrl ?? listenUrl,
     kiosk: () => signaling?.io.of(NAMESPACES.kiosk),
     calls: () => router,
