@@ -303,6 +303,10 @@ export interface Diagnostics {
   levels: { kiosk: string; operator: string };
   ownLevel: string;
   switches: number;
+  levelChanges: {
+    level: string;
+    sample: { atMs: number; loss: number | null; bandwidthKbps: number | null };
+  }[];
 }
 
 type DiagWindow = { sportelloMedia?: { diagnostics(): Promise<Diagnostics> } };

@@ -162,7 +162,21 @@ describe('thin link', () => {
         const d = (await diagnostics(kiosk))!;
         assert.equal(d.ownLevel, 'full');
         // Down once, then up through 'low' to 'full': a failed probe or two at most, never a flap.
+        console.log(`# W-5 figures: level changes on the kiosk ${JSON.stringify(d.levelChanges)}`);
         assert.ok(d.switches >= 2 && d.switches <= 6, `level switches: ${d.switches}`);
+      } catch (err) {
+        // What each side measured and decided, for whoever reads the failure.
+        for (const [who, p] of [
+          ['kiosk', kiosk],
+          ['console', operator],
+        ] as const) {
+          const d = await diagnostics(p).catch(() => undefined);
+          console.error(
+            `# ${who}: levels ${JSON.stringify(d?.levels)} changes ${JSON.stringify(d?.levelChanges)}`,
+          );
+          console.error(`# ${who} notice: ${await p.locator('#video-notice').evaluate((e) => e.outerHTML)}`);
+        }
+        throw err;
       } finally {
         await hangUp();
       }

@@ -98,6 +98,8 @@ export class LinkMonitor {
   private readonly sent = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  /** The last level changes with the sample that caused each (diagnostics; bounded). */
+  readonly changes: { level: VideoLevel; sample: LinkSample }[] = [];
   /** Called when the policy changes level (before it is applied). */
   onLevel: (level: VideoLevel) => void = () => {};
 
@@ -129,8 +131,13 @@ export class LinkMonitor {
       const report = await this.target.sendStats();
       if (!report) return;
       const before = this.state.level;
-      this.state = nextDegradation(this.state, sampleFromStats(report, this.sent, this.now()), this.rules);
-      if (this.state.level !== before) this.onLevel(this.state.level);
+      const sample = sampleFromStats(report, this.sent, this.now());
+      this.state = nextDegradation(this.state, sample, this.rules);
+      if (this.state.level !== before) {
+        this.changes.push({ level: this.state.level, sample });
+        if (this.changes.length > 20) this.changes.shift();
+        this.onLevel(this.state.level);
+      }
       if (this.applied !== this.state.level) {
         const level = this.state.level;
         await this.target.applyVideoLevel(level);

@@ -117,6 +117,7 @@ export class RoomClient {
       levels: { ...this.videoLevels },
       ownLevel: this.monitor?.level ?? 'full',
       switches: this.monitor?.switches ?? 0,
+      levelChanges: [...(this.monitor?.changes ?? [])],
     };
   }
 

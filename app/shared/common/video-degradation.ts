@@ -3,6 +3,11 @@
 // a bitrate that fits 150 kbit/s. The way down is quick (a few bad samples in a row); the way up is
 // a probe after a quiet hold, one level at a time, and each probe that fails soon doubles the hold,
 // so a link that cannot carry video settles on audio instead of flapping.
+//
+// The browser's bandwidth estimate only measures the link when the page sends more than the link
+// carries: at full video, and once the estimate has had time to ramp up (after the call starts or
+// video comes back). At 'low' and 'paused' the page sends little, the estimate stays near what it
+// sends, and only the loss counts.
 import type { VideoLevel } from '@sportello/protocol';
 
 /** One measurement of the page's own link; null where the browser gave no figure. */
@@ -26,8 +31,8 @@ export interface DegradationRules {
   badSamplesToDrop: number;
   /** A step up needs this loss or less for the whole hold... */
   recoverBelowLoss: number;
-  /** ...and, at 'low', an estimate at least this many times the pause threshold. */
-  recoverBandwidthFactor: number;
+  /** After the first sample and after each return to full video, ms before the estimate counts. */
+  rampMs: number;
   /** First hold before a step up, ms; doubled after each step up that fails within flapWindowMs. */
   holdMs: number;
   maxHoldMs: number;
@@ -41,7 +46,7 @@ export const DEFAULT_DEGRADATION_RULES: DegradationRules = {
   lowAtLoss: 0.03,
   badSamplesToDrop: 3,
   recoverBelowLoss: 0.02,
-  recoverBandwidthFactor: 1.5,
+  rampMs: 15_000,
   holdMs: 8_000,
   maxHoldMs: 64_000,
   flapWindowMs: 30_000,
@@ -59,6 +64,8 @@ export interface DegradationState {
   lastRaiseAtMs: number | null;
   /** Level changes so far, for diagnostics and the test's bound on flapping. */
   switches: number;
+  /** From when the bandwidth estimate counts (null before the first sample). */
+  bandwidthFromMs: number | null;
 }
 
 const RANK: Record<VideoLevel, number> = { full: 0, low: 1, paused: 2 };
@@ -73,6 +80,7 @@ export function initialDegradation(rules: DegradationRules = DEFAULT_DEGRADATION
     holdMs: rules.holdMs,
     lastRaiseAtMs: null,
     switches: 0,
+    bandwidthFromMs: null,
   };
 }
 
@@ -85,25 +93,22 @@ export function levelFor(sample: LinkSample, rules: DegradationRules): VideoLeve
   return 'full';
 }
 
-/**
- * Whether a sample allows a step up from `level`. While paused, the browser's estimate says
- * little (audio alone never probes the link), so only the loss counts; at 'low' the estimate must
- * also clear the pause threshold with a margin.
- */
-function goodForStepUp(sample: LinkSample, level: VideoLevel, rules: DegradationRules): boolean {
-  if (sample.loss !== null && sample.loss > rules.recoverBelowLoss) return false;
-  if (level === 'low' && sample.bandwidthKbps !== null)
-    return sample.bandwidthKbps >= rules.pauseBelowKbps * rules.recoverBandwidthFactor;
-  return true;
+/** Whether a sample allows a step up: only the loss says so (see the top of the file). */
+function goodForStepUp(sample: LinkSample, rules: DegradationRules): boolean {
+  return sample.loss === null || sample.loss <= rules.recoverBelowLoss;
 }
 
 /** The next state after one sample. */
 export function nextDegradation(
-  state: DegradationState,
+  previous: DegradationState,
   sample: LinkSample,
   rules: DegradationRules = DEFAULT_DEGRADATION_RULES,
 ): DegradationState {
-  const asked = levelFor(sample, rules);
+  const bandwidthFromMs = previous.bandwidthFromMs ?? sample.atMs + rules.rampMs;
+  const state = { ...previous, bandwidthFromMs };
+  const judged =
+    state.level === 'full' && sample.atMs >= bandwidthFromMs ? sample : { ...sample, bandwidthKbps: null };
+  const asked = levelFor(judged, rules);
   if (RANK[asked] > RANK[state.level]) {
     const badStreak = state.badStreak + 1;
     const worstAsked = RANK[asked] > RANK[state.worstAsked] ? asked : state.worstAsked;
@@ -131,14 +136,16 @@ export function nextDegradation(
     calm.holdMs = rules.holdMs;
   }
   if (state.level === 'full') return calm;
-  if (!goodForStepUp(sample, state.level, rules)) return { ...calm, goodSinceMs: null };
+  if (!goodForStepUp(sample, rules)) return { ...calm, goodSinceMs: null };
   const since = state.goodSinceMs ?? sample.atMs;
   if (sample.atMs - since < state.holdMs) return { ...calm, goodSinceMs: since };
+  const level = UP[state.level];
   return {
     ...calm,
-    level: UP[state.level],
+    level,
     goodSinceMs: null,
     lastRaiseAtMs: sample.atMs,
     switches: state.switches + 1,
+    bandwidthFromMs: level === 'full' ? sample.atMs + rules.rampMs : state.bandwidthFromMs,
   };
 }

@@ -83,11 +83,21 @@ test('W-5 a link that cannot carry video settles: each failed probe doubles the 
   assert.equal(good.state.holdMs, R.holdMs);
 });
 
-test('W-5 at low, a step up also needs the bandwidth estimate to clear the pause threshold with a margin', () => {
-  let s = feed(initialDegradation(), 0, 3, { loss: 0.04, bandwidthKbps: null }).state;
-  assert.equal(s.level, 'low');
-  const r = feed(s, 3000, 30, { loss: 0, bandwidthKbps: R.pauseBelowKbps * R.recoverBandwidthFactor - 1 });
-  assert.equal(r.state.level, 'low');
-  s = feed(r.state, r.atMs, R.holdMs / 1000 + 1, { loss: 0, bandwidthKbps: 1000 }).state;
-  assert.equal(s.level, 'full');
+test('W-5 the bandwidth estimate counts only at full video, after it has had time to ramp', () => {
+  const thinNoLoss = { loss: 0, bandwidthKbps: 150 };
+  // The call starts: the estimate is still ramping up, so a low figure asks for nothing yet.
+  const start = feed(initialDegradation(), 0, R.rampMs / 1000 - 1, thinNoLoss);
+  assert.equal(start.state.level, 'full');
+  const judged = feed(start.state, start.atMs, R.badSamplesToDrop + 1, thinNoLoss);
+  assert.equal(judged.state.level, 'paused', 'at full video, a low estimate pauses it');
+  // Paused, the page sends only audio: a low estimate says nothing and the loss alone brings video back.
+  const low = feed(judged.state, judged.atMs, R.holdMs / 1000 + 1, { loss: 0, bandwidthKbps: 60 });
+  assert.equal(low.state.level, 'low');
+  const full = feed(low.state, low.atMs, R.holdMs / 1000 + 1, { loss: 0, bandwidthKbps: 170 });
+  assert.equal(full.state.level, 'full');
+  // Back at full video, the estimate ramps again before it is judged.
+  const ramp = feed(full.state, full.atMs, R.rampMs / 1000 - 1, { loss: 0, bandwidthKbps: 250 });
+  assert.equal(ramp.state.level, 'full');
+  const ramped = feed(ramp.state, ramp.atMs, 30, { loss: 0, bandwidthKbps: 2000 });
+  assert.equal(ramped.state.level, 'full');
 });
