@@ -14,7 +14,7 @@ import {
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
-import { IceServersLease } from './ice-servers.ts';
+import { IceServersLease } from '../common/ice-servers-lease.ts';
 import { produceOptions } from './media-options.ts';
 import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
@@ -43,8 +43,9 @@ export class RoomClient {
   private readonly consumers = new Map<string, types.Consumer>();
   private closed = false;
   /** TURN credentials for the transports, refreshed before they expire (W-6). */
-  private readonly ice = new IceServersLease(() =>
-    this.request<IceServersGrant>(MEDIA_LINK_EVENTS.iceServers, {}),
+  private readonly ice = new IceServersLease(
+    () => this.request<IceServersGrant>(MEDIA_LINK_EVENTS.iceServers, {}),
+    { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) },
   );
   /** The page's own uplink, deciding its video level (W-5). */
   private monitor: LinkMonitor | undefined;

@@ -2,26 +2,36 @@
 // they are asked for again after two thirds of their life and handed to the live transports (a
 // later ICE restart gathers with them). Without TURN configured the list is empty and nothing is
 // scheduled.
-import type { IceServersGrant } from '@sportello/protocol';
+import type { IceServer, IceServersGrant } from '@sportello/protocol';
 
-/** A failed refresh is tried again this much later (never after the credentials' expiry). */
+/** setTimeout and clearTimeout (the page's), or a test's fake clock: common code has neither. */
+export interface LeaseTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+/** A request that failed is tried again this much later. */
 const RETRY_MS = 10_000;
 
 export class IceServersLease {
-  servers: RTCIceServer[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  servers: IceServer[] = [];
+  private timer: unknown;
   private closed = false;
   /** Called with the new servers after each refresh. */
-  onRefresh: (servers: RTCIceServer[]) => void = () => {};
+  onRefresh: (servers: IceServer[]) => void = () => {};
 
-  constructor(private readonly fetchGrant: () => Promise<IceServersGrant>) {}
+  constructor(
+    private readonly fetchGrant: () => Promise<IceServersGrant>,
+    private readonly timers: LeaseTimers,
+  ) {}
 
   /** The first grant; a server that gives none (or cannot) leaves the list empty. */
-  async load(): Promise<RTCIceServer[]> {
+  async load(): Promise<IceServer[]> {
     try {
       this.take(await this.fetchGrant());
-    } catch (err) {
-      console.warn('no ICE servers from the server', err);
+    } catch {
+      // No TURN this time: the call still tries UDP and TCP to the SFU.
+      this.schedule(RETRY_MS);
     }
     return this.servers;
   }
@@ -33,8 +43,8 @@ export class IceServersLease {
 
   private schedule(ms: number): void {
     if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), ms);
+    if (this.timer !== undefined) this.timers.clear(this.timer);
+    this.timer = this.timers.set(() => void this.refresh(), ms);
   }
 
   private async refresh(): Promise<void> {
@@ -48,6 +58,7 @@ export class IceServersLease {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clear(this.timer);
+    this.timer = undefined;
   }
 }
