@@ -44,7 +44,7 @@ export const DEFAULT_DEGRADATION_RULES: DegradationRules = {
   pauseAtLoss: 0.08,
   lowBelowKbps: 400,
   lowAtLoss: 0.03,
-  badSamplesToDrop: 3,
+  badSamplesToDrop: 4,
   recoverBelowLoss: 0.02,
   rampMs: 15_000,
   holdMs: 8_000,
