@@ -179,7 +179,7 @@ export interface NetStack {
   kiosk: KioskAgent;
   kioskBrowser: Browser;
   consoleBrowser: Browser;
-  /** The server's HTTP port and the kiosk host's port (both forwarded into the namespace). */
+  /** The server's HTTP port (through the veth) and the kiosk host's (shared loopback). */
   ports: { server: number; kioskHost: number };
   openKiosk(): Promise<Page>;
   openOperator(username: 'giulia' | 'marco'): Promise<Page>;
@@ -238,7 +238,8 @@ export async function startNetStack(options: { turnSecret?: string }): Promise<N
     await kiosk.core.refreshAgenda();
     const ports = { server: Number(new URL(t.url).port), kioskHost: Number(new URL(kiosk.pageUrl).port) };
     await kioskNs.forwardLoopback(ports.server);
-    await kioskNs.forwardLoopback(ports.kioskHost);
+    // The kiosk host is on the totem's own loopback: no block or thin link touches it.
+    await kioskNs.shareLoopback(ports.kioskHost);
     const kioskBrowser = await kioskNs.launchChromium(trustTurn);
     closers.push(() => kioskBrowser.close());
     const consoleBrowser = await launchChromium();
