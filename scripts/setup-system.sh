@@ -3,7 +3,7 @@
 # costs one dpkg query. Runs as root or through sudo. Only Debian's own archive is used.
 set -euo pipefail
 
-PACKAGES=(chromium socat libusb-1.0-0 udev systemd cage iproute2 fonts-dejavu-core faketime stress-ng espeak-ng)
+PACKAGES=(chromium socat libusb-1.0-0 udev systemd cage iproute2 fonts-dejavu-core faketime stress-ng espeak-ng coturn)
 WORKER_PKG=mediasoup-worker
 EXPERIMENTAL_LIST=/etc/apt/sources.list.d/debian-experimental.sources
 
@@ -45,6 +45,13 @@ $SUDO apt-get update -o Acquire::Retries=3 >/dev/null
 regular=()
 for p in "${missing[@]}"; do [ "$p" != "$WORKER_PKG" ] && regular+=("$p"); done
 [ ${#regular[@]} -gt 0 ] && $SUDO apt-get install -y --no-install-recommends "${regular[@]}"
+# coturn is here for the TURN tests (they start their own turnserver on a test address). Debian's
+# package enables and starts a system turnserver, which would hold ports 3478/5349 on every
+# address: stop it on a machine that just got the package. A server that serves TURN configures and
+# enables it on purpose (docs/turn.md); running this script again leaves that alone.
+if printf '%s\n' "${missing[@]}" | grep -qx coturn && [ -d /run/systemd/system ]; then
+  $SUDO systemctl disable --now coturn.service >/dev/null 2>&1 || true
+fi
 if printf '%s\n' "${missing[@]}" | grep -qx "$WORKER_PKG"; then
   $SUDO apt-get install -y --no-install-recommends -t experimental "$WORKER_PKG"
 fi

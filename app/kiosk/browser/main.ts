@@ -22,6 +22,7 @@ import { setClockLanguage, startClock } from './clock.ts';
 import { renderDynamic, renderHandset } from './render.ts';
 import { TimeoutWarning } from './timeout-warning.ts';
 import { IdleReset } from './idle-reset.ts';
+import { renderVideoNotice } from '../../shared/browser/video-notice.ts';
 
 declare global {
   interface Window {
@@ -131,6 +132,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
       byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
       status.textContent = '';
     };
+    room.onVideoNotice = (levels) => renderVideoNotice(byId('video-notice'), levels, 'kiosk', 'kiosk.call');
     window.sportelloMedia = room;
     await room.join();
     applyMicrophoneMute(current, localStream, room);
@@ -149,6 +151,7 @@ function leaveRoom(): void {
   localStream = undefined;
   byId<HTMLVideoElement>('remote-video').srcObject = null;
   byId<HTMLVideoElement>('self-video').srcObject = null;
+  byId('video-notice').hidden = true;
 }
 
 function on(id: string, fn: () => unknown): void {

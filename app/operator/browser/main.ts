@@ -20,6 +20,7 @@ import { byId, showScreen } from '../../shared/browser/dom.ts';
 import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
 import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { LiveQueue } from './live-queue.ts';
+import { renderVideoNotice } from '../../shared/browser/video-notice.ts';
 
 declare global {
   interface Window {
@@ -125,6 +126,8 @@ async function startMedia(callId: string, token: string): Promise<void> {
   room.onRemotePaused = (kind, paused) => {
     if (kind === 'audio') byId('citizen-muted').hidden = !paused;
   };
+  room.onVideoNotice = (levels) =>
+    renderVideoNotice(byId('video-notice'), levels, 'operator', 'operator.call');
   window.sportelloMedia = room;
   await room.join();
 }
@@ -139,6 +142,7 @@ function endCall(): void {
   localStream = undefined;
   byId<HTMLVideoElement>('remote-video').srcObject = null;
   byId('citizen-muted').hidden = true;
+  byId('video-notice').hidden = true;
   muted = false;
   renderPresence();
 }

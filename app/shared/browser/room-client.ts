@@ -7,10 +7,17 @@ import {
   type MediaClientEvents,
   type MediaServerEvents,
   type TransportInfo,
+  MEDIA_LINK_EVENTS,
+  type IceServersGrant,
+  type VideoLevel,
 } from '@sportello/protocol';
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
+import { IceServersLease } from '../common/ice-servers-lease.ts';
+import { produceOptions } from './media-options.ts';
+import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
+import { transportPaths } from './call-diagnostics.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -35,6 +42,16 @@ export class RoomClient {
   private readonly producers = new Map<'audio' | 'video', types.Producer>();
   private readonly consumers = new Map<string, types.Consumer>();
   private closed = false;
+  /** TURN credentials for the transports, refreshed before they expire (W-6). */
+  private readonly ice = new IceServersLease(
+    () => this.request<IceServersGrant>(MEDIA_LINK_EVENTS.iceServers, {}),
+    { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) },
+  );
+  /** The page's own uplink, deciding its video level (W-5). */
+  private monitor: LinkMonitor | undefined;
+  /** Each side's video level as the server last told (W-5); pages show a notice from it. */
+  readonly videoLevels: Record<'kiosk' | 'operator', VideoLevel> = { kiosk: 'full', operator: 'full' };
+  onVideoNotice: (levels: Record<'kiosk' | 'operator', VideoLevel>) => void = () => {};
   /** Called once when the room ends from the server side (call ended, SFU failure). */
   onClosed: (reason: string) => void = () => {};
   onRemoteTrack: () => void = () => {};
@@ -59,6 +76,13 @@ export class RoomClient {
     this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
     this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));
     this.socket.on(EVENTS.mediaConsumerPaused, ({ kind, paused }) => this.onRemotePaused(kind, paused));
+    this.socket.on(MEDIA_LINK_EVENTS.videoNotice, ({ role, level }) => {
+      this.videoLevels[role] = level;
+      this.onVideoNotice({ ...this.videoLevels });
+    });
+    this.ice.onRefresh = (iceServers) => {
+      for (const t of [this.sendTransport, this.recvTransport]) void t?.updateIceServers({ iceServers });
+    };
   }
 
   private async request<T>(event: keyof MediaClientEvents, payload: unknown): Promise<T> {
@@ -69,19 +93,39 @@ export class RoomClient {
   }
 
   async join(): Promise<void> {
-    const { routerRtpCapabilities } = await this.request<{ routerRtpCapabilities: types.RtpCapabilities }>(
-      EVENTS.mediaCapabilities,
-      {},
-    );
+    const [{ routerRtpCapabilities }] = await Promise.all([
+      this.request<{ routerRtpCapabilities: types.RtpCapabilities }>(EVENTS.mediaCapabilities, {}),
+      this.ice.load(),
+    ]);
     await this.device.load({ routerRtpCapabilities });
     this.recvTransport = await this.createTransport('recv');
     this.sendTransport = await this.createTransport('send');
     await this.request(EVENTS.mediaReady, { rtpCapabilities: this.device.rtpCapabilities });
     for (const track of this.localStream.getTracks()) {
-      const producer = await this.sendTransport.produce({ track });
+      const producer = await this.sendTransport.produce({ track, ...produceOptions(track.kind) });
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
+    if (this.closed) return;
+    this.monitor = new LinkMonitor({
+      sendStats: async () => this.sendTransport?.getStats(),
+      applyVideoLevel: (level) =>
+        applyVideoLevel(this.producers.get('video'), level, () =>
+          this.request(MEDIA_LINK_EVENTS.videoLevel, { level }),
+        ),
+    });
+    this.monitor.start();
+  }
+
+  /** The path in use and what is received, with the video levels (tests, technicians). */
+  async diagnostics() {
+    return {
+      ...(await transportPaths(this.sendTransport, this.recvTransport)),
+      levels: { ...this.videoLevels },
+      ownLevel: this.monitor?.level ?? 'full',
+      switches: this.monitor?.switches ?? 0,
+      levelChanges: [...(this.monitor?.changes ?? [])],
+    };
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -96,6 +140,7 @@ export class RoomClient {
       iceParameters: info.iceParameters as types.IceParameters,
       iceCandidates: info.iceCandidates as types.IceCandidate[],
       dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+      iceServers: this.ice.servers,
     };
     const transport =
       direction === 'send'
@@ -204,6 +249,8 @@ export class RoomClient {
   close(reason = 'closed'): void {
     if (this.closed) return;
     this.closed = true;
+    this.ice.close();
+    this.monitor?.close();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
     this.sendTransport?.close();

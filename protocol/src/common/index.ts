@@ -14,3 +14,4 @@ export * from './http-routes-fleet.ts';
 export * from './http-routes-public.ts';
 export * from './home-video.ts';
 export * from './call-queue.ts';
+export * from './media-link.ts';

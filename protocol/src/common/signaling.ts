@@ -2,6 +2,7 @@
 // server validates every inbound payload with these schemas; clients derive their types from them.
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
+import type { MediaLinkClientEvents, MediaLinkServerEvents } from './media-link.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
 import type {
   CallbackInstead,
@@ -187,7 +188,7 @@ export interface ConsumerInfo {
   producerPaused?: boolean;
 }
 
-export interface MediaClientEvents {
+export interface MediaClientEvents extends MediaLinkClientEvents {
   [EVENTS.mediaCapabilities]: (
     req: Record<string, never>,
     ack: Ack<{ routerRtpCapabilities: unknown }>,
@@ -206,7 +207,7 @@ export interface MediaClientEvents {
   ) => void;
   [EVENTS.mediaPauseProducer]: (req: z.infer<typeof pauseProducerSchema>, ack: Ack) => void;
 }
-export interface MediaServerEvents {
+export interface MediaServerEvents extends MediaLinkServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;

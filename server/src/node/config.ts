@@ -45,6 +45,19 @@ export const configSchema = z.strictObject({
       rtcMaxPort: z.number().int().min(1024).max(65535).default(49999),
     })
     .prefault({}),
+  turn: z
+    .strictObject({
+      /**
+       * TURN URLs handed to kiosks and consoles for networks that block UDP and the SFU's ports,
+       * e.g. ["turns:turn.comune.example:443?transport=tcp"]. Default none (docs/turn.md).
+       */
+      urls: z.array(z.string().regex(/^turns?:/, 'a TURN URL starts with turn: or turns:')).default([]),
+      /** The secret shared with coturn (static-auth-secret), at least 16 characters. Never in the repository. */
+      secret: z.string().min(16).optional(),
+      /** Seconds a TURN credential lasts; pages refresh it after two thirds. Default 3600. */
+      credentialSeconds: z.number().int().min(60).max(86_400).default(3600),
+    })
+    .prefault({}),
   calls: z
     .strictObject({
       /** Seconds an operator's console rings before the call goes to the next operator. Default 30. */
@@ -252,7 +265,7 @@ export type ServerConfig = z.infer<typeof configSchema>;
 export type ServerConfigInput = z.input<typeof configSchema>;
 
 /** Environment variables and the config path each one sets. */
-const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> = {
+const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' | 'list' }> = {
   SPORTELLO_HOST: { path: ['host'], type: 'string' },
   SPORTELLO_PORT: { path: ['port'], type: 'number' },
   SPORTELLO_PUBLIC_URL: { path: ['publicUrl'], type: 'string' },
@@ -264,6 +277,8 @@ const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> 
   SPORTELLO_MEDIA_WORKERS: { path: ['media', 'workers'], type: 'number' },
   SPORTELLO_MEDIA_LISTEN_IP: { path: ['media', 'listenIp'], type: 'string' },
   SPORTELLO_MEDIA_ANNOUNCED_IP: { path: ['media', 'announcedIp'], type: 'string' },
+  SPORTELLO_TURN_URLS: { path: ['turn', 'urls'], type: 'list' },
+  SPORTELLO_TURN_SECRET: { path: ['turn', 'secret'], type: 'string' },
   SPORTELLO_RING_TIMEOUT_SECONDS: { path: ['calls', 'ringTimeoutSeconds'], type: 'number' },
   SPORTELLO_BOOKED_GRACE_SECONDS: { path: ['calls', 'bookedGraceSeconds'], type: 'number' },
   SPORTELLO_MAX_WAIT_SECONDS: { path: ['calls', 'maxWaitSeconds'], type: 'number' },
@@ -319,13 +334,23 @@ export function loadConfig(options: {
   for (const [name, field] of Object.entries(ENV_FIELDS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    const parsed = field.type === 'number' ? Number(value) : value;
+    // A list is written comma-separated: "turns:a:443?transport=tcp, turn:a:3478".
+    const parsed =
+      field.type === 'number'
+        ? Number(value)
+        : field.type === 'list'
+          ? value
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean)
+          : value;
     setPath(raw, field.path, field.type === 'number' && Number.isNaN(parsed) ? value : parsed);
     fromEnv.set(field.path.join('.'), name);
   }
   const merged = { ...raw, ...options.overrides } as Record<string, unknown>;
   for (const key of [
     'media',
+    'turn',
     'calls',
     'checkIn',
     'sync',
@@ -350,6 +375,12 @@ export function loadConfig(options: {
   if (config.media.rtcMinPort > config.media.rtcMaxPort) {
     throw new ConfigError(
       'configuration is not valid:\n  media.rtcMinPort: must not be above media.rtcMaxPort',
+    );
+  }
+  if (config.turn.urls.length > 0 && !config.turn.secret) {
+    throw new ConfigError(
+      'configuration is not valid:\n  turn.secret: TURN URLs are set but not the secret shared with coturn ' +
+        '(SPORTELLO_TURN_SECRET, its static-auth-secret)',
     );
   }
   try {

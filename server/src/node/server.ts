@@ -9,6 +9,7 @@ import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/open.ts
 import { createLogger, type Logger } from './logger.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { Room } from './media/room.ts';
+import { TurnCredentials } from './media/turn-credentials.ts';
 import { buildHttpApp } from './http/app.ts';
 import { TotemAuthenticator } from './auth/sessions.ts';
 import { loadTokenSecret } from './auth/token-secret.ts';
@@ -109,6 +110,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const tokenSecret = await step('totem token key', async () =>
     loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
   );
+  const turn = new TurnCredentials(config.turn, now);
   const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
   let router!: CallRouter;
   let signaling: Signaling | undefined;
@@ -119,7 +121,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log: log.child({ component: 'fleet' }),
     now,
     totems,
-    config: config.fleet,
+    // Totems learn the TURN URLs at enrollment for their self-test; credentials come per call.
+    config: {
+      ...config.fleet,
+      turnServers: config.fleet.turnServers.length
+        ? config.fleet.turnServers
+        : config.turn.urls.map((urls) => ({ urls })),
+    },
     serverUrl: () => config.publicUrl ?? listenUrl,
     kiosk: () => signaling?.io.of(NAMESPACES.kiosk),
     calls: () => router,
@@ -213,6 +221,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       now,
       fleet,
       homeGuests,
+      iceServers: (label) => turn.grant(label),
     });
     signaling = s;
     router = new CallRouter({

@@ -29,6 +29,8 @@ import {
   type ConsoleQueue,
   type PresenceNotice,
   type QueueStatus,
+  MEDIA_LINK_EVENTS,
+  type IceServersGrant,
 } from '@sportello/protocol';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
@@ -40,6 +42,7 @@ import type { CallRouter } from './call-router.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import type { HomeGuests } from './home-guests.ts';
 import { DomainError } from '../domain-error.ts';
+import { registerMediaLinkHandlers } from '../media/media-link-handlers.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
 
@@ -94,6 +97,8 @@ export interface SignalingOptions {
   fleet?: KioskFleetHooks;
   /** Join pages of home appointments: "totems" of the queue, signed in with their join link. */
   homeGuests?: HomeGuests;
+  /** ICE servers (TURN credentials) for a media socket; default none. */
+  iceServers?: (label: string) => IceServersGrant;
 }
 
 /** What the kiosk namespace tells the fleet. */
@@ -347,6 +352,11 @@ export class Signaling implements CallNotifier {
           socket.emit(EVENTS.mediaClosed, { reason });
           socket.disconnect();
         },
+        videoNotice: (notice) => socket.emit(MEDIA_LINK_EVENTS.videoNotice, notice),
+      });
+      registerMediaLinkHandlers(socket, room, role, {
+        log,
+        iceServers: this.o.iceServers ?? (() => ({ iceServers: [], expiresAt: null, ttlSeconds: null })),
       });
       const h = <S extends z.ZodType>(
         schema: S,

@@ -2,9 +2,10 @@
 // transport. Consumers are created paused and resumed only once the receiving transport is
 // connected: the first frame then arrives in ~150 ms instead of ~1 s.
 import type { types } from 'mediasoup';
-import type { ConsumerInfo, TransportInfo } from '@sportello/protocol';
+import type { ConsumerInfo, TransportInfo, VideoLevel, VideoNotice } from '@sportello/protocol';
 import { EventEmitter } from 'node:events';
 import { MEDIA_CODECS, webRtcTransportOptions } from './mediasoup-compat.ts';
+import { applyVideoLevel } from './video-level.ts';
 
 export type PeerRole = 'kiosk' | 'operator';
 
@@ -15,6 +16,8 @@ export interface PeerSink {
   /** What this peer receives was paused or resumed by the other side (a muted microphone). */
   consumerPaused?(consumerId: string, kind: 'audio' | 'video', paused: boolean): void;
   closed(reason: string): void;
+  /** A side's video level changed (W-5): both sides show a notice. */
+  videoNotice?(notice: VideoNotice): void;
 }
 
 interface Peer {
@@ -24,6 +27,8 @@ interface Peer {
   producers: Map<string, types.Producer>;
   consumers: Map<string, types.Consumer>;
   rtpCapabilities?: types.RtpCapabilities;
+  /** What this side's link carries (W-5); 'full' until its page reports otherwise. */
+  videoLevel: VideoLevel;
 }
 
 export class Room extends EventEmitter<{ closed: [reason: string] }> {
@@ -63,7 +68,13 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   attach(role: PeerRole, sink: PeerSink): void {
     this.assertOpen();
     this.detach(role);
-    this.peers.set(role, { sink, transports: new Map(), producers: new Map(), consumers: new Map() });
+    this.peers.set(role, {
+      sink,
+      transports: new Map(),
+      producers: new Map(),
+      consumers: new Map(),
+      videoLevel: 'full',
+    });
   }
 
   detach(role: PeerRole): void {
@@ -140,6 +151,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     });
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
+    if (kind === 'video' && peer.videoLevel === 'paused') await producer.pause();
     for (const [otherRole, other] of this.peers) {
       if (otherRole !== role && other.rtpCapabilities) await this.consume(other, producer);
     }
@@ -200,7 +212,22 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
         recv.observer.on('close', onClose);
       });
     }
+    // A side whose link only carries audio gets its video when the level goes up again.
+    consumer.appData.resumeAsked = true;
+    if (consumer.kind === 'video' && peer.videoLevel === 'paused') return;
     await consumer.resume();
+  }
+
+  /**
+   * A side's page says what its link carries (W-5): its video producers and the video it receives
+   * follow, and both sides are told, so each can show a notice.
+   */
+  async setVideoLevel(role: PeerRole, level: VideoLevel): Promise<void> {
+    const peer = this.peer(role);
+    if (peer.videoLevel === level) return;
+    peer.videoLevel = level;
+    await applyVideoLevel(level, [...peer.producers.values()], [...peer.consumers.values()]);
+    for (const p of this.peers.values()) p.sink.videoNotice?.({ role, level });
   }
 
   private assertOpen(): void {
