@@ -245,6 +245,30 @@ export const configSchema = z.strictObject({
   operatorSessionHours: z.number().min(1).max(72).default(12),
   /** Requests per minute per client address on public endpoints. Default 120. */
   rateLimitPerMinute: z.number().int().min(1).default(120),
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For):
+   * false (none, the default), true (any: only when the proxy is the sole way in), or the proxies'
+   * addresses/subnets such as "127.0.0.1" or "loopback,10.0.0.0/8". Every per-address limit uses it.
+   */
+  trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+  /**
+   * Accepts the demo and development totem secrets ("Totem <id>:<secret>", checked with argon2).
+   * Off by default: enrolled totems use signed bearer tokens. `npm start` and the tests turn it on.
+   */
+  demoSecrets: z.boolean().default(false),
+  /** Limits on clients before and after they prove who they are (see README, "Abuse limits"). */
+  clientLimits: z
+    .strictObject({
+      /** socket.io handshakes (kiosk, console, media) per minute from one client address. Default 600. */
+      handshakesPerAddressPerMinute: z.number().int().min(1).default(600),
+      /** Refused totem or media credentials per minute from one address before it is refused unheard. Default 20. */
+      failedAuthPerAddressPerMinute: z.number().int().min(1).default(20),
+      /** Kiosk handshakes per minute of one verified totem. Default 30. */
+      handshakesPerTotemPerMinute: z.number().int().min(1).default(30),
+      /** Requests per minute of one verified totem on totem routes without a limit of their own. Default 120. */
+      totemRequestsPerMinute: z.number().int().min(1).default(120),
+    })
+    .prefault({}),
   /** Folder of the built pages (operator console, booking page). Default app/dist. */
   pagesDir: z.string().optional(),
 });
@@ -252,7 +276,9 @@ export type ServerConfig = z.infer<typeof configSchema>;
 export type ServerConfigInput = z.input<typeof configSchema>;
 
 /** Environment variables and the config path each one sets. */
-const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' }> = {
+const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' | 'proxy' }> = {
+  SPORTELLO_TRUST_PROXY: { path: ['trustProxy'], type: 'proxy' },
+  SPORTELLO_DEMO_SECRETS: { path: ['demoSecrets'], type: 'boolean' },
   SPORTELLO_HOST: { path: ['host'], type: 'string' },
   SPORTELLO_PORT: { path: ['port'], type: 'number' },
   SPORTELLO_PUBLIC_URL: { path: ['publicUrl'], type: 'string' },
@@ -296,6 +322,15 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
+/** An environment value in the type of its field; a value that fits none is kept, so zod names it. */
+function parseEnv(type: 'string' | 'number' | 'boolean' | 'proxy', value: string): unknown {
+  if (type === 'number') return Number(value);
+  const flag = { true: true, '1': true, false: false, '0': false }[value.toLowerCase()];
+  if (type === 'boolean') return flag ?? value;
+  if (type === 'proxy') return flag ?? value;
+  return value;
+}
+
 /**
  * Builds the configuration. `overrides` come last (tests and the demo launcher use them); the
  * error message names every bad field and where its value came from.
@@ -319,7 +354,7 @@ export function loadConfig(options: {
   for (const [name, field] of Object.entries(ENV_FIELDS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    const parsed = field.type === 'number' ? Number(value) : value;
+    const parsed = parseEnv(field.type, value);
     setPath(raw, field.path, field.type === 'number' && Number.isNaN(parsed) ? value : parsed);
     fromEnv.set(field.path.join('.'), name);
   }
@@ -333,6 +368,7 @@ export function loadConfig(options: {
     'messages',
     'retention',
     'abuse',
+    'clientLimits',
   ] as const) {
     const o = options.overrides?.[key];
     if (o) merged[key] = { ...(raw[key] as object | undefined), ...o };

@@ -13,6 +13,9 @@ import { buildHttpApp } from './http/app.ts';
 import { TotemAuthenticator } from './auth/sessions.ts';
 import { loadTokenSecret } from './auth/token-secret.ts';
 import { FleetService } from './fleet/fleet-service.ts';
+import { WindowLimiter } from './auth/window-limiter.ts';
+import { trustFunction } from './http/client-address.ts';
+import { HandshakeLimits } from './calls/handshake-limits.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
 import { AgendaRetention } from './agenda/retention.ts';
@@ -55,6 +58,8 @@ export interface RunningServer {
   router: CallRouter;
   http: FastifyInstance;
   fleet: FleetService;
+  /** Totem credentials (the abuse tests read how many argon2 checks a flood caused). */
+  totems: TotemAuthenticator;
   log: Logger;
   /** The message delivery loop (tests run it on their clock with runDue()). */
   messages: MessageDelivery;
@@ -108,7 +113,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const tokenSecret = await step('totem token key', async () =>
     loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
   );
-  const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
+  // One count of refused credentials per client address, shared by HTTP and the handshakes.
+  const limits = config.clientLimits;
+  const failures = new WindowLimiter({ max: limits.failedAuthPerAddressPerMinute, windowMs: 60_000 });
+  const trust = trustFunction(config.trustProxy);
+  const totems = new TotemAuthenticator(database.db, {
+    tokenSecret,
+    now,
+    demoSecrets: config.demoSecrets,
+    failures,
+  });
+  if (config.demoSecrets) log.warn('demo totem secrets are accepted (demoSecrets): never in production');
   let router!: CallRouter;
   let signaling: Signaling | undefined;
   // Known once the server listens; enrollment hands it to totems.
@@ -186,6 +201,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       totems,
       router: () => router,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      trust,
+      totemRequestsPerMinute: limits.totemRequestsPerMinute,
       pagesDir: config.pagesDir,
       fleet,
       agendaRetention,
@@ -200,7 +217,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return app;
   });
   const started = await step('signaling', async () => {
+    const handshakeLimits = new HandshakeLimits({
+      trust,
+      failures,
+      handshakesPerAddressPerMinute: limits.handshakesPerAddressPerMinute,
+      handshakesPerTotemPerMinute: limits.handshakesPerTotemPerMinute,
+      log: log.child({ component: 'signaling' }),
+    });
     const s = new Signaling({
+      limits: handshakeLimits,
       http: http.server,
       db: database.db,
       log: log.child({ component: 'signaling' }),
@@ -210,6 +235,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       fleet,
     });
     signaling = s;
+    handshakeLimits.install(s.io, [NAMESPACES.kiosk, NAMESPACES.operator, NAMESPACES.media]);
     router = new CallRouter({
       db: database.db,
       log: log.child({ component: 'calls' }),
@@ -251,6 +277,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     router,
     http,
     fleet,
+    totems,
     log,
     messages,
     links,

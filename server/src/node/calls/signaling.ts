@@ -37,6 +37,8 @@ import { operatorForSession, type TotemAuthenticator, type TotemIdentity } from 
 import type { CallRouter } from './call-router.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import { DomainError } from '../domain-error.ts';
+import { RATE_LIMITED } from '../auth/totem-auth.ts';
+import { TOO_MANY_REFUSALS, TOO_MANY_TOTEM_HANDSHAKES, type HandshakeLimits } from './handshake-limits.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
 
@@ -89,6 +91,8 @@ export interface SignalingOptions {
   now: () => Date;
   /** The fleet (fleet/fleet-service.ts): told of kiosk connections and refused clones. */
   fleet?: KioskFleetHooks;
+  /** Handshake limits (calls/handshake-limits.ts); installed by the server before attach(). */
+  limits?: HandshakeLimits;
 }
 
 /** What the kiosk namespace tells the fleet. */
@@ -137,9 +141,12 @@ export class Signaling implements CallNotifier {
     const { log } = this.o;
     this.kiosk.use((socket, next) => {
       const credential = (socket.handshake.auth as { credential?: unknown }).credential;
-      this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined).then(
+      const address = this.o.limits?.addressOf(socket) ?? socket.handshake.address;
+      this.o.totems.authenticateFrom(address, typeof credential === 'string' ? credential : undefined).then(
         async (totem) => {
+          if (totem === RATE_LIMITED) return next(new Error(TOO_MANY_REFUSALS));
           if (!totem) return next(new Error('totem credential refused'));
+          if (this.o.limits?.totemOverLimit(totem.id)) return next(new Error(TOO_MANY_TOTEM_HANDSHAKES));
           // One identity, one connection: a second one while the first is alive is a clone (or a
           // stolen credential), refused and recorded. The holder's transport being closed means it
           // is merely a stale entry of a totem that is reconnecting.
@@ -288,8 +295,14 @@ export class Signaling implements CallNotifier {
     const { log } = this.o;
     this.media.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      const grant = this.router.tokens.check(typeof token === 'string' ? token : undefined);
-      if (!grant) return next(new Error('media token refused'));
+      // Claimed by this socket; a replay while the holder is connected is refused (media-tokens.ts).
+      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id, (id) =>
+        this.media.sockets.has(id),
+      );
+      if (!grant) {
+        this.o.limits?.refused(socket);
+        return next(new Error('media token refused'));
+      }
       socket.data.grant = grant;
       next();
     });

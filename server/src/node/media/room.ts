@@ -5,6 +5,7 @@ import type { types } from 'mediasoup';
 import type { ConsumerInfo, TransportInfo } from '@sportello/protocol';
 import { EventEmitter } from 'node:events';
 import { MEDIA_CODECS, webRtcTransportOptions } from './mediasoup-compat.ts';
+import { reserveUnderCap } from './peer-caps.ts';
 
 export type PeerRole = 'kiosk' | 'operator';
 
@@ -86,9 +87,10 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   async createTransport(role: PeerRole, direction: 'send' | 'recv'): Promise<TransportInfo> {
     const peer = this.peer(role);
-    const transport = await this.router.createWebRtcTransport(
-      webRtcTransportOptions(this.listen.ip, this.listen.announcedIp),
-    );
+    const release = reserveUnderCap(peer, 'transports', peer.transports.size);
+    const transport = await this.router
+      .createWebRtcTransport(webRtcTransportOptions(this.listen.ip, this.listen.announcedIp))
+      .finally(release);
     transport.appData.direction = direction;
     peer.transports.set(transport.id, transport);
     if (direction === 'recv') {
@@ -132,10 +134,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     rtpParameters: unknown,
   ): Promise<string> {
     const peer = this.peer(role);
-    const producer = await this.transport(peer, transportId).produce({
-      kind,
-      rtpParameters: rtpParameters as types.RtpParameters,
-    });
+    const transport = this.transport(peer, transportId);
+    const release = reserveUnderCap(peer, 'producers', peer.producers.size);
+    const producer = await transport
+      .produce({ kind, rtpParameters: rtpParameters as types.RtpParameters })
+      .finally(release);
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
     for (const [otherRole, other] of this.peers) {
