@@ -265,8 +265,11 @@ export const configSchema = z.strictObject({
       failedAuthPerAddressPerMinute: z.number().int().min(1).default(20),
       /** Kiosk handshakes per minute of one verified totem. Default 30. */
       handshakesPerTotemPerMinute: z.number().int().min(1).default(30),
-      /** Requests per minute of one verified totem on totem routes without a limit of their own. Default 120. */
-      totemRequestsPerMinute: z.number().int().min(1).default(120),
+      /**
+       * Requests per minute of one verified totem on totem routes without a limit of their own
+       * (agenda sync, configuration). Default: rateLimitPerMinute.
+       */
+      totemRequestsPerMinute: z.number().int().min(1).optional(),
     })
     .prefault({}),
   /** Folder of the built pages (operator console, booking page). Default app/dist. */

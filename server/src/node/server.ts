@@ -202,7 +202,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       router: () => router,
       rateLimitPerMinute: config.rateLimitPerMinute,
       trust,
-      totemRequestsPerMinute: limits.totemRequestsPerMinute,
+      totemRequestsPerMinute: limits.totemRequestsPerMinute ?? config.rateLimitPerMinute,
       pagesDir: config.pagesDir,
       fleet,
       agendaRetention,

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EVENTS, NAMESPACES } from '@sportello/protocol';
 import { io } from 'socket.io-client';
 import { startTestServer, totemCredential, TEST_PASSWORDS, type TestServer } from '../testing/test-server.ts';
@@ -325,3 +325,45 @@ async function waitUntil(cond: () => boolean, bound = 30_000): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+async function outcomeOf(callId: string) {
+  return t.server.database.db
+    .selectFrom('calls')
+    .select(['outcome', 'ended_at'])
+    .where('id', '=', callId)
+    .executeTakeFirstOrThrow();
+}
+
+test('Q-8 a call:cancel sent before the request is answered ends the call as soon as it exists', async () => {
+  const kiosk = await TestKiosk.connect(t.url, totemCredential(t.seed));
+  const requestId = randomUUID();
+  // Both leave at once: the server is still storing the item when the cancel arrives.
+  const answer = kiosk.socket.emitWithAck(EVENTS.callRequest, { kind: 'walk-in', requestId });
+  kiosk.socket.emit(EVENTS.callCancel, { requestId });
+  const res = await answer;
+  assert.ok(res.ok, JSON.stringify(res));
+  const ended = await kiosk.nextEnded();
+  assert.equal(ended.callId, res.callId);
+  assert.equal((await outcomeOf(res.callId)).outcome, 'abandoned');
+  kiosk.close();
+});
+
+test('Q-8 a call:cancel after an operator answered ends that call on both sides; unknown ids change nothing', async () => {
+  const kiosk = await TestKiosk.connect(t.url, totemCredential(t.seed));
+  const op = await TestOperator.signIn(t.url, 'giulia', TEST_PASSWORDS.giulia);
+  await op.setPresence('available');
+  kiosk.socket.emit(EVENTS.callCancel, { requestId: randomUUID() });
+  kiosk.socket.emit(EVENTS.callCancel, { requestId: 'not-a-uuid' } as never);
+  const requestId = randomUUID();
+  const res = await kiosk.socket.emitWithAck(EVENTS.callRequest, { kind: 'walk-in', requestId });
+  assert.ok(res.ok);
+  const ring = await op.nextRing();
+  await op.accept(ring.callId);
+  kiosk.socket.emit(EVENTS.callCancel, { requestId });
+  const [toKiosk, toOperator] = await Promise.all([kiosk.nextEnded(), op.nextEnd()]);
+  assert.equal(toKiosk.callId, res.callId);
+  assert.equal(toOperator.callId, res.callId);
+  assert.notEqual((await outcomeOf(res.callId)).ended_at, null);
+  kiosk.close();
+  op.close();
+});

@@ -38,6 +38,7 @@ import type { CallRouter } from './call-router.ts';
 import type { CallNotifier } from './call-notifier.ts';
 import { DomainError } from '../domain-error.ts';
 import { RATE_LIMITED } from '../auth/totem-auth.ts';
+import { RequestCancels } from './request-cancels.ts';
 import { TOO_MANY_REFUSALS, TOO_MANY_TOTEM_HANDSHAKES, type HandshakeLimits } from './handshake-limits.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
@@ -113,6 +114,8 @@ export class Signaling implements CallNotifier {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** The one kiosk socket each totem identity may have (P-2). */
   private readonly kioskHolders = new Map<string, Socket>();
+  /** Call requests a kiosk may cancel when it gives up waiting (request-cancels.ts). */
+  private cancels!: RequestCancels;
   private closing = false;
 
   constructor(private readonly o: SignalingOptions) {
@@ -132,6 +135,7 @@ export class Signaling implements CallNotifier {
 
   attach(router: CallRouter): void {
     this.router = router;
+    this.cancels = new RequestCancels((totemId, callId) => router.hangupByKiosk(totemId, callId), this.o.log);
     this.setupKiosk();
     this.setupOperator();
     this.setupMedia();
@@ -184,7 +188,7 @@ export class Signaling implements CallNotifier {
           // request() marks the totem busy before its first await: two at once make one call.
           const pending =
             'kind' in parsed.data
-              ? this.router.request(totem, parsed.data)
+              ? this.cancels.track(totem.id, parsed.data.requestId, this.router.request(totem, parsed.data))
               : this.router.upgrade(totem, parsed.data);
           pending.then(
             (r) =>
@@ -197,6 +201,7 @@ export class Signaling implements CallNotifier {
         };
       socket.on(EVENTS.callRequest, callAnswer(callRequestSchema));
       socket.on(EVENTS.callUpgrade, callAnswer(callUpgradeSchema));
+      socket.on(EVENTS.callCancel, (payload: unknown) => this.cancels.cancel(totem.id, payload));
       socket.on(
         EVENTS.callHangup,
         handler(log, callIdSchema, async ({ callId }) => this.router.hangupByKiosk(totem.id, callId)),
