@@ -39,6 +39,7 @@ import type { CallNotifier } from './call-notifier.ts';
 import { DomainError } from '../domain-error.ts';
 import { RATE_LIMITED } from '../auth/totem-auth.ts';
 import { RequestCancels } from './request-cancels.ts';
+import { CoalescedHints } from './site-hints.ts';
 import { TOO_MANY_REFUSALS, TOO_MANY_TOTEM_HANDSHAKES, type HandshakeLimits } from './handshake-limits.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
@@ -117,6 +118,9 @@ export class Signaling implements CallNotifier {
   /** Call requests a kiosk may cancel when it gives up waiting (request-cancels.ts). */
   private cancels!: RequestCancels;
   private closing = false;
+  private readonly agendaHints = new CoalescedHints((siteId) =>
+    this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged),
+  );
 
   constructor(private readonly o: SignalingOptions) {
     // Short ping interval: a vanished kiosk or console is noticed within seconds (W-7), since the
@@ -437,11 +441,12 @@ export class Signaling implements CallNotifier {
   }
 
   agendaChanged(siteId: string): void {
-    this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged);
+    this.agendaHints.hint(siteId);
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.agendaHints.close();
     for (const t of this.graceTimers.values()) clearTimeout(t);
     this.graceTimers.clear();
     await this.io.close();
