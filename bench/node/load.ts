@@ -43,11 +43,16 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<Row[]> {
     consoles.push(...(await addOperators(t, callCount + 1)));
     const idle = summarize(await signalingRoundTrips(totems));
     rows.push({
-      name: `signaling round trip, ${totemCount} totems connected, all at once`,
+      name: `signaling round trip, ${totemCount} totems connected (10 asking at a time)`,
       summary: idle,
       target: `p95 ≤ ${SIGNALING_P95_MS} ms`,
       pass: idle.p95 <= SIGNALING_P95_MS,
       note: `${totemCount} enrolled and connected in ${enrollS.toFixed(1)} s`,
+    });
+    rows.push({
+      name: `signaling round trip, all ${totemCount} totems asking at once`,
+      summary: summarize(await signalingRoundTrips(totems, totemCount)),
+      note: 'a burst: the p95 is the time to answer all of them',
     });
     const l1 = await runL1(t, totems, consoles.slice(0, callCount), {
       mediaCalls,
@@ -60,7 +65,7 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<Row[]> {
       (r) => r.peers.kiosk?.consumers === 2 && r.peers.operator?.consumers === 2,
     );
     rows.push({
-      name: `signaling round trip, ${totemCount} totems and ${callCount} calls up`,
+      name: `signaling round trip, ${totemCount} totems and ${callCount} calls up (10 at a time)`,
       summary: busy,
       target: `p95 ≤ ${SIGNALING_P95_MS} ms`,
       pass: busy.p95 <= SIGNALING_P95_MS,

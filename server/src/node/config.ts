@@ -261,7 +261,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** socket.io handshakes (kiosk, console, media) per minute from one client address. Default 600. */
       handshakesPerAddressPerMinute: z.number().int().min(1).default(600),
-      /** Refused totem or media credentials per minute from one address before it is refused unheard. Default 20. */
+      /** Refused totem secrets per minute from one address before its next ones are refused unheard. Default 20. */
       failedAuthPerAddressPerMinute: z.number().int().min(1).default(20),
       /** Kiosk handshakes per minute of one verified totem. Default 30. */
       handshakesPerTotemPerMinute: z.number().int().min(1).default(30),

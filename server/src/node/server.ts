@@ -113,7 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const tokenSecret = await step('totem token key', async () =>
     loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
   );
-  // One count of refused credentials per client address, shared by HTTP and the handshakes.
+  // Refused totem secrets per client address, counted alike over HTTP and the kiosk handshake.
   const limits = config.clientLimits;
   const failures = new WindowLimiter({ max: limits.failedAuthPerAddressPerMinute, windowMs: 60_000 });
   const trust = trustFunction(config.trustProxy);
@@ -219,7 +219,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const started = await step('signaling', async () => {
     const handshakeLimits = new HandshakeLimits({
       trust,
-      failures,
       handshakesPerAddressPerMinute: limits.handshakesPerAddressPerMinute,
       handshakesPerTotemPerMinute: limits.handshakesPerTotemPerMinute,
       log: log.child({ component: 'signaling' }),

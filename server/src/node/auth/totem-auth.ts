@@ -70,17 +70,21 @@ export class TotemAuthenticator {
   }
 
   /**
-   * As authenticate(), from a client address: an address with too many refusals in the last
-   * minute gets RATE_LIMITED without its credential being looked at, and each refusal counts.
+   * As authenticate(), from a client address. Secrets are what can be guessed (and what costs
+   * argon2), so refused secrets count against the address, and an address with too many in the
+   * last minute gets RATE_LIMITED for its next secret without it being looked at. Bearer tokens
+   * are signed and cannot be guessed: they neither count nor are blocked, so someone guessing
+   * secrets from a mall's Wi-Fi cannot lock out the enrolled totems behind the same address.
    */
   async authenticateFrom(
     address: string,
     credential: string | undefined,
   ): Promise<TotemIdentity | null | typeof RATE_LIMITED> {
     const failures = this.options.failures;
-    if (failures?.blocked(address)) return RATE_LIMITED;
+    const secret = credential !== undefined && !credential.startsWith(TOTEM_TOKEN_PREFIX);
+    if (secret && failures?.blocked(address)) return RATE_LIMITED;
     const totem = await this.authenticate(credential);
-    if (!totem) failures?.hit(address);
+    if (!totem && secret) failures?.hit(address);
     return totem;
   }
 

@@ -1,7 +1,8 @@
 // Limits on socket.io handshakes, before and after the client proves who it is. Before: per client
-// address (the proxy-aware one, see http/client-address.ts), every namespace, and an address with
-// too many refused credentials is refused unheard. After: per verified totem. Installed on the
-// namespaces before their own authentication, so a refused handshake costs no database read.
+// address (the proxy-aware one, see http/client-address.ts), every namespace; refused totem
+// secrets are counted by the totem authenticator (auth/totem-auth.ts). After: per verified totem.
+// Installed on the namespaces before their own authentication, so a refused handshake costs no
+// database read.
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../logger.ts';
 import { clientAddress, type TrustFn } from '../http/client-address.ts';
@@ -9,8 +10,6 @@ import { WindowLimiter } from '../auth/window-limiter.ts';
 
 export interface HandshakeLimitsOptions {
   trust: TrustFn;
-  /** Refused credentials per address (shared with the totem authenticator). */
-  failures: WindowLimiter;
   handshakesPerAddressPerMinute: number;
   handshakesPerTotemPerMinute: number;
   log: Logger;
@@ -37,7 +36,6 @@ export class HandshakeLimits {
       io.of(name).use((socket, next) => {
         const address = clientAddress(socket.request, this.o.trust);
         socket.data.clientAddress = address;
-        if (this.o.failures.blocked(address)) return next(new Error(TOO_MANY_REFUSALS));
         if (this.perAddress.hit(address)) {
           this.o.log.warn({ namespace: name }, 'handshake refused: too many from one address');
           return next(new Error(TOO_MANY_HANDSHAKES));
@@ -50,11 +48,6 @@ export class HandshakeLimits {
   /** The address install() found for this socket (the TCP peer if it was not installed). */
   addressOf(socket: Socket): string {
     return (socket.data as { clientAddress?: string }).clientAddress ?? socket.handshake.address;
-  }
-
-  /** A credential presented on this socket was refused: counts against its address. */
-  refused(socket: Socket): void {
-    this.o.failures.hit(this.addressOf(socket));
   }
 
   /** Counts a verified totem's handshake; true when that totem is over its limit. */

@@ -40,6 +40,7 @@ import { DomainError } from '../domain-error.ts';
 import { RATE_LIMITED } from '../auth/totem-auth.ts';
 import { RequestCancels } from './request-cancels.ts';
 import { CoalescedHints } from './site-hints.ts';
+import { Turnstile } from './turnstile.ts';
 import { TOO_MANY_REFUSALS, TOO_MANY_TOTEM_HANDSHAKES, type HandshakeLimits } from './handshake-limits.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
@@ -117,6 +118,8 @@ export class Signaling implements CallNotifier {
   private readonly kioskHolders = new Map<string, Socket>();
   /** Call requests a kiosk may cancel when it gives up waiting (request-cancels.ts). */
   private cancels!: RequestCancels;
+  /** Call requests and upgrades take turns (turnstile.ts): a burst must not starve the sockets. */
+  private readonly requestTurns = new Turnstile();
   private closing = false;
   private readonly agendaHints = new CoalescedHints((siteId) =>
     this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged),
@@ -190,10 +193,15 @@ export class Signaling implements CallNotifier {
           const parsed = schema.safeParse(payload);
           if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
           // request() marks the totem busy before its first await: two at once make one call (Q-8).
+          const data = parsed.data;
           const pending =
-            'kind' in parsed.data
-              ? this.cancels.track(totem.id, parsed.data.requestId, this.router.request(totem, parsed.data))
-              : this.router.upgrade(totem, parsed.data);
+            'kind' in data
+              ? this.cancels.track(
+                  totem.id,
+                  data.requestId,
+                  this.requestTurns.run(() => this.router.request(totem, data)),
+                )
+              : this.requestTurns.run(() => this.router.upgrade(totem, data));
           pending.then(
             (r) =>
               reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
@@ -308,10 +316,7 @@ export class Signaling implements CallNotifier {
       const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id, (id) =>
         this.media.sockets.has(id),
       );
-      if (!grant) {
-        this.o.limits?.refused(socket);
-        return next(new Error('media token refused'));
-      }
+      if (!grant) return next(new Error('media token refused'));
       socket.data.grant = grant;
       next();
     });

@@ -216,7 +216,17 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Session round trips of every totem at once: the signaling latency at this load. */
-export async function signalingRoundTrips(totems: readonly SimTotem[]): Promise<number[]> {
-  return Promise.all(totems.map(async (x) => (await x.sessionRoundTrip()).ms));
+/**
+ * One session round trip per totem, `inFlight` at a time: the latency of a signaling request
+ * while every totem is connected. With `inFlight` = all, the burst of everyone asking at once.
+ */
+export async function signalingRoundTrips(totems: readonly SimTotem[], inFlight = 10): Promise<number[]> {
+  const out: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, totems.length) }, async () => {
+      while (next < totems.length) out.push((await totems[next++]!.sessionRoundTrip()).ms);
+    }),
+  );
+  return out;
 }

@@ -24,7 +24,7 @@ export interface L1Result {
   calls: CallRun[];
   /** Room counts per call after negotiation (Room.dump()). */
   rooms: ReturnType<NonNullable<ReturnType<TestServer['server']['router']['roomFor']>>['dump']>[];
-  /** session:get round trips of every connected totem, with the calls up. */
+  /** session:get round trips of every connected totem (10 at a time), with the calls up. */
   signalingMs: number[];
   media: { legs: number; sentPerLeg: number; receivedPerLeg: number[]; seconds: number };
   /** Worker CPU, ms per second of wall time: while replaying, and idle (same calls, no media). */

@@ -62,7 +62,10 @@ export async function openLeg(router: types.Router, ssrcBase: number): Promise<M
   const sink = createSocket('udp4');
   await new Promise<void>((resolve) => sink.bind(0, ip, resolve));
   let received = 0;
-  sink.on('message', () => (received += 1));
+  // RTP only: the consumers' transport also sends RTCP (sender reports) on the same port.
+  sink.on('message', (msg: Buffer) => {
+    if (msg.length >= 12 && (msg[1]! < 200 || msg[1]! > 204)) received += 1;
+  });
   const outbound = await router.createPlainTransport({ listenIp: ip, rtcpMux: true, comedia: false });
   await outbound.connect({ ip, port: sink.address().port });
   const consumers = await Promise.all(

@@ -1,0 +1,35 @@
+// One call request at a time, with a turn of the event loop between two. The database driver is
+// synchronous, so 200 check-ins arriving in one read (L-2) would otherwise run as one unbroken
+// chain of microtasks: no socket is read or written until the last is stored — on a busy machine
+// for longer than the sockets' ping timeout, and every totem drops. Taking turns costs each request
+// one loop iteration, and lets pings, hang-ups and the consoles through in between.
+export class Turnstile {
+  private readonly waiting: (() => void)[] = [];
+  private busy = false;
+
+  /** Runs `fn` when its turn comes; resolves or rejects as it does. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            // The next turn after the loop has polled for I/O (an immediate set now runs on the
+            // next iteration, after the poll phase).
+            setImmediate(() => this.next());
+          });
+      });
+      if (!this.busy) this.next();
+    });
+  }
+
+  private next(): void {
+    const go = this.waiting.shift();
+    this.busy = go !== undefined;
+    go?.();
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
