@@ -1,0 +1,40 @@
+// Call requests take turns: one at a time, in arrival order, with I/O let through between two.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Turnstile } from './turnstile.ts';
+
+test('requests run one at a time in arrival order, and a failure does not stop the next', async () => {
+  const turns = new Turnstile();
+  const log: string[] = [];
+  let running = 0;
+  const job = (name: string, fail = false) =>
+    turns.run(async () => {
+      running += 1;
+      assert.equal(running, 1, 'never two at once');
+      log.push(`start ${name}`);
+      await Promise.resolve();
+      log.push(`end ${name}`);
+      running -= 1;
+      if (fail) throw new Error(name);
+      return name;
+    });
+  const results = await Promise.allSettled([job('a'), job('b', true), job('c')]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+});
+
+test('between two turns the event loop polls: an I/O callback queued meanwhile runs in between', async () => {
+  const turns = new Turnstile();
+  const order: string[] = [];
+  const first = turns.run(async () => {
+    // An immediate queued during the first turn stands for I/O waiting to be handled.
+    setImmediate(() => order.push('io'));
+    order.push('first');
+  });
+  const second = turns.run(async () => void order.push('second'));
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ['first', 'io', 'second']);
+});
