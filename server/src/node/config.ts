@@ -259,8 +259,12 @@ export const configSchema = z.strictObject({
   /** Limits on clients before and after they prove who they are (see README, "Abuse limits"). */
   clientLimits: z
     .strictObject({
-      /** socket.io handshakes (kiosk, console, media) per minute from one client address. Default 600. */
-      handshakesPerAddressPerMinute: z.number().int().min(1).default(600),
+      /**
+       * socket.io handshakes (kiosk, console, media) per minute from one client address. High, since
+       * a municipality's totems may share one address and all reconnect after a restart; a handshake
+       * of a made-up totem costs one indexed read. Default 3000.
+       */
+      handshakesPerAddressPerMinute: z.number().int().min(1).default(3000),
       /** Refused totem secrets per minute from one address before its next ones are refused unheard. Default 20. */
       failedAuthPerAddressPerMinute: z.number().int().min(1).default(20),
       /** Kiosk handshakes per minute of one verified totem. Default 30. */
