@@ -38,3 +38,13 @@ test('between two turns the event loop polls: an I/O callback queued meanwhile r
   await Promise.all([first, second]);
   assert.deepEqual(order, ['first', 'io', 'second']);
 });
+
+test('a turn stuck past its bound lets the next one through', async () => {
+  const turns = new Turnstile(20);
+  let release!: () => void;
+  const stuck = turns.run(() => new Promise<void>((resolve) => (release = resolve)));
+  const next = await turns.run(async () => 'through');
+  assert.equal(next, 'through');
+  release();
+  await stuck;
+});

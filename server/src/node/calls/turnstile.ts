@@ -7,17 +7,31 @@ export class Turnstile {
   private readonly waiting: (() => void)[] = [];
   private busy = false;
 
+  /** A turn that takes longer than `maxTurnMs` lets the next one start (it is not cut short). */
+  constructor(private readonly maxTurnMs = 2000) {}
+
   /** Runs `fn` when its turn comes; resolves or rejects as it does. */
   run<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push(() => {
-        fn()
-          .then(resolve, reject)
-          .finally(() => {
-            // The next turn after the loop has polled for I/O (an immediate set now runs on the
-            // next iteration, after the poll phase).
-            setImmediate(() => this.next());
-          });
+        let passed = false;
+        // The next turn after the loop has polled for I/O (an immediate set now runs on the
+        // next iteration, after the poll phase).
+        const pass = () => {
+          if (passed) return;
+          passed = true;
+          clearTimeout(slow);
+          setImmediate(() => this.next());
+        };
+        // A request stuck on something slow must not hold every other totem's request.
+        const slow = setTimeout(pass, this.maxTurnMs);
+        let running: Promise<T>;
+        try {
+          running = fn();
+        } catch (err) {
+          running = Promise.reject(err as Error);
+        }
+        running.then(resolve, reject).finally(pass);
       });
       if (!this.busy) this.next();
     });

@@ -95,15 +95,23 @@ export class SimTotem {
   request(
     req: { kind: 'walk-in' } | { kind: 'booked'; bookingId: string; checkInKey: string; codeHash: string },
   ) {
-    return this.socket.timeout(120_000).emitWithAck(EVENTS.callRequest, { ...req, requestId: randomUUID() });
+    return this.socket
+      .timeout(120_000)
+      .emitWithAck(EVENTS.callRequest, { ...req, requestId: randomUUID() })
+      .catch((err: unknown) => {
+        throw new Error(`call request of ${this.id}: ${(err as Error).message}`, { cause: err });
+      });
   }
 
   /** One signaling round trip (session:get), in milliseconds, with the answer. */
   async sessionRoundTrip(): Promise<{ ms: number; session: KioskSession }> {
     const t0 = performance.now();
-    const res = (await this.socket.timeout(120_000).emitWithAck(EVENTS.sessionGet, {})) as unknown as {
-      ok: boolean;
-    } & KioskSession;
+    const res = (await this.socket
+      .timeout(120_000)
+      .emitWithAck(EVENTS.sessionGet, {})
+      .catch((err: unknown) => {
+        throw new Error(`session:get of ${this.id}: ${(err as Error).message}`, { cause: err });
+      })) as unknown as { ok: boolean } & KioskSession;
     if (!res.ok) throw new Error('session:get refused');
     return { ms: performance.now() - t0, session: { call: res.call } };
   }

@@ -80,8 +80,12 @@ export class MediaPeer {
     event: keyof MediaClientEvents,
     payload: unknown,
   ): Promise<Answer | { ok: false; error: string }> {
-    return (await (this.socket.timeout(60_000) as unknown as Socket).emitWithAck(event, payload)) as
-      Answer | { ok: false; error: string };
+    try {
+      return (await (this.socket.timeout(120_000) as unknown as Socket).emitWithAck(event, payload)) as
+        Answer | { ok: false; error: string };
+    } catch (err) {
+      throw new Error(`${event}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** Sends one request; throws with the server's sentence when it is refused. */
