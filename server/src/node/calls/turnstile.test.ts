@@ -26,8 +26,8 @@ test('requests run one at a time in arrival order, and a failure does not stop t
   assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
 });
 
-test('between two turns the event loop polls: an I/O callback queued meanwhile runs in between', async () => {
-  const turns = new Turnstile();
+test('between two slices the event loop polls: an I/O callback queued meanwhile runs in between', async () => {
+  const turns = new Turnstile(2000, 0); // a slice of 0 ms: the loop turns after every request
   const order: string[] = [];
   const first = turns.run(async () => {
     // An immediate queued during the first turn stands for I/O waiting to be handled.
