@@ -24,7 +24,7 @@ async function record(seconds: number): Promise<void> {
   const video = await listen();
   const chunks: Buffer[] = [];
   const keep = (kind: number) => (msg: Buffer) => {
-    // RTCP (payload types 200–204 in the second byte) is not part of the fixture.
+    // RTCP (packet types 192–223 in the second byte) is not part of the fixture.
     const pt = msg[1]! & 0x7f;
     if (msg[1]! >= 200 && msg[1]! <= 204) return;
     if (pt !== 96 && pt !== 111) return;

@@ -1,4 +1,4 @@
-// One call request at a time, and a turn of the event loop at least every 20 ms of them. The
+// One call request at a time, and a turn of the event loop at least every 50 ms of them. The
 // database driver is synchronous, so 200 check-ins arriving in one read (L-2) would otherwise run
 // as one unbroken chain of microtasks: no socket is read or written until the last is stored — on
 // a busy machine for longer than the sockets' ping timeout, and every totem drops. Requests run
@@ -13,7 +13,7 @@ export class Turnstile {
     /** A turn that takes longer than this lets the next one start (it is not cut short). */
     private readonly maxTurnMs = 2000,
     /** Requests run back to back for this long before the event loop gets a turn. */
-    private readonly sliceMs = 20,
+    private readonly sliceMs = 50,
   ) {}
 
   /** Runs `fn` when its turn comes; resolves or rejects as it does. */

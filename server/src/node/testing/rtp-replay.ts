@@ -64,7 +64,9 @@ export async function openLeg(router: types.Router, ssrcBase: number): Promise<M
   let received = 0;
   // RTP only: the consumers' transport also sends RTCP (sender reports) on the same port.
   sink.on('message', (msg: Buffer) => {
-    if (msg.length >= 12 && (msg[1]! < 200 || msg[1]! > 204)) received += 1;
+    // RTCP packet types 192–223 read as RTP payload types 64–95 once the marker bit is masked.
+    const pt = msg[1]! & 0x7f;
+    if (msg.length >= 12 && (pt < 64 || pt > 95)) received += 1;
   });
   const outbound = await router.createPlainTransport({ listenIp: ip, rtcpMux: true, comedia: false });
   await outbound.connect({ ip, port: sink.address().port });
