@@ -73,7 +73,8 @@ test(`L-1 ${TOTEMS} connected totems and ${CALLS} concurrent calls negotiated en
           r.calls.map((c) => c.negotiateMs),
           95,
         ).toFixed(0)} ms, ` +
-        `worker CPU ${r.workerCpu.replayMsPerSecond.toFixed(0)} ms/s with ${MEDIA_CALLS} media calls`,
+        `worker CPU ${r.workerCpu.replayMsPerSecond.toFixed(0)} ms/s with ${MEDIA_CALLS} media calls, ` +
+        `${r.media.receivedPerLeg.reduce((a, b) => a + b, 0)}/${r.media.sentPerLeg * r.media.legs} RTP packets through`,
     );
   } finally {
     await r.end();

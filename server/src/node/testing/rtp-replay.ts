@@ -62,11 +62,10 @@ export async function openLeg(router: types.Router, ssrcBase: number): Promise<M
   const sink = createSocket('udp4');
   await new Promise<void>((resolve) => sink.bind(0, ip, resolve));
   let received = 0;
-  // RTP only: the consumers' transport also sends RTCP (sender reports) on the same port.
+  // The consumers' own streams only: the transport also sends RTCP and may send probation padding.
+  const ssrcs = new Set<number>();
   sink.on('message', (msg: Buffer) => {
-    // RTCP packet types 192–223 read as RTP payload types 64–95 once the marker bit is masked.
-    const pt = msg[1]! & 0x7f;
-    if (msg.length >= 12 && (pt < 64 || pt > 95)) received += 1;
+    if (msg.length >= 12 && ssrcs.has(msg.readUInt32BE(8))) received += 1;
   });
   const outbound = await router.createPlainTransport({ listenIp: ip, rtcpMux: true, comedia: false });
   await outbound.connect({ ip, port: sink.address().port });
@@ -75,6 +74,7 @@ export async function openLeg(router: types.Router, ssrcBase: number): Promise<M
       outbound.consume({ producerId: p.id, rtpCapabilities: router.rtpCapabilities, paused: false }),
     ),
   );
+  for (const c of consumers) for (const e of c.rtpParameters.encodings ?? []) if (e.ssrc) ssrcs.add(e.ssrc);
   // VP8 from a plain transport: ask for a key frame, as a browser would on its first frame.
   for (const c of consumers) if (c.kind === 'video') await c.requestKeyFrame().catch(() => undefined);
   const out = createSocket('udp4');
