@@ -8,6 +8,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCallCompareBench } from '../bench/node/call-compare.ts';
 import { runQueueBench } from '../bench/node/call-queue.ts';
+import { runLoadBench } from '../bench/node/load.ts';
 import { runRingBench } from '../bench/node/ring-latency.ts';
 import { formatTable, type Row } from '../bench/node/stats.ts';
 import { benchSync } from '../bench/node/sync.ts';
@@ -18,7 +19,7 @@ import { CHROMIUM } from '../e2e/support/browser.ts';
 import { PAGES_DIR } from '../e2e/support/stack.ts';
 import { resolveWorkerBin } from '../server/src/node/media/mediasoup-compat.ts';
 
-const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call', 'kiosk'] as const;
+const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call', 'kiosk', 'load'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(ALL as readonly string[]).includes(w));
 if (unknown.length > 0) {
@@ -120,6 +121,12 @@ if (selected.includes('kiosk')) {
       throw new Error(`built pages not found in ${PAGES_DIR}: run \`npm run build --workspace app\` first`);
     }
     rows.push(...(await runKioskFootprintBench()));
+  });
+}
+
+if (selected.includes('load')) {
+  await step('load: 1,000 enrolled totems, 100 calls (10 with media), 200 check-ins at once', async () => {
+    rows.push(...(await runLoadBench()));
   });
 }
 

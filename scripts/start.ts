@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     overrides: {
       dataDir: process.env.SPORTELLO_DATA_DIR ?? join(demoDir, 'server'),
       pagesDir,
+      // The demo totem signs in with its seeded secret: allowed here, and only by this explicit flag.
+      demoSecrets: true,
       logLevel: (process.env.SPORTELLO_LOG_LEVEL as 'warn' | undefined) ?? 'warn',
       // The name and contact the booking page's header, footer and legal pages show.
       municipality: {

@@ -111,3 +111,52 @@ describe("the kiosk follows the server's truth on every connection", () => {
     assert.notEqual(row.ended_at, null);
   });
 });
+
+describe('a kiosk that gives up on its call request', () => {
+  test('Q-8 the request goes through but its answer is lost: the kiosk gives up, cancels, and the server ends the call it made', async () => {
+    const proxy: TcpProxy = await startTcpProxy(t.url);
+    cleanups.push(() => proxy.close());
+    const link = new ServerLink(proxy.url, totemCredential(t.seed), 500);
+    const greeted = new Promise((resolve) => {
+      link.once('session', resolve);
+    });
+    cleanups.push(() => link.close());
+    await greeted; // connected, and the server has sent this totem's truth
+    // The server hears the request and answers, but the answer never reaches the kiosk.
+    proxy.stall();
+    const made = new Promise<string>((resolve) => {
+      const poll = async (): Promise<void> => {
+        const row = await t.server.database.db
+          .selectFrom('calls')
+          .select('id')
+          .where('totem_id', '=', t.seed.totem.id)
+          .where('ended_at', 'is', null)
+          .executeTakeFirst();
+        if (row) return resolve(row.id);
+        await new Promise((r) => setImmediate(r));
+        return poll();
+      };
+      void poll();
+    });
+    const answer = await link.requestCall({ kind: 'walk-in' });
+    assert.deepEqual(answer, { ok: false, reason: 'unavailable', error: 'the server did not answer' });
+    const callId = await made;
+    // The cancel travels kiosk → server even while the answers are held back.
+    const bound = Date.now() + 30_000; // generous: the cancel takes milliseconds
+    let ended: { outcome: string | null; ended_at: string | null };
+    do {
+      ended = await t.server.database.db
+        .selectFrom('calls')
+        .select(['outcome', 'ended_at'])
+        .where('id', '=', callId)
+        .executeTakeFirstOrThrow();
+      if (!ended.ended_at) await new Promise((r) => setImmediate(r));
+    } while (!ended.ended_at && Date.now() < bound);
+    assert.equal(
+      ended.outcome,
+      'abandoned',
+      'nobody is left to own the call: it is not offered to an operator',
+    );
+    proxy.unstall();
+  });
+});

@@ -21,6 +21,7 @@ import {
   type RejectReason,
   type RemoteActionNotice,
 } from '@sportello/protocol';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 
@@ -138,14 +139,17 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
     if (!(await this.connected())) {
       return { ok: false, reason: 'unavailable', error: 'the server cannot be reached' };
     }
+    // Named, so that giving up can cancel it: the server then ends whatever the request made
+    // instead of ringing an operator for a citizen who has been told the call did not go through.
+    const requestId = randomUUID();
     return this.socket
       .timeout(this.requestTimeoutMs)
-      .emitWithAck(EVENTS.callRequest, req)
-      .catch(() => ({
-        ok: false as const,
-        reason: 'unavailable' as const,
-        error: 'the server did not answer',
-      }));
+      .emitWithAck(EVENTS.callRequest, { ...req, requestId })
+      .catch(() => {
+        // Sent now or, if the link is down, first thing after it reconnects (socket.io buffers it).
+        this.socket.emit(EVENTS.callCancel, { requestId });
+        return { ok: false as const, reason: 'unavailable' as const, error: 'the server did not answer' };
+      });
   }
 
   /** Makes the waiting walk-in item the booked call; answers like a call request. */

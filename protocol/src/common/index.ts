@@ -15,3 +15,4 @@ export * from './http-routes-public.ts';
 export * from './home-video.ts';
 export * from './call-queue.ts';
 export * from './media-link.ts';
+export * from './call-cancel.ts';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { MediaLinkClientEvents, MediaLinkServerEvents } from './media-link.ts';
+import { requestIdSchema, type CallCancel } from './call-cancel.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
 import type {
   CallbackInstead,
@@ -41,6 +42,8 @@ export const EVENTS = {
   callbackInstead: 'call:callback-instead',
   /** From a kiosk: a booking code confirmed while its walk-in item waits (Q-7, ack). */
   callUpgrade: 'call:upgrade',
+  /** From a kiosk: it gave up waiting for the answer to a call request; end what it made (call-cancel.ts). */
+  callCancel: 'call:cancel',
   /** To a kiosk or console right after it connects: the call it has, or none. */
   session: 'session:state',
   /** From a kiosk or console: ask for session:state again (ack answers with it). */
@@ -86,8 +89,10 @@ export const callRequestSchema = z.discriminatedUnion('kind', [
      * so the server checks the code itself before the call (and the check-in) go ahead.
      */
     codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The kiosk's id of this attempt, named again by call:cancel when it gives up (call-cancel.ts). */
+    requestId: requestIdSchema.optional(),
   }),
-  z.strictObject({ kind: z.literal('walk-in') }),
+  z.strictObject({ kind: z.literal('walk-in'), requestId: requestIdSchema.optional() }),
 ]);
 export type CallRequest = z.infer<typeof callRequestSchema>;
 export type CallRequestAck = (
@@ -130,6 +135,7 @@ export interface KioskClientEvents {
   [EVENTS.callbackInstead]: (req: CallbackInstead, ack: Ack<{ callbackId: string }>) => void;
   [EVENTS.callUpgrade]: (req: CallUpgrade, ack: CallRequestAck) => void;
   [EVENTS.sessionGet]: (req: Record<string, never>, ack: Ack<KioskSession>) => void;
+  [EVENTS.callCancel]: (req: CallCancel, ack?: Ack) => void;
 }
 export interface KioskServerEvents {
   [EVENTS.queueStatus]: (p: QueueStatus) => void;

@@ -46,3 +46,20 @@ test('a configuration file is read, validated and named in errors; unknown keys 
   writeFileSync(ports, JSON.stringify({ media: { rtcMinPort: 50000, rtcMaxPort: 40000 } }));
   assert.throws(() => loadConfig({ file: ports }), /rtcMinPort/);
 });
+
+test('demo secrets are off unless asked for; trustProxy takes a flag or the proxies, from the environment too', () => {
+  const c = loadConfig({ env: {} });
+  assert.equal(c.demoSecrets, false);
+  assert.equal(c.trustProxy, false);
+  assert.equal(c.clientLimits.totemRequestsPerMinute, undefined, 'follows rateLimitPerMinute');
+  const e = loadConfig({
+    env: { SPORTELLO_DEMO_SECRETS: 'true', SPORTELLO_TRUST_PROXY: 'loopback, 10.0.0.0/8' },
+  });
+  assert.equal(e.demoSecrets, true);
+  assert.equal(e.trustProxy, 'loopback, 10.0.0.0/8');
+  assert.equal(loadConfig({ env: { SPORTELLO_TRUST_PROXY: '1' } }).trustProxy, true);
+  assert.throws(
+    () => loadConfig({ env: { SPORTELLO_DEMO_SECRETS: 'perhaps' } }),
+    /demoSecrets.*SPORTELLO_DEMO_SECRETS/s,
+  );
+});

@@ -258,6 +258,37 @@ export const configSchema = z.strictObject({
   operatorSessionHours: z.number().min(1).max(72).default(12),
   /** Requests per minute per client address on public endpoints. Default 120. */
   rateLimitPerMinute: z.number().int().min(1).default(120),
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For):
+   * false (none, the default), true (any: only when the proxy is the sole way in), or the proxies'
+   * addresses/subnets such as "127.0.0.1" or "loopback,10.0.0.0/8". Every per-address limit uses it.
+   */
+  trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+  /**
+   * Accepts the demo and development totem secrets ("Totem <id>:<secret>", checked with argon2).
+   * Off by default: enrolled totems use signed bearer tokens. `npm start` and the tests turn it on.
+   */
+  demoSecrets: z.boolean().default(false),
+  /** Limits on clients before and after they prove who they are (see README, "Abuse limits"). */
+  clientLimits: z
+    .strictObject({
+      /**
+       * socket.io handshakes (kiosk, console, media) per minute from one client address. High, since
+       * a municipality's totems may share one address and all reconnect after a restart; a handshake
+       * of a made-up totem costs one indexed read. Default 3000.
+       */
+      handshakesPerAddressPerMinute: z.number().int().min(1).default(3000),
+      /** Refused totem secrets per minute from one address before its next ones are refused unheard. Default 20. */
+      failedAuthPerAddressPerMinute: z.number().int().min(1).default(20),
+      /** Kiosk handshakes per minute of one verified totem. Default 30. */
+      handshakesPerTotemPerMinute: z.number().int().min(1).default(30),
+      /**
+       * Requests per minute of one verified totem on totem routes without a limit of their own
+       * (agenda sync, configuration). Default: rateLimitPerMinute.
+       */
+      totemRequestsPerMinute: z.number().int().min(1).optional(),
+    })
+    .prefault({}),
   /** Folder of the built pages (operator console, booking page). Default app/dist. */
   pagesDir: z.string().optional(),
 });
@@ -265,7 +296,12 @@ export type ServerConfig = z.infer<typeof configSchema>;
 export type ServerConfigInput = z.input<typeof configSchema>;
 
 /** Environment variables and the config path each one sets. */
-const ENV_FIELDS: Record<string, { path: string[]; type: 'string' | 'number' | 'list' }> = {
+const ENV_FIELDS: Record<
+  string,
+  { path: string[]; type: 'string' | 'number' | 'boolean' | 'proxy' | 'list' }
+> = {
+  SPORTELLO_TRUST_PROXY: { path: ['trustProxy'], type: 'proxy' },
+  SPORTELLO_DEMO_SECRETS: { path: ['demoSecrets'], type: 'boolean' },
   SPORTELLO_HOST: { path: ['host'], type: 'string' },
   SPORTELLO_PORT: { path: ['port'], type: 'number' },
   SPORTELLO_PUBLIC_URL: { path: ['publicUrl'], type: 'string' },
@@ -311,6 +347,21 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
+/** An environment value in the type of its field; a value that fits none is kept, so zod names it. */
+function parseEnv(type: 'string' | 'number' | 'boolean' | 'proxy' | 'list', value: string): unknown {
+  if (type === 'number') return Number(value);
+  // A list is written comma-separated: "turns:a:443?transport=tcp, turn:a:3478".
+  if (type === 'list')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const flag = { true: true, '1': true, false: false, '0': false }[value.toLowerCase()];
+  if (type === 'boolean') return flag ?? value;
+  if (type === 'proxy') return flag ?? value;
+  return value;
+}
+
 /**
  * Builds the configuration. `overrides` come last (tests and the demo launcher use them); the
  * error message names every bad field and where its value came from.
@@ -334,16 +385,7 @@ export function loadConfig(options: {
   for (const [name, field] of Object.entries(ENV_FIELDS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    // A list is written comma-separated: "turns:a:443?transport=tcp, turn:a:3478".
-    const parsed =
-      field.type === 'number'
-        ? Number(value)
-        : field.type === 'list'
-          ? value
-              .split(',')
-              .map((v) => v.trim())
-              .filter(Boolean)
-          : value;
+    const parsed = parseEnv(field.type, value);
     setPath(raw, field.path, field.type === 'number' && Number.isNaN(parsed) ? value : parsed);
     fromEnv.set(field.path.join('.'), name);
   }
@@ -358,6 +400,7 @@ export function loadConfig(options: {
     'messages',
     'retention',
     'abuse',
+    'clientLimits',
   ] as const) {
     const o = options.overrides?.[key];
     if (o) merged[key] = { ...(raw[key] as object | undefined), ...o };

@@ -14,6 +14,9 @@ import { buildHttpApp } from './http/app.ts';
 import { TotemAuthenticator } from './auth/sessions.ts';
 import { loadTokenSecret } from './auth/token-secret.ts';
 import { FleetService } from './fleet/fleet-service.ts';
+import { WindowLimiter } from './auth/window-limiter.ts';
+import { trustFunction } from './http/client-address.ts';
+import { HandshakeLimits } from './calls/handshake-limits.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
 import { AgendaRetention } from './agenda/retention.ts';
@@ -57,6 +60,8 @@ export interface RunningServer {
   router: CallRouter;
   http: FastifyInstance;
   fleet: FleetService;
+  /** Totem credentials (the abuse tests read how many argon2 checks a flood caused). */
+  totems: TotemAuthenticator;
   log: Logger;
   /** The message delivery loop (tests run it on their clock with runDue()). */
   messages: MessageDelivery;
@@ -111,7 +116,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     loadTokenSecret(config.dataDir, config.fleet.tokenSecret, log),
   );
   const turn = new TurnCredentials(config.turn, now);
-  const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
+  // Refused totem secrets per client address, counted alike over HTTP and the kiosk handshake.
+  const limits = config.clientLimits;
+  const failures = new WindowLimiter({ max: limits.failedAuthPerAddressPerMinute, windowMs: 60_000 });
+  const trust = trustFunction(config.trustProxy);
+  const totems = new TotemAuthenticator(database.db, {
+    tokenSecret,
+    now,
+    demoSecrets: config.demoSecrets,
+    failures,
+  });
+  if (config.demoSecrets) log.warn('demo totem secrets are accepted (demoSecrets): never in production');
   let router!: CallRouter;
   let signaling: Signaling | undefined;
   // Known once the server listens; enrollment hands it to totems.
@@ -198,6 +213,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       totems,
       router: () => router,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      trust,
+      totemRequestsPerMinute: limits.totemRequestsPerMinute ?? config.rateLimitPerMinute,
       pagesDir: config.pagesDir,
       fleet,
       agendaRetention,
@@ -212,7 +229,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return app;
   });
   const started = await step('signaling', async () => {
+    const handshakeLimits = new HandshakeLimits({
+      trust,
+      handshakesPerAddressPerMinute: limits.handshakesPerAddressPerMinute,
+      handshakesPerTotemPerMinute: limits.handshakesPerTotemPerMinute,
+      log: log.child({ component: 'signaling' }),
+    });
     const s = new Signaling({
+      limits: handshakeLimits,
       http: http.server,
       db: database.db,
       log: log.child({ component: 'signaling' }),
@@ -224,6 +248,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       iceServers: (label) => turn.grant(label),
     });
     signaling = s;
+    handshakeLimits.install(s.io, [NAMESPACES.kiosk, NAMESPACES.operator, NAMESPACES.media]);
     router = new CallRouter({
       db: database.db,
       log: log.child({ component: 'calls' }),
@@ -265,6 +290,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     router,
     http,
     fleet,
+    totems,
     log,
     messages,
     links,

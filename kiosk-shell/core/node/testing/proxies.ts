@@ -8,6 +8,10 @@ export interface TcpProxy {
   url: string;
   cut(): void;
   restore(): void;
+  /** Holds back what the server sends (connections stay open, the client's bytes still go). */
+  stall(): void;
+  /** Delivers what was held back and lets the server's bytes flow again. */
+  unstall(): void;
   close(): Promise<void>;
 }
 
@@ -15,15 +19,21 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let down = false;
+  let stalled = false;
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const server = createTcpServer((client) => {
     if (down) return void client.destroy();
     const upstream = connect(Number(port), hostname);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    upstream.on('close', () => pairs.delete(pair));
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
       s.on('error', () => {});
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    if (!stalled) upstream.pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -37,6 +47,14 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     restore() {
       down = false;
+    },
+    stall() {
+      stalled = true;
+      for (const p of pairs) p.upstream.unpipe(p.client);
+    },
+    unstall() {
+      stalled = false;
+      for (const p of pairs) p.upstream.pipe(p.client);
     },
     close() {
       closed ??= new Promise((resolve) => {

@@ -4,12 +4,16 @@
 //   its enrolled Ed25519 key (fleet/totem-tokens.ts). They carry the key version, so revoking or
 //   re-enrolling a totem invalidates every token it holds at once;
 // - demo and development secrets "<totem id>:<secret>", checked with argon2 (slow on purpose), the
-//   result cached per process so a reconnecting totem does not pay argon2 again.
+//   result cached per process so a reconnecting totem does not pay argon2 again. Only when the
+//   configuration says `demoSecrets: true`; never for an id that has no secret (unknown or
+//   enrolled), so a flood of made-up ids costs one indexed read each, not 64 MiB of argon2.
 // Either way the totem's current status is read on every call: a revoked totem is refused at once.
+// Refusals are counted per client address; an address over its limit is refused unheard.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { fleetDb, type FleetDb } from '../fleet/fleet-db.ts';
 import { sha256Hex, verifyPassword } from './secrets.ts';
+import type { WindowLimiter } from './window-limiter.ts';
 
 export interface TotemIdentity {
   id: string;
@@ -34,13 +38,22 @@ export interface TotemAuthenticatorOptions {
   /** HMAC key of bearer tokens; without it only demo secrets are accepted. */
   tokenSecret?: Buffer;
   now?: () => Date;
+  /** Accept "<id>:<secret>" demo secrets (config `demoSecrets`). Default false. */
+  demoSecrets?: boolean;
+  /** Refused credentials per client address (shared with the media tokens). */
+  failures?: WindowLimiter;
 }
+
+/** The answer when an address has been refused too often: it is not even checked. */
+export const RATE_LIMITED = 'rate-limited' as const;
 
 export class TotemAuthenticator {
   /** sha256(credential) → the secret hash it was verified against. */
   private readonly verified = new Map<string, { id: string; secretHash: string }>();
   private readonly db: FleetDb;
   private readonly now: () => Date;
+  /** argon2 verifications run so far (diagnostics; the abuse tests check a flood adds none). */
+  secretVerifications = 0;
 
   constructor(
     db: Db,
@@ -54,6 +67,25 @@ export class TotemAuthenticator {
     if (!credential || credential.length > 1000) return null;
     if (credential.startsWith(TOTEM_TOKEN_PREFIX)) return this.fromToken(credential);
     return this.fromSecret(credential);
+  }
+
+  /**
+   * As authenticate(), from a client address. Secrets are what can be guessed (and what costs
+   * argon2), so refused secrets count against the address, and an address with too many in the
+   * last minute gets RATE_LIMITED for its next secret without it being looked at. Bearer tokens
+   * are signed and cannot be guessed: they neither count nor are blocked, so someone guessing
+   * secrets from a mall's Wi-Fi cannot lock out the enrolled totems behind the same address.
+   */
+  async authenticateFrom(
+    address: string,
+    credential: string | undefined,
+  ): Promise<TotemIdentity | null | typeof RATE_LIMITED> {
+    const failures = this.options.failures;
+    const secret = credential !== undefined && !credential.startsWith(TOTEM_TOKEN_PREFIX);
+    if (secret && failures?.blocked(address)) return RATE_LIMITED;
+    const totem = await this.authenticate(credential);
+    if (!totem && secret) failures?.hit(address);
+    return totem;
   }
 
   /** Signs a bearer token for this totem at this key version. */
@@ -99,6 +131,7 @@ export class TotemAuthenticator {
   }
 
   private async fromSecret(credential: string): Promise<TotemIdentity | null> {
+    if (!this.options.demoSecrets) return null;
     const sep = credential.indexOf(':');
     if (sep <= 0) return null;
     const id = credential.slice(0, sep);
@@ -112,17 +145,15 @@ export class TotemAuthenticator {
     const cacheKey = sha256Hex(credential);
     const cached = this.verified.get(cacheKey);
     let ok = cached !== undefined && totem !== undefined && cached.secretHash === totem.secret_hash;
-    if (!ok) {
-      // An enrolled totem has no secret (empty hash); verify against a dummy to spend the same time.
-      const hash = totem?.secret_hash || DUMMY_HASH;
-      ok = (await verifyPassword(hash, secret)) && !!totem?.secret_hash;
-      if (ok) this.verified.set(cacheKey, { id, secretHash: totem!.secret_hash });
+    // An unknown id, or an enrolled totem (empty hash), has no secret to check: refused without
+    // argon2. Totem ids are not secrets (they are printed in the fleet page), so answering these
+    // faster tells an attacker nothing worth the 64 MiB each attempt would otherwise cost.
+    if (!ok && totem?.secret_hash) {
+      this.secretVerifications += 1;
+      ok = await verifyPassword(totem.secret_hash, secret);
+      if (ok) this.verified.set(cacheKey, { id, secretHash: totem.secret_hash });
     }
     if (!ok || !totem || totem.status === 'revoked') return null;
     return { id: totem.id, siteId: totem.site_id, name: totem.name, credential: 'secret' };
   }
 }
-
-// argon2id hash of a random string nobody knows; used only to spend the same time on unknown totems.
-const DUMMY_HASH =
-  '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$3XQ7nq6tF8dWmKp3l4cS0mOPkY3kV3y7b5b2K0zq7Hc';

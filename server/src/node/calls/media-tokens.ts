@@ -1,4 +1,8 @@
-// Short-lived tokens that admit one side of one call to its media room, and nothing else.
+// Short-lived tokens that admit one side of one call to its media room, and nothing else. A token
+// belongs to the first socket that presents it: while that socket is connected, the same token on
+// any other socket is a replay, refused, and the holder is left alone (attaching would evict it).
+// Once the holder's socket is gone, the token may be presented again within its lifetime — that is
+// the page's own media socket reconnecting — and the new socket becomes the holder.
 import { randomBytes } from 'node:crypto';
 import type { PeerRole } from '../media/room.ts';
 
@@ -6,6 +10,8 @@ interface Grant {
   callId: string;
   role: PeerRole;
   expiresAt: number;
+  /** The socket that holds the token, once one presented it. */
+  holder?: string;
 }
 
 export class MediaTokens {
@@ -30,6 +36,22 @@ export class MediaTokens {
       this.grants.delete(token);
       return undefined;
     }
+    return grant;
+  }
+
+  /**
+   * Claims a token for a socket: its grant, or undefined when the token is unknown, expired, or
+   * held by another socket that `alive` says is still connected.
+   */
+  claim(
+    token: string | undefined,
+    socketId: string,
+    alive: (socketId: string) => boolean,
+  ): Grant | undefined {
+    const grant = this.check(token);
+    if (!grant) return undefined;
+    if (grant.holder !== undefined && grant.holder !== socketId && alive(grant.holder)) return undefined;
+    grant.holder = socketId;
     return grant;
   }
 

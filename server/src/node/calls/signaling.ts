@@ -43,6 +43,11 @@ import type { CallNotifier } from './call-notifier.ts';
 import type { HomeGuests } from './home-guests.ts';
 import { DomainError } from '../domain-error.ts';
 import { registerMediaLinkHandlers } from '../media/media-link-handlers.ts';
+import { RATE_LIMITED } from '../auth/totem-auth.ts';
+import { RequestCancels } from './request-cancels.ts';
+import { CoalescedHints } from './site-hints.ts';
+import { Turnstile } from './turnstile.ts';
+import { TOO_MANY_REFUSALS, TOO_MANY_TOTEM_HANDSHAKES, type HandshakeLimits } from './handshake-limits.ts';
 
 type AnyAck = (res: Record<string, unknown>) => void;
 
@@ -99,6 +104,8 @@ export interface SignalingOptions {
   homeGuests?: HomeGuests;
   /** ICE servers (TURN credentials) for a media socket; default none. */
   iceServers?: (label: string) => IceServersGrant;
+  /** Handshake limits (calls/handshake-limits.ts); installed by the server before attach(). */
+  limits?: HandshakeLimits;
 }
 
 /** What the kiosk namespace tells the fleet. */
@@ -119,7 +126,14 @@ export class Signaling implements CallNotifier {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** The one kiosk socket each totem identity may have (P-2). */
   private readonly kioskHolders = new Map<string, Socket>();
+  /** Call requests a kiosk may cancel when it gives up waiting (request-cancels.ts). */
+  private cancels!: RequestCancels;
+  /** Call requests and upgrades take turns (turnstile.ts): a burst must not starve the sockets. */
+  private readonly requestTurns = new Turnstile();
   private closing = false;
+  private readonly agendaHints = new CoalescedHints((siteId) =>
+    this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged),
+  );
 
   constructor(private readonly o: SignalingOptions) {
     // Short ping interval: a vanished kiosk or console is noticed within seconds (W-7), since the
@@ -138,6 +152,7 @@ export class Signaling implements CallNotifier {
 
   attach(router: CallRouter): void {
     this.router = router;
+    this.cancels = new RequestCancels((totemId, callId) => router.hangupByKiosk(totemId, callId), this.o.log);
     this.setupKiosk();
     this.setupOperator();
     this.setupMedia();
@@ -148,12 +163,15 @@ export class Signaling implements CallNotifier {
     this.kiosk.use((socket, next) => {
       const { credential, join } = socket.handshake.auth as { credential?: unknown; join?: unknown };
       const guest = typeof join === 'string' && this.o.homeGuests;
+      const address = this.o.limits?.addressOf(socket) ?? socket.handshake.address;
       (guest
         ? this.o.homeGuests!.authenticate(join)
-        : this.o.totems.authenticate(typeof credential === 'string' ? credential : undefined)
+        : this.o.totems.authenticateFrom(address, typeof credential === 'string' ? credential : undefined)
       ).then(
         async (totem) => {
+          if (totem === RATE_LIMITED) return next(new Error(TOO_MANY_REFUSALS));
           if (!totem) return next(new Error(guest ? 'join link refused' : 'totem credential refused'));
+          if (this.o.limits?.totemOverLimit(totem.id)) return next(new Error(TOO_MANY_TOTEM_HANDSHAKES));
           // A second tab of the same join link is refused like a clone, but it is no fleet event.
           if (guest) {
             const holder = this.kioskHolders.get(totem.id);
@@ -201,10 +219,15 @@ export class Signaling implements CallNotifier {
           const parsed = schema.safeParse(payload);
           if (!parsed.success) return reply({ ok: false, reason: 'unknown', error: 'invalid call request' });
           // request() marks the totem busy before its first await: two at once make one call (Q-8).
+          const data = parsed.data;
           const pending =
-            'kind' in parsed.data
-              ? this.router.request(totem, parsed.data)
-              : this.router.upgrade(totem, parsed.data);
+            'kind' in data
+              ? this.cancels.track(
+                  totem.id,
+                  data.requestId,
+                  this.requestTurns.run(() => this.router.request(totem, data)),
+                )
+              : this.requestTurns.run(() => this.router.upgrade(totem, data));
           pending.then(
             (r) =>
               reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
@@ -231,6 +254,7 @@ export class Signaling implements CallNotifier {
       };
       socket.on(EVENTS.callRequest, callAnswer(callRequestSchema));
       socket.on(EVENTS.callUpgrade, callAnswer(callUpgradeSchema));
+      socket.on(EVENTS.callCancel, (payload: unknown) => this.cancels.cancel(totem.id, payload));
       socket.on(
         EVENTS.callHangup,
         handler(log, callIdSchema, async ({ callId }) => this.router.hangupByKiosk(totem.id, callId)),
@@ -329,7 +353,10 @@ export class Signaling implements CallNotifier {
     const { log } = this.o;
     this.media.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      const grant = this.router.tokens.check(typeof token === 'string' ? token : undefined);
+      // Claimed by this socket; a replay while the holder is connected is refused (media-tokens.ts).
+      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id, (id) =>
+        this.media.sockets.has(id),
+      );
       if (!grant) return next(new Error('media token refused'));
       socket.data.grant = grant;
       next();
@@ -471,11 +498,12 @@ export class Signaling implements CallNotifier {
   }
 
   agendaChanged(siteId: string): void {
-    this.kiosk.to(`site:${siteId}`).emit(EVENTS.agendaChanged);
+    this.agendaHints.hint(siteId);
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.agendaHints.close();
     for (const t of this.graceTimers.values()) clearTimeout(t);
     this.graceTimers.clear();
     await this.io.close();

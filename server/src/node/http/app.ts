@@ -32,9 +32,18 @@ import { registerAdminRoutes } from './routes-admin.ts';
 import { registerCitizenRoutes } from './routes-citizen.ts';
 import { registerAdministrationRoutes, type AdminRouteContext } from './routes-administration.ts';
 import { routeRegistrar } from './route-table.ts';
+import type { TrustFn } from './client-address.ts';
 
 export async function buildHttpApp(
-  ctx: AdminRouteContext & { log: Logger; rateLimitPerMinute: number; pagesDir: string | undefined },
+  ctx: AdminRouteContext & {
+    log: Logger;
+    rateLimitPerMinute: number;
+    pagesDir: string | undefined;
+    /** Which proxies to believe about the client address (config `trustProxy`); default none. */
+    trust?: TrustFn;
+    /** Per verified totem, on totem routes without a limit of their own. */
+    totemRequestsPerMinute?: number;
+  },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     // The request log keeps method and URL, never the client's address: an IP address is
@@ -44,6 +53,9 @@ export async function buildHttpApp(
       { serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url }) } },
     ) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    // req.ip, and with it every per-address limit, is the proxy's X-Forwarded-For client only when
+    // the connection comes from a proxy the configuration trusts.
+    ...(ctx.trust ? { trustProxy: ctx.trust } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -120,7 +132,13 @@ export async function buildHttpApp(
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const on = routeRegistrar(api, { db: ctx.db, now: ctx.now, audit: ctx.fleet.audit, totems: ctx.totems });
+  const on = routeRegistrar(api, {
+    db: ctx.db,
+    now: ctx.now,
+    audit: ctx.fleet.audit,
+    totems: ctx.totems,
+    ...(ctx.totemRequestsPerMinute ? { totemRequestsPerMinute: ctx.totemRequestsPerMinute } : {}),
+  });
   registerPublicRoutes(on, ctx);
   registerKioskRoutes(on, ctx);
   registerSyncRoutes(on, ctx);

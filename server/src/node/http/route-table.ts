@@ -18,6 +18,7 @@ import type { AuditLog } from '../fleet/audit.ts';
 import type { Db } from '../db/open.ts';
 import { HttpError } from './errors.ts';
 import { bearer } from './routes-operator.ts';
+import { requireTotem, totemRateKey } from './totem-request.ts';
 import type { ZodApp } from './routes-public.ts';
 
 /** The signed-in account calling a route, with the name the audit log shows. */
@@ -49,6 +50,8 @@ export interface AccessContext {
   totems: TotemAuthenticator;
   /** Refused accesses are recorded here. */
   audit: AuditLog;
+  /** Requests per minute of one verified totem on totem routes without a limit of their own. Default 120. */
+  totemRequestsPerMinute?: number;
 }
 
 /** The signed-in account if its role may use a route of this access; else 401, or 403 (audited). */
@@ -58,17 +61,7 @@ export async function authorize(
   access: RouteAccess,
 ): Promise<Account | TotemIdentity | undefined> {
   if (access === 'public') return undefined;
-  if (access === 'totem') {
-    const totem = await ctx.totems.authenticate(bearer(req.headers.authorization, 'Totem'));
-    if (!totem) {
-      throw new HttpError(
-        401,
-        'totem-refused',
-        'This totem is not known, its token expired, or it was revoked.',
-      );
-    }
-    return totem;
-  }
+  if (access === 'totem') return requireTotem(ctx.totems, req);
   const token = bearer(req.headers.authorization, 'Bearer');
   const who = token ? await operatorForSession(ctx.db, token, ctx.now()) : null;
   if (!who) throw new HttpError(401, 'not-signed-in', 'Please sign in again.');
@@ -92,12 +85,24 @@ function tagOf(path: string): string {
   return path.split('/')[2] ?? 'api';
 }
 
-function rateLimitOf(limit: NonNullable<HttpRoute['rateLimit']>) {
+/**
+ * A route's limit. Per 'credential' means per verified totem (an unverified caller counts against
+ * its address): never per Authorization header, which the caller chooses. Totem routes without a
+ * limit of their own get the per-totem default, so totems behind one address do not share one.
+ */
+function rateLimitOf(route: HttpRoute, ctx: AccessContext, override?: HttpRoute['rateLimit']) {
+  const limit =
+    override ??
+    route.rateLimit ??
+    (route.access === 'totem'
+      ? { max: ctx.totemRequestsPerMinute ?? 120, timeWindowMs: 60_000, per: 'credential' as const }
+      : undefined);
+  if (!limit) return undefined;
   return {
     max: limit.max,
     timeWindow: limit.timeWindowMs,
     ...(limit.per === 'credential'
-      ? { keyGenerator: (req: FastifyRequest) => req.headers.authorization ?? req.ip }
+      ? { keyGenerator: (req: FastifyRequest) => totemRateKey(ctx.totems, req) }
       : {}),
   };
 }
@@ -115,7 +120,6 @@ export type RouteRegistrar = <R extends HttpRoute>(
 
 export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar {
   return (route, handler, overrides) => {
-    const limit = overrides?.rateLimit ?? route.rateLimit;
     const response: Record<number, z.ZodType> = {
       [route.status ?? 200]: route.response,
       400: apiErrorSchema,
@@ -123,12 +127,13 @@ export function routeRegistrar(app: ZodApp, ctx: AccessContext): RouteRegistrar 
       409: apiErrorSchema,
     };
     if (route.access !== 'public') Object.assign(response, { 401: apiErrorSchema, 403: apiErrorSchema });
-    if (limit) response[429] = apiErrorSchema;
+    const rateLimit = rateLimitOf(route, ctx, overrides?.rateLimit);
+    if (rateLimit) response[429] = apiErrorSchema;
     Object.assign(response, route.errors);
     app.route({
       method: route.method,
       url: route.path,
-      ...(limit ? { config: { rateLimit: rateLimitOf(limit) } } : {}),
+      ...(rateLimit ? { config: { rateLimit } } : {}),
       ...(route.bodyLimitBytes ? { bodyLimit: route.bodyLimitBytes } : {}),
       schema: {
         summary: route.summary,

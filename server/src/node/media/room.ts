@@ -6,6 +6,7 @@ import type { ConsumerInfo, TransportInfo, VideoLevel, VideoNotice } from '@spor
 import { EventEmitter } from 'node:events';
 import { MEDIA_CODECS, webRtcTransportOptions } from './mediasoup-compat.ts';
 import { applyVideoLevel } from './video-level.ts';
+import { reserveUnderCap } from './peer-caps.ts';
 
 export type PeerRole = 'kiosk' | 'operator';
 
@@ -99,9 +100,10 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   async createTransport(role: PeerRole, direction: 'send' | 'recv'): Promise<TransportInfo> {
     const peer = this.peer(role);
-    const transport = await this.router.createWebRtcTransport(
-      webRtcTransportOptions(this.listen.ip, this.listen.announcedIp),
-    );
+    const release = reserveUnderCap(peer, 'transports', peer.transports.size);
+    const transport = await this.router
+      .createWebRtcTransport(webRtcTransportOptions(this.listen.ip, this.listen.announcedIp))
+      .finally(release);
     transport.appData.direction = direction;
     peer.transports.set(transport.id, transport);
     if (direction === 'recv') {
@@ -145,10 +147,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     rtpParameters: unknown,
   ): Promise<string> {
     const peer = this.peer(role);
-    const producer = await this.transport(peer, transportId).produce({
-      kind,
-      rtpParameters: rtpParameters as types.RtpParameters,
-    });
+    const transport = this.transport(peer, transportId);
+    const release = reserveUnderCap(peer, 'producers', peer.producers.size);
+    const producer = await transport
+      .produce({ kind, rtpParameters: rtpParameters as types.RtpParameters })
+      .finally(release);
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
     if (kind === 'video' && peer.videoLevel === 'paused') await producer.pause();

@@ -15,6 +15,7 @@ const config = loadConfig({
     port: 0,
     dataDir,
     logLevel: 'silent',
+    demoSecrets: true,
     media: { workers: 1 },
     rateLimitPerMinute: 100_000,
     calls: { recoveryGraceSeconds: 120, ringTimeoutSeconds: 600 },

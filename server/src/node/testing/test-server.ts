@@ -34,9 +34,17 @@ export async function startTestServer(
       port: 0,
       dataDir,
       logLevel: (process.env.SPORTELLO_TEST_LOG as 'info' | undefined) ?? 'silent',
+      // The demo seed's totem signs in with its secret.
+      demoSecrets: true,
       ...overrides,
       media: { workers: 1, ...overrides.media },
-      // Every test books from 127.0.0.1: the per-address limits apply only where a test asks.
+      // Every test connects from 127.0.0.1: the per-address limits apply only where a test asks.
+      clientLimits: {
+        handshakesPerAddressPerMinute: 100_000,
+        failedAuthPerAddressPerMinute: 100_000,
+        handshakesPerTotemPerMinute: 100_000,
+        ...overrides.clientLimits,
+      },
       abuse: { maxPerAddressPerDay: 10_000, verifyFromAddressBookings: 10_000, ...overrides.abuse },
     },
   });

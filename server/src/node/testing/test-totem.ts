@@ -20,13 +20,15 @@ export interface JsonResponse<T = unknown> {
 
 export async function requestJson<T = Record<string, unknown>>(
   url: string,
-  init: { method?: string; body?: unknown; authorization?: string } = {},
+  init: { method?: string; body?: unknown; authorization?: string; forwardedFor?: string } = {},
 ): Promise<JsonResponse<T>> {
   const res = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
       ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(init.authorization ? { authorization: init.authorization } : {}),
+      // A client address as a trusted proxy would report it (servers with trustProxy set).
+      ...(init.forwardedFor ? { 'x-forwarded-for': init.forwardedFor } : {}),
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
@@ -63,6 +65,8 @@ export class TestTotem {
   private readonly privateKey: KeyObject;
   totemId: string | undefined;
   configuration: SiteConfiguration | undefined;
+  /** The address this totem speaks from, told to a server that trusts loopback as its proxy. */
+  forwardedFor: string | undefined;
 
   constructor(
     readonly url: string,
@@ -92,6 +96,7 @@ export class TestTotem {
           versions: { kiosk: '0.1.0' },
           ...checks,
         },
+        ...(this.forwardedFor ? { forwardedFor: this.forwardedFor } : {}),
       },
     );
     if (res.status === 200) {
@@ -115,7 +120,10 @@ export class TestTotem {
   }
 
   async requestToken(body: ReturnType<TestTotem['signedRequest']> = this.signedRequest()) {
-    return requestJson<TotemToken & { code?: string }>(`${this.url}${TOTEM_ROUTES.token.path}`, { body });
+    return requestJson<TotemToken & { code?: string }>(`${this.url}${TOTEM_ROUTES.token.path}`, {
+      body,
+      ...(this.forwardedFor ? { forwardedFor: this.forwardedFor } : {}),
+    });
   }
 
   /** A fresh bearer token, or an error naming the refusal. */
