@@ -67,7 +67,16 @@ export interface KioskCoreOptions {
 type Defaults = Required<
   Omit<
     KioskCoreOptions,
-    'cache' | 'link' | 'display' | 'siteId' | 'backoff' | 'attempts' | 'monotonicNow' | 'bootId' | 'timers' | 'audio'
+    | 'cache'
+    | 'link'
+    | 'display'
+    | 'siteId'
+    | 'backoff'
+    | 'attempts'
+    | 'monotonicNow'
+    | 'bootId'
+    | 'timers'
+    | 'audio'
   >
 >;
 
