@@ -274,6 +274,17 @@ export class Netns {
     }
   }
 
+  /**
+   * Traffic to/from these remote TCP ports is never blocked nor lost by nft (shaping by tc still
+   * applies): e.g. the kiosk page's own kiosk host, which a real totem reaches on its loopback.
+   */
+  async exempt(rule: { tcpPorts: number[] }): Promise<void> {
+    const p = this.lab.prefix;
+    const ports = `{ ${rule.tcpPorts.join(', ')} }`;
+    await this.nft('insert', 'rule', 'inet', p, 'in', 'tcp', 'sport', ports, 'accept');
+    await this.nft('insert', 'rule', 'inet', p, 'out', 'tcp', 'dport', ports, 'accept');
+  }
+
   /** Lets everything through again (shaping stays). */
   async unblock(): Promise<void> {
     const p = this.lab.prefix;
@@ -354,16 +365,23 @@ export class Netns {
    */
   async forwardLoopback(port: number): Promise<void> {
     await this.lab.relayFor(port);
+    await this.socat(port, `TCP4:${this.lab.hostIp}:${port}`);
+  }
+
+  /**
+   * Makes root's 127.0.0.1:`port` reachable as 127.0.0.1:`port` inside the namespace WITHOUT the
+   * veth (through a unix socket, which namespaces do not separate): no fault, block or address
+   * change touches it. For what a real totem reaches on its own loopback (the kiosk host).
+   */
+  async shareLoopback(port: number): Promise<void> {
+    const path = await this.lab.unixRelayFor(port);
+    await this.socat(port, `UNIX-CONNECT:${path}`);
+  }
+
+  private async socat(port: number, target: string): Promise<void> {
     const child = spawn(
       'ip',
-      [
-        'netns',
-        'exec',
-        this.name,
-        'socat',
-        `TCP4-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`,
-        `TCP4:${this.lab.hostIp}:${port}`,
-      ],
+      ['netns', 'exec', this.name, 'socat', `TCP4-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, target],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     let stderr = '';
@@ -456,6 +474,9 @@ export class NetLab {
   readonly bridge: string;
   private readonly spaces: Netns[] = [];
   private readonly relays = new Map<number, Promise<TcpRelay>>();
+  private readonly unixRelays = new Map<number, Promise<{ path: string; server: Server }>>();
+  private unixDir: string | undefined;
+  private readonly unixSockets = new Set<Socket>();
   private closed = false;
 
   private constructor(
@@ -500,6 +521,35 @@ export class NetLab {
     return relay;
   }
 
+  /** @internal a unix-socket relay to root's 127.0.0.1:`port` (one per port); its path. */
+  async unixRelayFor(port: number): Promise<string> {
+    let relay = this.unixRelays.get(port);
+    if (!relay) {
+      this.unixDir ??= mkdtempSync(join(tmpdir(), `${this.prefix}-lo-`));
+      const path = join(this.unixDir, `${port}.sock`);
+      relay = new Promise<{ path: string; server: Server }>((resolve, reject) => {
+        const server = createServer((inbound) => {
+          const outbound = createConnection({ host: '127.0.0.1', port });
+          this.unixSockets.add(inbound).add(outbound);
+          const drop = () => {
+            this.unixSockets.delete(inbound);
+            this.unixSockets.delete(outbound);
+            inbound.destroy();
+            outbound.destroy();
+          };
+          inbound.on('error', drop).on('close', drop);
+          outbound.on('error', drop).on('close', drop);
+          inbound.pipe(outbound);
+          outbound.pipe(inbound);
+        });
+        server.once('error', reject);
+        server.listen(path, () => resolve({ path, server }));
+      });
+      this.unixRelays.set(port, relay);
+    }
+    return (await relay).path;
+  }
+
   /** Destroys every connection relayed to root's 127.0.0.1:`port` (sockets see a reset at once). */
   async cutConnections(port: number): Promise<void> {
     (await this.relays.get(port))?.cutAll();
@@ -511,6 +561,12 @@ export class NetLab {
     this.closed = true;
     for (const ns of this.spaces) await ns.close();
     for (const relay of this.relays.values()) await (await relay.catch(() => undefined))?.close();
+    for (const s of this.unixSockets) s.destroy();
+    for (const relay of this.unixRelays.values()) {
+      const r = await relay.catch(() => undefined);
+      if (r) await new Promise<void>((resolve) => r.server.close(() => resolve()));
+    }
+    if (this.unixDir) rmSync(this.unixDir, { recursive: true, force: true });
     await ip('link', 'del', this.bridge).catch(() => {});
     await cleanStale(this.prefix);
   }

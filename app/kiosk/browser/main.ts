@@ -76,6 +76,7 @@ function renderDynamic(state: KioskState): void {
       break;
     case 'ended':
       byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
+      byId('ended-callback').hidden = s.reason !== 'connection-lost';
       break;
     case 'callback-entry': {
       byId('callback-digits').textContent = s.digits;
@@ -159,6 +160,8 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
       byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
       status.textContent = '';
     };
+    // Never "in a call" with no media for long: say that it is reconnecting.
+    room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
     window.sportelloMedia = room;
     await room.join();
   } catch (err) {
@@ -169,6 +172,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
 
 function leaveRoom(): void {
   roomCallId = undefined;
+  byId('call-reconnecting').hidden = true;
   room?.close();
   room = undefined;
   delete window.sportelloMedia;
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
   on('btn-offhook-walk-in', () => api.startWalkIn());
   on('btn-offhook-home', () => api.backToIdle());
   on('btn-callback', () => api.requestCallback());
+  on('btn-ended-callback', () => api.requestCallback());
   on('btn-offline-home', () => api.backToIdle());
   on('btn-callback-confirm', () => api.pressKey('enter'));
   on('btn-callback-back', () => api.backToIdle());

@@ -119,6 +119,7 @@ async function startMedia(callId: string, token: string): Promise<void> {
   room.onRemoteTrack = () => {
     byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
   };
+  room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
   window.sportelloMedia = room;
   await room.join();
 }
@@ -126,6 +127,7 @@ async function startMedia(callId: string, token: string): Promise<void> {
 function endCall(): void {
   activeCallId = undefined;
   ringing = undefined;
+  byId('call-reconnecting').hidden = true;
   room?.close();
   room = undefined;
   delete window.sportelloMedia;

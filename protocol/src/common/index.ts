@@ -10,3 +10,4 @@ export * from './http-routes.ts';
 export * from './http-routes-admin.ts';
 export * from './http-routes-fleet.ts';
 export * from './call-queue.ts';
+export * from './media-recovery.ts';

@@ -1,5 +1,6 @@
 // Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
 // server validates every inbound payload with these schemas; clients derive their types from them.
+import type { MediaRecoveryServerEvents } from './media-recovery.ts';
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
@@ -196,7 +197,7 @@ export interface MediaClientEvents {
     ack: Ack<{ iceParameters: unknown }>,
   ) => void;
 }
-export interface MediaServerEvents {
+export interface MediaServerEvents extends MediaRecoveryServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;

@@ -15,6 +15,7 @@ import { loadTokenSecret } from './auth/token-secret.ts';
 import { FleetService } from './fleet/fleet-service.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
+import { watchCalls, type CallLiveness } from './calls/call-liveness.ts';
 import { AgendaRetention } from './agenda/retention.ts';
 import { releaseUnverified } from './agenda/booking-links.ts';
 import { LinkSigner } from './messages/links.ts';
@@ -53,6 +54,8 @@ export interface RunningServer {
   database: OpenedDatabase;
   pool: WorkerPool;
   router: CallRouter;
+  /** The calls' outage watch (tests with a manual clock run it with sample()). */
+  liveness: CallLiveness;
   http: FastifyInstance;
   fleet: FleetService;
   log: Logger;
@@ -111,6 +114,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const totems = new TotemAuthenticator(database.db, { tokenSecret, now });
   let router!: CallRouter;
   let signaling: Signaling | undefined;
+  let liveness!: CallLiveness;
   // Known once the server listens; enrollment hands it to totems.
   let listenUrl = '';
   const fleet = new FleetService({
@@ -206,6 +210,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log: log.child({ component: 'signaling' }),
       totems,
       reconnectGraceMs: config.calls.reconnectGraceSeconds * 1000,
+      outageMs: config.calls.outageSeconds * 1000,
       now,
       fleet,
     });
@@ -228,6 +233,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await router.start();
     s.attach(router);
     undo.push(() => s.close());
+    liveness = watchCalls(router, {
+      now,
+      outageMs: config.calls.outageSeconds * 1000,
+      intervalMs: options.tickMs === 0 ? 0 : 1000,
+      log: log.child({ component: 'liveness' }),
+    });
+    undo.push(() => liveness.close());
     return s;
   });
   const address = await step('listen', async () => {
@@ -249,6 +261,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     database,
     pool,
     router,
+    liveness,
     http,
     fleet,
     log,
@@ -257,6 +270,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     retention: agendaRetention,
     close() {
       closing ??= (async () => {
+        await liveness.close();
         await router.close();
         await started.close();
         await http.close();

@@ -17,12 +17,25 @@ export interface PeerSink {
 
 interface Peer {
   sink: PeerSink;
+  /** The signaling socket this peer is attached through; undefined while it is away. */
+  owner: string | undefined;
   transports: Map<string, types.WebRtcTransport>;
   recv?: types.WebRtcTransport;
   producers: Map<string, types.Producer>;
   consumers: Map<string, types.Consumer>;
   rtpCapabilities?: types.RtpCapabilities;
 }
+
+export interface PeerDump {
+  transports: number;
+  producers: number;
+  consumers: number;
+  attached: boolean;
+  remoteIps: string[];
+}
+
+/** Where a peer's events go while it has no socket: nowhere (it is sent its consumers on return). */
+const AWAY: PeerSink = { consumer: () => {}, consumerClosed: () => {}, closed: () => {} };
 
 export class Room extends EventEmitter<{ closed: [reason: string] }> {
   private readonly peers = new Map<PeerRole, Peer>();
@@ -57,18 +70,61 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     return this.router.rtpCapabilities;
   }
 
-  /** A peer (re)joins: anything it had before is closed first. */
-  attach(role: PeerRole, sink: PeerSink): void {
+  /**
+   * A peer joins through the signaling socket `owner`. One that comes back on a new socket keeps
+   * its transports, producers and consumers (media may still be flowing: W-4, W-9); the consumers
+   * it holds are sent again on the new socket, and their ids returned, so the page can drop the
+   * ones that ended while it was away. A page that starts over makes new transports, which replace
+   * the old ones (createTransport).
+   */
+  attach(role: PeerRole, sink: PeerSink, owner: string): string[] {
     this.assertOpen();
-    this.detach(role);
-    this.peers.set(role, { sink, transports: new Map(), producers: new Map(), consumers: new Map() });
+    const peer = this.peers.get(role);
+    if (!peer) {
+      this.peers.set(role, {
+        sink,
+        owner,
+        transports: new Map(),
+        producers: new Map(),
+        consumers: new Map(),
+      });
+      return [];
+    }
+    peer.sink = sink;
+    peer.owner = owner;
+    for (const c of peer.consumers.values())
+      sink.consumer({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+    return [...peer.consumers.keys()];
   }
 
-  detach(role: PeerRole): void {
+  /**
+   * The socket `owner` went away. Only the peer attached through that socket is affected (a late
+   * disconnect of an old socket leaves the new one alone), and its media is kept: the call's end
+   * after a long outage is the liveness watch's decision (calls/call-liveness.ts).
+   */
+  detach(role: PeerRole, owner: string): void {
     const peer = this.peers.get(role);
-    if (!peer) return;
-    this.peers.delete(role);
-    for (const t of peer.transports.values()) t.close();
+    if (!peer || peer.owner !== owner) return;
+    peer.owner = undefined;
+    peer.sink = AWAY;
+  }
+
+  /** Whether the peer has a signaling socket now. */
+  attached(role: PeerRole): boolean {
+    return this.peers.get(role)?.owner !== undefined;
+  }
+
+  /** Bytes the SFU has received from this peer over all its transports (RTP, RTCP, STUN). */
+  async bytesFrom(role: PeerRole): Promise<number | undefined> {
+    const peer = this.peers.get(role);
+    if (!peer || this.closed) return undefined;
+    let total = 0;
+    for (const t of [...peer.transports.values()]) {
+      if (t.closed) continue;
+      const stats = await t.getStats().catch(() => []);
+      for (const s of stats) total += (s as { bytesReceived?: number }).bytesReceived ?? 0;
+    }
+    return total;
   }
 
   private peer(role: PeerRole): Peer {
@@ -90,11 +146,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
       webRtcTransportOptions(this.listen.ip, this.listen.announcedIp),
     );
     transport.appData.direction = direction;
+    // One transport per direction: a page that starts over replaces its old ones (and with them
+    // their producers and consumers), so nothing is left behind.
+    for (const old of [...peer.transports.values()]) if (old.appData.direction === direction) old.close();
     peer.transports.set(transport.id, transport);
-    if (direction === 'recv') {
-      peer.recv?.close();
-      peer.recv = transport;
-    }
+    if (direction === 'recv') peer.recv = transport;
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     return {
       id: transport.id,
@@ -209,14 +265,17 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   /** Counts for diagnostics and leak checks. */
   dump(): {
     callId: string;
-    peers: Record<string, { transports: number; producers: number; consumers: number }>;
+    peers: Record<string, PeerDump>;
   } {
-    const peers: Record<string, { transports: number; producers: number; consumers: number }> = {};
+    const peers: Record<string, PeerDump> = {};
     for (const [role, p] of this.peers) {
       peers[role] = {
         transports: p.transports.size,
         producers: p.producers.size,
         consumers: p.consumers.size,
+        attached: p.owner !== undefined,
+        // Where each transport's media comes from now (an address change shows here: W-2).
+        remoteIps: [...p.transports.values()].map((t) => t.iceSelectedTuple?.remoteIp ?? ''),
       };
     }
     return { callId: this.callId, peers };
