@@ -27,6 +27,8 @@ export interface RecoverySubject {
    * a path that is about to heal by itself).
    */
   signalingAlive(): boolean;
+  /** When (performance.now()) the media socket last heard from the server. */
+  signalingHeardAt(): number;
   /** Drops and reopens the media socket (after a network change its TCP connection is dead). */
   reconnectSocket(): void;
   /**
@@ -62,6 +64,9 @@ export class MediaRecovery {
   private readonly restarting = new Set<string>();
   /** Restart every transport as soon as the socket is back (network changed while it was down). */
   private pendingAll = false;
+  /** When the socket was first heard from while the bytes were stalled. */
+  private heardInStallAt: number | undefined;
+  private readonly healMs = 1000;
   private closed = false;
   private sampling = false;
   private readonly onNetworkChange = () => this.networkChanged();
@@ -128,7 +133,18 @@ export class MediaRecovery {
       this.sampling = false;
     }
     if (this.closed) return;
-    if (this.stalled() && this.subject.signalingAlive()) {
+    // Only once the socket was heard from after the bytes stopped: signaling got through while media
+    // did not, so the path is broken. In a blackout nothing is heard; when it ends the path heals
+    // by itself with its current credentials, and a restart sent meanwhile would only arrive late
+    // and break it again. A path that came back gets a second to heal first.
+    const heard = this.subject.signalingHeardAt() > this.path.grewAt;
+    if (!heard || !this.stalled()) this.heardInStallAt = undefined;
+    else this.heardInStallAt ??= performance.now();
+    if (
+      this.heardInStallAt !== undefined &&
+      performance.now() - this.heardInStallAt >= this.healMs &&
+      this.subject.signalingAlive()
+    ) {
       for (const t of this.subject.transports()) {
         // Stalled and not connected: ICE will not heal by itself in time. Stalled for long while
         // "connected" (a path that silently died, as after an address change): restart too.
@@ -188,7 +204,7 @@ export class MediaRecovery {
 /** A byte counter that knows since when it has not grown. */
 class Counter {
   private last = -1;
-  private grewAt = performance.now();
+  grewAt = performance.now();
   flowed = false;
 
   add(bytes: number): void {

@@ -68,6 +68,7 @@ export class RoomClient {
         transports: () => [this.sendTransport, this.recvTransport].filter((t) => t !== undefined),
         restartIce: (t) => this.restartIce(t),
         signalingAlive: () => this.socket.connected && performance.now() - this.heardAt < 3_000,
+        signalingHeardAt: () => this.heardAt,
         reconnectSocket: () => {
           this.socket.disconnect();
           this.socket.connect();
