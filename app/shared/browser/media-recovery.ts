@@ -16,6 +16,9 @@ import type { types } from 'mediasoup-client';
 
 export type MediaHealth = 'connecting' | 'flowing' | 'reconnecting';
 
+/** Incoming media silent this long, then back: its video needs a key frame. */
+const KEY_FRAME_GAP_MS = 1000;
+
 /** What the recovery needs from the room client. */
 export interface RecoverySubject {
   transports(): types.Transport[];
@@ -31,6 +34,8 @@ export interface RecoverySubject {
   signalingHeardAt(): number;
   /** Drops and reopens the media socket (after a network change its TCP connection is dead). */
   reconnectSocket(): void;
+  /** Asks the SFU for key frames of the incoming video (it resumed after a gap). */
+  requestKeyFrame(): void;
   /**
    * Bytes received so far: `transport`, everything the SFU sent on this page's transports (RTCP
    * and ICE included: it grows while the path works); `media`, the other side's audio and video
@@ -42,7 +47,7 @@ export interface RecoverySubject {
 export interface RecoveryOptions {
   /** Bytes not growing for this long counts as stalled. Default 2000 ms. */
   stallMs?: number;
-  /** How often bytes are sampled. Default 500 ms. */
+  /** How often bytes are sampled. Default 250 ms. */
   sampleMs?: number;
   /** Smallest gap between two restarts of the same transport. Default 3000 ms. */
   retryMs?: number;
@@ -77,7 +82,7 @@ export class MediaRecovery {
   ) {
     this.stallMs = o.stallMs ?? 2000;
     this.retryMs = o.retryMs ?? 3000;
-    this.timer = setInterval(() => void this.sample(), o.sampleMs ?? 500);
+    this.timer = setInterval(() => void this.sample(), o.sampleMs ?? 250);
     globalThis.addEventListener?.('online', this.onNetworkChange);
     connection()?.addEventListener('change', this.onNetworkChange);
   }
@@ -126,7 +131,10 @@ export class MediaRecovery {
     try {
       const bytes = await this.subject.bytesReceived();
       this.path.add(bytes.transport);
-      this.media.add(bytes.media);
+      // Video that resumes after a gap is shown from its next key frame: ask for one now rather
+      // than when the decoder gives up waiting (seconds later).
+      const gap = this.media.stalledFor();
+      if (this.media.add(bytes.media) && gap >= KEY_FRAME_GAP_MS) this.subject.requestKeyFrame();
     } catch {
       /* a transport closing under the read: the next sample counts */
     } finally {
@@ -207,11 +215,13 @@ class Counter {
   grewAt = performance.now();
   flowed = false;
 
-  add(bytes: number): void {
-    if (bytes <= this.last) return;
+  /** Records a reading; true if it grew. */
+  add(bytes: number): boolean {
+    if (bytes <= this.last) return false;
     if (this.last >= 0 && bytes > 0) this.flowed = true;
     this.last = bytes;
     this.grewAt = performance.now();
+    return true;
   }
 
   /** How long it has not grown (0 before it first flowed). */

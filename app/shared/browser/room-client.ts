@@ -69,6 +69,9 @@ export class RoomClient {
         restartIce: (t) => this.restartIce(t),
         signalingAlive: () => this.socket.connected && performance.now() - this.heardAt < 3_000,
         signalingHeardAt: () => this.heardAt,
+        requestKeyFrame: () => {
+          if (this.socket.connected) this.socket.emit(MEDIA_RECOVERY_EVENTS.keyFrame, {}, () => {});
+        },
         reconnectSocket: () => {
           this.socket.disconnect();
           this.socket.connect();

@@ -1,6 +1,6 @@
 // Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
 // server validates every inbound payload with these schemas; clients derive their types from them.
-import type { MediaRecoveryServerEvents } from './media-recovery.ts';
+import type { MediaRecoveryClientEvents, MediaRecoveryServerEvents } from './media-recovery.ts';
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
@@ -179,7 +179,7 @@ export interface ConsumerInfo {
   rtpParameters: unknown;
 }
 
-export interface MediaClientEvents {
+export interface MediaClientEvents extends MediaRecoveryClientEvents {
   [EVENTS.mediaCapabilities]: (
     req: Record<string, never>,
     ack: Ack<{ routerRtpCapabilities: unknown }>,

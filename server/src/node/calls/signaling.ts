@@ -360,6 +360,10 @@ export class Signaling implements CallNotifier {
         h(consumerIdSchema, async (p) => room.resumeConsumer(role, p.consumerId)),
       );
       socket.on(
+        MEDIA_RECOVERY_EVENTS.keyFrame,
+        h(emptySchema, async () => room.requestKeyFrames(role)),
+      );
+      socket.on(
         EVENTS.mediaRestartIce,
         h(transportIdSchema, async (p) => ({ iceParameters: await room.restartIce(role, p.transportId) })),
       );

@@ -171,6 +171,12 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     return this.transport(this.peer(role), transportId).restartIce();
   }
 
+  /** Asks the senders of every video this peer receives for a key frame (its video resumed). */
+  async requestKeyFrames(role: PeerRole): Promise<void> {
+    const peer = this.peer(role);
+    for (const c of peer.consumers.values()) if (c.kind === 'video') await c.requestKeyFrame();
+  }
+
   /** The peer can receive: consume what the other side already sends. */
   async ready(role: PeerRole, rtpCapabilities: unknown): Promise<void> {
     const peer = this.peer(role);
@@ -194,10 +200,32 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     });
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
+    if (kind === 'video') this.keyFrameOnReturn(producer, peer);
     for (const [otherRole, other] of this.peers) {
       if (otherRole !== role && other.rtpCapabilities) await this.consume(other, producer);
     }
     return producer.id;
+  }
+
+  /**
+   * A video that comes back after its sender's network failed (the SFU marks the stream inactive,
+   * score 0) is shown only from its next key frame; the receiver asks for one late (seconds after
+   * the first packets), so the SFU asks at once, for every consumer of it (W-1). The sender's own
+   * incoming video crossed the same broken network: its key frames are asked for too.
+   */
+  private keyFrameOnReturn(producer: types.Producer, sender: Peer): void {
+    let silent = false;
+    producer.on('score', (scores: types.ProducerScore[]) => {
+      const best = Math.max(0, ...scores.map((s) => s.score));
+      if (best === 0) silent = true;
+      else if (silent) {
+        silent = false;
+        for (const p of this.peers.values())
+          for (const c of p.consumers.values())
+            if (c.producerId === producer.id || (p === sender && c.kind === 'video'))
+              void c.requestKeyFrame().catch(() => {});
+      }
+    });
   }
 
   private async consume(peer: Peer, producer: types.Producer): Promise<void> {
