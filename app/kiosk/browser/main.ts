@@ -5,8 +5,9 @@ import it from '../../shared/common/locales/it.json';
 import en from '../../shared/common/locales/en.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
-import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { RoomClient, type MediaStats } from '../../shared/browser/room-client.ts';
 import { formatBookingCode } from '@sportello/protocol';
+import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
 
 declare global {
@@ -21,6 +22,8 @@ let current: KioskState | undefined;
 let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let roomCallId: string | undefined;
+/** Camera and microphone opened while the call waits and rings (fast setup on accept). */
+const prewarm = new CameraPrewarm();
 
 function render(state: KioskState): void {
   const previous = current;
@@ -141,6 +144,8 @@ function renderWaiting(s: Extract<KioskScreen, { screen: 'waiting' }>, offHook: 
 /** Joins the room when a call starts and leaves it, releasing camera and microphone, when it ends. */
 function syncMedia(state: KioskState): void {
   const s = state.screen;
+  if (s.screen === 'waiting') prewarm.warm();
+  else if (s.screen !== 'in-call') prewarm.release();
   if (s.screen === 'in-call' && roomCallId !== s.media.callId) {
     roomCallId = s.media.callId;
     void joinRoom(s.media.serverUrl, s.media.token);
@@ -153,7 +158,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
   const status = byId('call-status');
   status.textContent = t('kiosk.call.connecting');
   try {
-    localStream = await openCameraAndMicrophone();
+    localStream = await prewarm.take();
     byId<HTMLVideoElement>('self-video').srcObject = localStream;
     room = new RoomClient(serverUrl, token, localStream);
     room.onRemoteTrack = () => {
