@@ -1,5 +1,6 @@
 // `npm run bench`: the performance figures — code validation on a full kiosk cache, agenda sync,
-// hook event latency, ring latency, the stored call queue, call setup against a bare mediasoup loopback, the kiosk's cold start and memory. Prints a table; a missed target is
+// hook event latency, ring latency, the stored call queue, call setup against a bare mediasoup loopback,
+// media back after a blackout, the kiosk's cold start and memory, and load. Prints a table; a missed target is
 // reported, not failed on (exit 0). Only a benchmark that crashes makes the exit code non-zero.
 // Pick benchmarks by name: `node --import tsx scripts/bench.ts validation ring call`.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCallCompareBench } from '../bench/node/call-compare.ts';
+import { runBlackoutBench } from '../bench/node/blackout.ts';
 import { runQueueBench } from '../bench/node/call-queue.ts';
 import { runLoadBench } from '../bench/node/load.ts';
 import { runRingBench } from '../bench/node/ring-latency.ts';
@@ -19,7 +21,7 @@ import { CHROMIUM } from '../e2e/support/browser.ts';
 import { PAGES_DIR } from '../e2e/support/stack.ts';
 import { resolveWorkerBin } from '../server/src/node/media/mediasoup-compat.ts';
 
-const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call', 'kiosk', 'load'] as const;
+const ALL = ['validation', 'sync', 'hook', 'ring', 'queue', 'call', 'blackout', 'kiosk', 'load'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(ALL as readonly string[]).includes(w));
 if (unknown.length > 0) {
@@ -112,6 +114,12 @@ if (selected.includes('call')) {
       throw new Error(`built pages not found in ${PAGES_DIR}: run \`npm run build --workspace app\` first`);
     }
     rows.push(...(await runCallCompareBench()));
+  });
+}
+
+if (selected.includes('blackout')) {
+  await step('media back after a 5 s blackout (network namespaces)', async () => {
+    rows.push(...(await runBlackoutBench()));
   });
 }
 

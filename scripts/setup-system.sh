@@ -3,7 +3,7 @@
 # costs one dpkg query. Runs as root or through sudo. Only Debian's own archive is used.
 set -euo pipefail
 
-PACKAGES=(chromium socat libusb-1.0-0 udev systemd cage iproute2 fonts-dejavu-core faketime stress-ng espeak-ng coturn)
+PACKAGES=(chromium socat nftables libusb-1.0-0 udev systemd cage iproute2 fonts-dejavu-core faketime stress-ng espeak-ng coturn)
 WORKER_PKG=mediasoup-worker
 EXPERIMENTAL_LIST=/etc/apt/sources.list.d/debian-experimental.sources
 

@@ -11,8 +11,9 @@ import fr from '../common/locales/fr.json';
 import sl from '../common/locales/sl.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
-import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { RoomClient, type MediaStats } from '../../shared/browser/room-client.ts';
 import { KIOSK_SCREEN_EVENT, type KioskScreenEventDetail, type KioskScreenId } from '../common/screens.ts';
+import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
 import { AudioGuide } from './audio-guide.ts';
 import { applyMicrophoneMute } from './microphone-mute.ts';
@@ -74,6 +75,9 @@ function keypadOnPage(state: KioskState, previous: KioskState | undefined): void
   void api.setLanguage(next);
 }
 
+/** Camera and microphone opened while the call waits and rings (fast setup on accept). */
+const prewarm = new CameraPrewarm();
+
 function render(state: KioskState): void {
   const previous = current;
   current = state;
@@ -113,6 +117,8 @@ function render(state: KioskState): void {
 /** Joins the room when a call starts and leaves it, releasing camera and microphone, when it ends. */
 function syncMedia(state: KioskState): void {
   const s = state.screen;
+  if (s.screen === 'waiting') prewarm.warm();
+  else if (s.screen !== 'in-call') prewarm.release();
   if (s.screen === 'in-call' && roomCallId !== s.media.callId) {
     roomCallId = s.media.callId;
     void joinRoom(s.media.serverUrl, s.media.token);
@@ -125,7 +131,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
   const status = byId('call-status');
   status.textContent = t('kiosk.call.connecting');
   try {
-    localStream = await openCameraAndMicrophone();
+    localStream = await prewarm.take();
     byId<HTMLVideoElement>('self-video').srcObject = localStream;
     room = new RoomClient(serverUrl, token, localStream);
     room.onRemoteTrack = () => {
@@ -133,6 +139,8 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
       status.textContent = '';
     };
     room.onVideoNotice = (levels) => renderVideoNotice(byId('video-notice'), levels, 'kiosk', 'kiosk.call');
+    // Never "in a call" with no media for long: say that it is reconnecting.
+    room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
     window.sportelloMedia = room;
     await room.join();
     applyMicrophoneMute(current, localStream, room);
@@ -144,6 +152,7 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
 
 function leaveRoom(): void {
   roomCallId = undefined;
+  byId('call-reconnecting').hidden = true;
   room?.close();
   room = undefined;
   delete window.sportelloMedia;
@@ -201,6 +210,7 @@ async function main(): Promise<void> {
   on('btn-offhook-walk-in', () => api.startWalkIn());
   on('btn-offhook-home', () => api.backToIdle());
   on('btn-callback', () => api.requestCallback());
+  on('btn-ended-callback', () => api.requestCallback());
   on('btn-offline-home', () => api.backToIdle());
   on('btn-callback-confirm', () => api.pressKey('enter'));
   on('btn-callback-back', () => api.backToIdle());

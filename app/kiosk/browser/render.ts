@@ -57,6 +57,8 @@ export function renderDynamic(state: KioskState): void {
       break;
     case 'ended':
       byId('ended-message').textContent = t(`kiosk.ended.${s.reason}`);
+      // After a lost connection (W-3) the citizen is offered a call-back on the same screen.
+      byId('btn-ended-callback').hidden = s.reason !== 'connection-lost';
       break;
     case 'callback-entry': {
       byId('callback-digits').textContent = s.digits;

@@ -128,6 +128,7 @@ async function startMedia(callId: string, token: string): Promise<void> {
   };
   room.onVideoNotice = (levels) =>
     renderVideoNotice(byId('video-notice'), levels, 'operator', 'operator.call');
+  room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
   window.sportelloMedia = room;
   await room.join();
 }
@@ -135,6 +136,7 @@ async function startMedia(callId: string, token: string): Promise<void> {
 function endCall(): void {
   activeCallId = undefined;
   ringing = undefined;
+  byId('call-reconnecting').hidden = true;
   room?.close();
   room = undefined;
   delete window.sportelloMedia;

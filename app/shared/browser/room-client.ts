@@ -2,7 +2,9 @@
 // room with its token, send camera and microphone, receive the other side, report stats, close.
 import {
   EVENTS,
+  MEDIA_RECOVERY_EVENTS,
   NAMESPACES,
+  type MediaResync,
   type ConsumerInfo,
   type MediaClientEvents,
   type MediaServerEvents,
@@ -18,6 +20,7 @@ import { IceServersLease } from '../common/ice-servers-lease.ts';
 import { produceOptions } from './media-options.ts';
 import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
+import { MediaRecovery, type MediaHealth } from './media-recovery.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -59,19 +62,48 @@ export class RoomClient {
   onRemotePaused: (kind: 'audio' | 'video', paused: boolean) => void = () => {};
   /** Muted before the producers exist: applied as soon as they do. */
   private microphoneMuted = false;
+  private joined = false;
+  private heardAt = 0;
+  /** Restarts ICE when the network fails or changes (media-recovery.ts). */
+  private readonly recovery: MediaRecovery;
+  /** Whether media flows now: the page shows "reconnecting" while it does not. */
+  onHealth: (health: MediaHealth) => void = () => {};
 
   constructor(
     serverUrl: string,
-    token: string,
+    private token: string,
     private readonly localStream: MediaStream,
   ) {
     // A connection of its own: closing the media channel must never take the page's other
-    // signaling (the operator namespace shares the origin) down with it.
+    // signaling (the operator namespace shares the origin) down with it. Each (re)connection
+    // presents the newest token: the server hands a fresh one on every connection.
     this.socket = io(serverUrl + NAMESPACES.media, {
-      auth: { token },
+      auth: (cb) => cb({ token: this.token }),
       transports: ['websocket'],
       forceNew: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 2000,
     });
+    this.recovery = new MediaRecovery(
+      {
+        transports: () => [this.sendTransport, this.recvTransport].filter((t) => t !== undefined),
+        restartIce: (t) => this.restartIce(t),
+        signalingAlive: () => this.socket.connected && performance.now() - this.heardAt < 3_000,
+        signalingHeardAt: () => this.heardAt,
+        requestKeyFrame: () => {
+          if (this.socket.connected) this.socket.emit(MEDIA_RECOVERY_EVENTS.keyFrame, {}, () => {});
+        },
+        reconnectSocket: () => {
+          this.socket.disconnect();
+          this.socket.connect();
+        },
+        bytesReceived: () => this.bytesReceived(),
+      },
+      {
+        onHealth: (h) => this.onHealth(h),
+        onRestart: (why) => console.info(`media: ICE restart (${why})`),
+      },
+    );
     this.socket.on(EVENTS.mediaConsumer, (info) => void this.consume(info));
     this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
     this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));
@@ -83,6 +115,31 @@ export class RoomClient {
     this.ice.onRefresh = (iceServers) => {
       for (const t of [this.sendTransport, this.recvTransport]) void t?.updateIceServers({ iceServers });
     };
+    this.socket.on(MEDIA_RECOVERY_EVENTS.resync, (p) => this.resync(p));
+    this.socket.on('disconnect', () => this.recovery.socketDown());
+    // The server pings every 2 s: a socket not heard from for longer is stuck.
+    this.socket.io.on('ping', () => (this.heardAt = performance.now()));
+    this.socket.on('connect', () => (this.heardAt = performance.now()));
+  }
+
+  /** Every connection: the next token, and (after a drop) the consumers the room still holds. */
+  private resync(p: MediaResync): void {
+    this.token = p.token;
+    if (!this.joined) return;
+    for (const id of [...this.consumers.keys()]) if (!p.consumerIds.includes(id)) this.dropConsumer(id);
+    this.recovery.socketBack();
+  }
+
+  private async bytesReceived(): Promise<{ transport: number; media: number }> {
+    const total = { transport: 0, media: 0 };
+    for (const t of [this.sendTransport, this.recvTransport]) {
+      if (!t || t.closed) continue;
+      (await t.getStats()).forEach((s: { type: string; bytesReceived?: number }) => {
+        if (s.type === 'transport') total.transport += s.bytesReceived ?? 0;
+        if (s.type === 'inbound-rtp') total.media += s.bytesReceived ?? 0;
+      });
+    }
+    return total;
   }
 
   private async request<T>(event: keyof MediaClientEvents, payload: unknown): Promise<T> {
@@ -106,6 +163,7 @@ export class RoomClient {
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
+    this.joined = true;
     if (this.closed) return;
     this.monitor = new LinkMonitor({
       sendStats: async () => this.sendTransport?.getStats(),
@@ -164,14 +222,13 @@ export class RoomClient {
         );
       });
     }
-    transport.on('connectionstatechange', (state) => {
-      // A path that failed gets new ICE credentials without anyone acting.
-      if (state === 'failed' && !this.closed) void this.restartIce(transport);
-    });
+    // A path that failed or stalled gets new ICE credentials without anyone acting.
+    this.recovery.watch(transport);
     return transport;
   }
 
-  private async restartIce(transport: types.Transport): Promise<void> {
+  private async restartIce(transport: types.Transport): Promise<boolean> {
+    if (this.closed || transport.closed) return false;
     try {
       const { iceParameters } = await this.request<{ iceParameters: types.IceParameters }>(
         EVENTS.mediaRestartIce,
@@ -180,13 +237,16 @@ export class RoomClient {
         },
       );
       await transport.restartIce({ iceParameters });
+      return true;
     } catch {
-      /* The next failure tries again; the call's end is decided by signaling. */
+      /* The next failure tries again; the call's end after a long outage is the server's. */
+      return false;
     }
   }
 
   private async consume(info: ConsumerInfo): Promise<void> {
-    if (!this.recvTransport || this.closed) return;
+    // After a reconnect the room sends again the consumers this page already has.
+    if (!this.recvTransport || this.closed || this.consumers.has(info.id)) return;
     const consumer = await this.recvTransport.consume({
       id: info.id,
       producerId: info.producerId,
@@ -251,6 +311,7 @@ export class RoomClient {
     this.closed = true;
     this.ice.close();
     this.monitor?.close();
+    this.recovery.close();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
     this.sendTransport?.close();

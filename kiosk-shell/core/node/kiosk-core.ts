@@ -372,7 +372,11 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     const o = this.p.o;
     const delay = {
       idle: o.idleTimeoutMs,
-      ended: o.endedScreenMs,
+      // A call lost to the network offers a call-back: as long as any screen with a choice.
+      ended:
+        this.machine.screen.screen === 'ended' && this.machine.screen.reason === 'connection-lost'
+          ? o.idleTimeoutMs
+          : o.endedScreenMs,
       'off-hook': o.offHookPromptMs,
       confirm: o.confirmScreenMs,
     }[kind];

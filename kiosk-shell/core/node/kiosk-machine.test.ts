@@ -376,6 +376,14 @@ describe('the kiosk machine', () => {
     assert.deepEqual(hungUp.effects, [{ type: 'hang-up', callId: 'c1' }]);
   });
 
+  test('W-3 a call lost to the network offers a call-back on its end screen; another end does not', () => {
+    const lost = at({ screen: 'ended', reason: 'connection-lost' });
+    const asked = run(lost, { type: 'request-callback' }, { type: 'key', key: '3' });
+    assert.deepEqual(asked.state.screen, { screen: 'callback-entry', digits: '3' });
+    const hungUp = step(ROWS['ended']!, { type: 'request-callback' });
+    assert.equal(hungUp.state.screen.screen, 'ended', 'no offer after a hang-up');
+  });
+
   test("the server's truth: a call it no longer has ends the screen; one it has is taken up at idle, hung up mid-entry", () => {
     const inCall = ROWS['in-call']!;
     assert.deepEqual(step(inCall, { type: 'session', session: { call: null } }).state.screen, {

@@ -220,7 +220,19 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
   // No keys in a call (H-6): a stuck or stray key must not end it; the hook, the button or the
   // operator does.
   'in-call': { idleLike: false, inCall: true, timeout: null, on: withCall },
-  ended: { idleLike: true, inCall: false, timeout: 'ended', on: fromIdle },
+  ended: {
+    idleLike: true,
+    inCall: false,
+    timeout: 'ended',
+    on: {
+      ...fromIdle,
+      // A call the network took away (W-3): the citizen may leave a number to be called back.
+      'request-callback': (s) =>
+        s.screen === 'ended' && s.reason === 'connection-lost'
+          ? { screen: { screen: 'callback-entry', digits: '' } }
+          : undefined,
+    },
+  },
   'out-of-service': { idleLike: false, inCall: false, timeout: null, on: {} },
   'handset-off-hook': {
     idleLike: true,

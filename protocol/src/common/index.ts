@@ -16,3 +16,4 @@ export * from './home-video.ts';
 export * from './call-queue.ts';
 export * from './media-link.ts';
 export * from './call-cancel.ts';
+export * from './media-recovery.ts';

@@ -1,5 +1,6 @@
 // Signaling contracts (socket.io): namespaces, event names and payload schemas, written once. The
 // server validates every inbound payload with these schemas; clients derive their types from them.
+import type { MediaRecoveryClientEvents, MediaRecoveryServerEvents } from './media-recovery.ts';
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { MediaLinkClientEvents, MediaLinkServerEvents } from './media-link.ts';
@@ -194,7 +195,7 @@ export interface ConsumerInfo {
   producerPaused?: boolean;
 }
 
-export interface MediaClientEvents extends MediaLinkClientEvents {
+export interface MediaClientEvents extends MediaLinkClientEvents, MediaRecoveryClientEvents {
   [EVENTS.mediaCapabilities]: (
     req: Record<string, never>,
     ack: Ack<{ routerRtpCapabilities: unknown }>,
@@ -213,7 +214,7 @@ export interface MediaClientEvents extends MediaLinkClientEvents {
   ) => void;
   [EVENTS.mediaPauseProducer]: (req: z.infer<typeof pauseProducerSchema>, ack: Ack) => void;
 }
-export interface MediaServerEvents extends MediaLinkServerEvents {
+export interface MediaServerEvents extends MediaLinkServerEvents, MediaRecoveryServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;

@@ -67,6 +67,12 @@ export const configSchema = z.strictObject({
        * ends. Short, so the other side is told within 5 s when a console is closed. Default 3.
        */
       reconnectGraceSeconds: z.number().min(0).max(120).default(3),
+      /**
+       * Seconds a call survives one side's network outage (no media reaching the SFU, or a silent
+       * socket): past it, the call ends on both sides and the citizen is offered a call-back (W-3).
+       * Default 60.
+       */
+      outageSeconds: z.number().min(5).max(600).default(60),
       /** Seconds a media token stays valid for joining a room. Default 60. */
       mediaTokenSeconds: z.number().min(5).max(3600).default(60),
       /**
@@ -316,6 +322,7 @@ const ENV_FIELDS: Record<
   SPORTELLO_TURN_URLS: { path: ['turn', 'urls'], type: 'list' },
   SPORTELLO_TURN_SECRET: { path: ['turn', 'secret'], type: 'string' },
   SPORTELLO_RING_TIMEOUT_SECONDS: { path: ['calls', 'ringTimeoutSeconds'], type: 'number' },
+  SPORTELLO_CALL_OUTAGE_SECONDS: { path: ['calls', 'outageSeconds'], type: 'number' },
   SPORTELLO_BOOKED_GRACE_SECONDS: { path: ['calls', 'bookedGraceSeconds'], type: 'number' },
   SPORTELLO_MAX_WAIT_SECONDS: { path: ['calls', 'maxWaitSeconds'], type: 'number' },
   SPORTELLO_MISSED_RINGS_TO_PAUSE: { path: ['calls', 'missedRingsToPause'], type: 'number' },

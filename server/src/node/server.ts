@@ -19,6 +19,7 @@ import { trustFunction } from './http/client-address.ts';
 import { HandshakeLimits } from './calls/handshake-limits.ts';
 import { CallRouter } from './calls/call-router.ts';
 import { Signaling } from './calls/signaling.ts';
+import { watchCalls, type CallLiveness } from './calls/call-liveness.ts';
 import { AgendaRetention } from './agenda/retention.ts';
 import { releaseUnverified } from './agenda/booking-links.ts';
 import { LinkSigner } from './messages/links.ts';
@@ -58,6 +59,8 @@ export interface RunningServer {
   database: OpenedDatabase;
   pool: WorkerPool;
   router: CallRouter;
+  /** The calls' outage watch (tests with a manual clock run it with sample()). */
+  liveness: CallLiveness;
   http: FastifyInstance;
   fleet: FleetService;
   /** Totem credentials (the abuse tests read how many argon2 checks a flood caused). */
@@ -129,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (config.demoSecrets) log.warn('demo totem secrets are accepted (demoSecrets): never in production');
   let router!: CallRouter;
   let signaling: Signaling | undefined;
+  let liveness!: CallLiveness;
   // Known once the server listens; enrollment hands it to totems.
   let listenUrl = '';
   const fleet = new FleetService({
@@ -242,6 +246,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log: log.child({ component: 'signaling' }),
       totems,
       reconnectGraceMs: config.calls.reconnectGraceSeconds * 1000,
+      outageMs: config.calls.outageSeconds * 1000,
       now,
       fleet,
       homeGuests,
@@ -267,6 +272,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await router.start();
     s.attach(router);
     undo.push(() => s.close());
+    liveness = watchCalls(router, {
+      now,
+      outageMs: config.calls.outageSeconds * 1000,
+      intervalMs: options.tickMs === 0 ? 0 : 1000,
+      log: log.child({ component: 'liveness' }),
+    });
+    undo.push(() => liveness.close());
     return s;
   });
   const address = await step('listen', async () => {
@@ -288,6 +300,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     database,
     pool,
     router,
+    liveness,
     http,
     fleet,
     totems,
@@ -297,6 +310,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     retention: agendaRetention,
     close() {
       closing ??= (async () => {
+        await liveness.close();
         await router.close();
         await started.close();
         await http.close();

@@ -3,6 +3,7 @@
 // escapes to crash the process.
 import {
   EVENTS,
+  MEDIA_RECOVERY_EVENTS,
   NAMESPACES,
   callIdSchema,
   callRequestSchema,
@@ -97,6 +98,8 @@ export interface SignalingOptions {
   totems: TotemAuthenticator;
   /** Seconds a dropped kiosk or console may take to reconnect before its call ends. */
   reconnectGraceMs: number;
+  /** Milliseconds a call survives its side's network outage (calls.outageSeconds). */
+  outageMs: number;
   now: () => Date;
   /** The fleet (fleet/fleet-service.ts): told of kiosk connections and refused clones. */
   fleet?: KioskFleetHooks;
@@ -267,11 +270,13 @@ export class Signaling implements CallNotifier {
         EVENTS.sessionGet,
         handler(log, emptySchema, async () => this.router.kioskSession(totem)),
       );
-      socket.on('disconnect', () => {
+      socket.on('disconnect', (reason) => {
         if (this.kioskHolders.get(totem.id) === socket) this.kioskHolders.delete(totem.id);
-        log.info({ totem: totem.id }, 'kiosk disconnected');
-        this.startGrace(`totem:${totem.id}`, () =>
-          background(log, "could not end a gone totem's call", this.router.totemGone(totem.id)),
+        log.info({ totem: totem.id, reason }, 'kiosk disconnected');
+        this.startGrace(
+          `totem:${totem.id}`,
+          () => background(log, "could not end a gone totem's call", this.router.totemGone(totem.id)),
+          this.graceFor(reason, this.router.sessions.ofTotem(totem.id) !== undefined),
         );
       });
     });
@@ -341,9 +346,11 @@ export class Signaling implements CallNotifier {
         EVENTS.callHangup,
         h(callIdSchema, async ({ callId }) => this.router.hangupByOperator(op.id, callId)),
       );
-      socket.on('disconnect', () => {
-        this.startGrace(`operator:${op.id}`, () =>
-          background(log, 'could not take a console offline', this.router.operatorOffline(op.id)),
+      socket.on('disconnect', (reason) => {
+        this.startGrace(
+          `operator:${op.id}`,
+          () => background(log, 'could not take a console offline', this.router.operatorOffline(op.id)),
+          this.graceFor(reason, this.router.sessions.ofOperator(op.id) !== undefined),
         );
       });
     });
@@ -370,16 +377,26 @@ export class Signaling implements CallNotifier {
         return;
       }
       const role = grant.role;
-      room.attach(role, {
-        consumer: (info) => socket.emit(EVENTS.mediaConsumer, info),
-        consumerClosed: (consumerId) => socket.emit(EVENTS.mediaConsumerClosed, { consumerId }),
-        consumerPaused: (consumerId, kind, paused) =>
-          socket.emit(EVENTS.mediaConsumerPaused, { consumerId, kind, paused }),
-        closed: (reason) => {
-          socket.emit(EVENTS.mediaClosed, { reason });
-          socket.disconnect();
+      // Tagged with this socket: a late disconnect of an older socket detaches nothing (W-9).
+      const consumerIds = room.attach(
+        role,
+        {
+          consumer: (info) => socket.emit(EVENTS.mediaConsumer, info),
+          consumerClosed: (consumerId) => socket.emit(EVENTS.mediaConsumerClosed, { consumerId }),
+          consumerPaused: (consumerId, kind, paused) =>
+            socket.emit(EVENTS.mediaConsumerPaused, { consumerId, kind, paused }),
+          closed: (reason) => {
+            socket.emit(EVENTS.mediaClosed, { reason });
+            socket.disconnect();
+          },
+          videoNotice: (notice) => socket.emit(MEDIA_LINK_EVENTS.videoNotice, notice),
         },
-        videoNotice: (notice) => socket.emit(MEDIA_LINK_EVENTS.videoNotice, notice),
+        socket.id,
+      );
+      // The page's next connection (after a drop) uses a fresh token to the same room.
+      socket.emit(MEDIA_RECOVERY_EVENTS.resync, {
+        token: this.router.tokens.issue(grant.callId, role),
+        consumerIds,
       });
       registerMediaLinkHandlers(socket, room, role, {
         log,
@@ -422,16 +439,30 @@ export class Signaling implements CallNotifier {
         h(pauseProducerSchema, async (p) => room.pauseProducer(role, p.producerId, p.paused)),
       );
       socket.on(
+        MEDIA_RECOVERY_EVENTS.keyFrame,
+        h(emptySchema, async () => room.requestKeyFrames(role)),
+      );
+      socket.on(
         EVENTS.mediaRestartIce,
         h(transportIdSchema, async (p) => ({ iceParameters: await room.restartIce(role, p.transportId) })),
       );
       socket.on('disconnect', () => {
-        if (!room.closed) room.detach(role);
+        if (!room.closed) room.detach(role, socket.id);
       });
     });
   }
 
-  private startGrace(key: string, fn: () => void): void {
+  /**
+   * How long a dropped side may take to come back. A socket that went silent ('ping timeout': the
+   * network, not the person) during a call keeps the call for the outage limit (W-1, W-4); the
+   * liveness watch ends it sooner if its media is gone that long. A socket closed by its page (a
+   * console closed, W-7) has the short grace.
+   */
+  private graceFor(reason: string, inCall: boolean): number {
+    return inCall && reason === 'ping timeout' ? this.o.outageMs : this.o.reconnectGraceMs;
+  }
+
+  private startGrace(key: string, fn: () => void, ms: number): void {
     this.cancelGrace(key);
     if (this.closing) return;
     this.graceTimers.set(
@@ -443,7 +474,7 @@ export class Signaling implements CallNotifier {
           .of(key.startsWith('totem:') ? NAMESPACES.kiosk : NAMESPACES.operator)
           .adapter.rooms.get(key);
         if (!room || room.size === 0) fn();
-      }, this.o.reconnectGraceMs),
+      }, ms),
     );
   }
 

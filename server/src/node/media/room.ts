@@ -23,6 +23,8 @@ export interface PeerSink {
 
 interface Peer {
   sink: PeerSink;
+  /** The signaling socket this peer is attached through; undefined while it is away. */
+  owner: string | undefined;
   transports: Map<string, types.WebRtcTransport>;
   recv?: types.WebRtcTransport;
   producers: Map<string, types.Producer>;
@@ -31,6 +33,17 @@ interface Peer {
   /** What this side's link carries (W-5); 'full' until its page reports otherwise. */
   videoLevel: VideoLevel;
 }
+
+export interface PeerDump {
+  transports: number;
+  producers: number;
+  consumers: number;
+  attached: boolean;
+  remoteIps: string[];
+}
+
+/** Where a peer's events go while it has no socket: nowhere (it is sent its consumers on return). */
+const AWAY: PeerSink = { consumer: () => {}, consumerClosed: () => {}, closed: () => {} };
 
 export class Room extends EventEmitter<{ closed: [reason: string] }> {
   private readonly peers = new Map<PeerRole, Peer>();
@@ -65,24 +78,62 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     return this.router.rtpCapabilities;
   }
 
-  /** A peer (re)joins: anything it had before is closed first. */
-  attach(role: PeerRole, sink: PeerSink): void {
+  /**
+   * A peer joins through the signaling socket `owner`. One that comes back on a new socket keeps
+   * its transports, producers and consumers (media may still be flowing: W-4, W-9); the consumers
+   * it holds are sent again on the new socket, and their ids returned, so the page can drop the
+   * ones that ended while it was away. A page that starts over makes new transports, which replace
+   * the old ones (createTransport).
+   */
+  attach(role: PeerRole, sink: PeerSink, owner: string): string[] {
     this.assertOpen();
-    this.detach(role);
-    this.peers.set(role, {
-      sink,
-      transports: new Map(),
-      producers: new Map(),
-      consumers: new Map(),
-      videoLevel: 'full',
-    });
+    const peer = this.peers.get(role);
+    if (!peer) {
+      this.peers.set(role, {
+        sink,
+        owner,
+        transports: new Map(),
+        producers: new Map(),
+        consumers: new Map(),
+        videoLevel: 'full',
+      });
+      return [];
+    }
+    peer.sink = sink;
+    peer.owner = owner;
+    for (const c of peer.consumers.values())
+      sink.consumer({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+    return [...peer.consumers.keys()];
   }
 
-  detach(role: PeerRole): void {
+  /**
+   * The socket `owner` went away. Only the peer attached through that socket is affected (a late
+   * disconnect of an old socket leaves the new one alone), and its media is kept: the call's end
+   * after a long outage is the liveness watch's decision (calls/call-liveness.ts).
+   */
+  detach(role: PeerRole, owner: string): void {
     const peer = this.peers.get(role);
-    if (!peer) return;
-    this.peers.delete(role);
-    for (const t of peer.transports.values()) t.close();
+    if (!peer || peer.owner !== owner) return;
+    peer.owner = undefined;
+    peer.sink = AWAY;
+  }
+
+  /** Whether the peer has a signaling socket now. */
+  attached(role: PeerRole): boolean {
+    return this.peers.get(role)?.owner !== undefined;
+  }
+
+  /** Bytes the SFU has received from this peer over all its transports (RTP, RTCP, STUN). */
+  async bytesFrom(role: PeerRole): Promise<number | undefined> {
+    const peer = this.peers.get(role);
+    if (!peer || this.closed) return undefined;
+    let total = 0;
+    for (const t of [...peer.transports.values()]) {
+      if (t.closed) continue;
+      const stats = await t.getStats().catch(() => []);
+      for (const s of stats) total += (s as { bytesReceived?: number }).bytesReceived ?? 0;
+    }
+    return total;
   }
 
   private peer(role: PeerRole): Peer {
@@ -105,11 +156,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
       .createWebRtcTransport(webRtcTransportOptions(this.listen.ip, this.listen.announcedIp))
       .finally(release);
     transport.appData.direction = direction;
+    // One transport per direction: a page that starts over replaces its old ones (and with them
+    // their producers and consumers), so nothing is left behind.
+    for (const old of [...peer.transports.values()]) if (old.appData.direction === direction) old.close();
     peer.transports.set(transport.id, transport);
-    if (direction === 'recv') {
-      peer.recv?.close();
-      peer.recv = transport;
-    }
+    if (direction === 'recv') peer.recv = transport;
     transport.observer.once('close', () => peer.transports.delete(transport.id));
     return {
       id: transport.id,
@@ -128,6 +179,12 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   async restartIce(role: PeerRole, transportId: string): Promise<unknown> {
     return this.transport(this.peer(role), transportId).restartIce();
+  }
+
+  /** Asks the senders of every video this peer receives for a key frame (its video resumed). */
+  async requestKeyFrames(role: PeerRole): Promise<void> {
+    const peer = this.peer(role);
+    for (const c of peer.consumers.values()) if (c.kind === 'video') await c.requestKeyFrame();
   }
 
   /** The peer can receive: consume what the other side already sends. */
@@ -155,10 +212,32 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
     if (kind === 'video' && peer.videoLevel === 'paused') await producer.pause();
+    if (kind === 'video') this.keyFrameOnReturn(producer, peer);
     for (const [otherRole, other] of this.peers) {
       if (otherRole !== role && other.rtpCapabilities) await this.consume(other, producer);
     }
     return producer.id;
+  }
+
+  /**
+   * A video that comes back after its sender's network failed (the SFU marks the stream inactive,
+   * score 0) is shown only from its next key frame; the receiver asks for one late (seconds after
+   * the first packets), so the SFU asks at once, for every consumer of it (W-1). The sender's own
+   * incoming video crossed the same broken network: its key frames are asked for too.
+   */
+  private keyFrameOnReturn(producer: types.Producer, sender: Peer): void {
+    let silent = false;
+    producer.on('score', (scores: types.ProducerScore[]) => {
+      const best = Math.max(0, ...scores.map((s) => s.score));
+      if (best === 0) silent = true;
+      else if (silent) {
+        silent = false;
+        for (const p of this.peers.values())
+          for (const c of p.consumers.values())
+            if (c.producerId === producer.id || (p === sender && c.kind === 'video'))
+              void c.requestKeyFrame().catch(() => {});
+      }
+    });
   }
 
   private async consume(peer: Peer, producer: types.Producer): Promise<void> {
@@ -252,14 +331,17 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   /** Counts for diagnostics and leak checks. */
   dump(): {
     callId: string;
-    peers: Record<string, { transports: number; producers: number; consumers: number }>;
+    peers: Record<string, PeerDump>;
   } {
-    const peers: Record<string, { transports: number; producers: number; consumers: number }> = {};
+    const peers: Record<string, PeerDump> = {};
     for (const [role, p] of this.peers) {
       peers[role] = {
         transports: p.transports.size,
         producers: p.producers.size,
         consumers: p.consumers.size,
+        attached: p.owner !== undefined,
+        // Where each transport's media comes from now (an address change shows here: W-2).
+        remoteIps: [...p.transports.values()].map((t) => t.iceSelectedTuple?.remoteIp ?? ''),
       };
     }
     return { callId: this.callId, peers };
