@@ -100,7 +100,8 @@ describe(
         chromiumPath: CHROMIUM,
         electronPath: null,
         headless: true,
-        autoGrantMedia: true,
+        // No --use-fake-ui-for-media-stream: the launcher grants the page's permissions itself.
+        autoGrantMedia: false,
         // Headless needs no display; the launcher's display check still wants one named.
         env: { ...process.env, DISPLAY: process.env.DISPLAY ?? ':99' },
       });
@@ -124,6 +125,12 @@ describe(
       assert.equal(idle, true);
       assert.equal(await win.evaluate!('location.hash'), '', 'no secret in the address');
       assert.deepEqual(refusals, [], 'the kiosk API accepted the page');
+    });
+
+    test('the kiosk page may use camera and microphone with no prompt: granted to its origin over the pipe', async () => {
+      const states = await win.evaluate!(`Promise.all(['camera', 'microphone'].map((name) =>
+        navigator.permissions.query({ name }).then((s) => s.state)))`);
+      assert.deepEqual(states, ['granted', 'granted']);
     });
 
     test('E-2 in the running page: no require, no process, no module', async () => {

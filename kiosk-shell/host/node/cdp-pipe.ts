@@ -136,6 +136,7 @@ export async function openPageWithSecret(
     const source = `if (location.origin === ${JSON.stringify(origin)}) {
   try { sessionStorage.setItem(${JSON.stringify(PAGE_SECRET_KEY)}, ${JSON.stringify(secret)}); } catch {}
 }`;
+    await within(grantKioskPermissions(cdp, origin));
     await within(cdp.send('Page.enable', {}, sessionId));
     await within(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source }, sessionId));
     const loaded = new Promise<void>((resolve) => {
@@ -155,6 +156,22 @@ export async function openPageWithSecret(
     clearTimeout(timer);
     expired.catch(() => {});
     for (const off of offs) off();
+  }
+}
+
+/**
+ * What the kiosk page may use without a prompt nobody at the totem could answer: the camera and
+ * microphone for calls, and the choice of audio output (the handset's earpiece or the speaker).
+ * Granted to the kiosk page's origin only, before it loads. A Chromium that does not know the
+ * output permission still gets camera and microphone.
+ */
+export const KIOSK_PERMISSIONS = ['videoCapture', 'audioCapture', 'speakerSelection'] as const;
+
+export async function grantKioskPermissions(cdp: CdpPipe, origin: string): Promise<void> {
+  try {
+    await cdp.send('Browser.grantPermissions', { origin, permissions: [...KIOSK_PERMISSIONS] });
+  } catch {
+    await cdp.send('Browser.grantPermissions', { origin, permissions: ['videoCapture', 'audioCapture'] });
   }
 }
 
