@@ -297,7 +297,8 @@ test('Abuse: a replayed media token is refused and the current holder keeps its 
   const gone = new Promise((resolve) => holder.socket.once('disconnect', resolve));
   holder.close();
   await gone;
-  await waitUntil(() => !t.server.router.roomFor(call.callId)?.dump().peers.kiosk);
+  // The peer stays in the room, away, until the outage limit (W-9): wait until it is detached.
+  await waitUntil(() => t.server.router.roomFor(call.callId)?.dump().peers.kiosk?.attached === false);
   const back = await MediaPeer.connect(t.url, call.kioskToken);
   await back.createTransport('recv');
   back.close();
@@ -324,7 +325,13 @@ test('Abuse: a media peer may hold only a few transports and producers', async (
   assert.ok(
     asked.filter((a) => !a.ok).every((a) => /too many transports/.test((a as { error: string }).error)),
   );
-  const send = made[0]!.transport.id;
+  // A new transport replaces the side's older one of the same direction (W-9): produce on one made now.
+  const fresh = (await peer.ask(EVENTS.mediaCreateTransport, { direction: 'send' })) as unknown as {
+    ok: boolean;
+    transport: { id: string };
+  };
+  assert.ok(fresh.ok, 'a replacement transport is allowed once the burst is over');
+  const send = fresh.transport.id;
   const produced = await Promise.all(
     Array.from({ length: MAX_PRODUCERS_PER_PEER + 2 }, (_, i) =>
       peer.ask(EVENTS.mediaProduce, {
