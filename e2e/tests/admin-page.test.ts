@@ -6,7 +6,15 @@ import { describe, test } from 'node:test';
 import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import type { AuditEntry, Slot } from '@sportello/protocol';
+import {
+  ADMIN_ROUTES,
+  FLEET_ROUTES,
+  PUBLIC_ROUTES,
+  routePath,
+  routeQuery,
+  type AuditEntry,
+  type Slot,
+} from '@sportello/protocol';
 import { backOfficeRig, PAGES_DIR, signIn } from '../support/back-office.ts';
 import { wcagViolations } from '../support/axe.ts';
 import { startTestServer, type TestServer } from '../../server/src/node/testing/test-server.ts';
@@ -110,9 +118,11 @@ describe('administration page on Debian Chromium', () => {
 
     // A citizen books Wednesday; removing Wednesday is refused with the booking listed.
     const serviceId = (await page.inputValue('#schedule-service')) as string;
-    const slots = await requestJson<Slot[]>(`${t.url}/api/services/${serviceId}/slots?date=2026-11-25`);
+    const slots = await requestJson<Slot[]>(
+      t.url + routePath(PUBLIC_ROUTES.slots, { serviceId }) + routeQuery({ date: '2026-11-25' }),
+    );
     assert.equal(slots.body.length, 6);
-    const booked = await requestJson(`${t.url}/api/bookings`, {
+    const booked = await requestJson(t.url + PUBLIC_ROUTES.book.path, {
       body: {
         serviceId,
         slotStart: slots.body[0]!.start,
@@ -146,9 +156,13 @@ describe('administration page on Debian Chromium', () => {
     await page.click('#exception-form button[type=submit]');
     await page.locator('#exceptions-table tbody tr', { hasText: 'Sant’Ambrogio' }).waitFor();
     // Monday 7 December is closed; the next Monday keeps its six slots.
-    const closed = await requestJson<Slot[]>(`${t.url}/api/services/${serviceId}/slots?date=2026-12-07`);
+    const closed = await requestJson<Slot[]>(
+      t.url + routePath(PUBLIC_ROUTES.slots, { serviceId }) + routeQuery({ date: '2026-12-07' }),
+    );
     assert.equal(closed.body.length, 0, 'no slot on the holiday');
-    const open = await requestJson<Slot[]>(`${t.url}/api/services/${serviceId}/slots?date=2026-12-14`);
+    const open = await requestJson<Slot[]>(
+      t.url + routePath(PUBLIC_ROUTES.slots, { serviceId }) + routeQuery({ date: '2026-12-14' }),
+    );
     assert.equal(open.body.length, 6, 'the next Monday is open');
 
     // Sites.
@@ -187,9 +201,12 @@ describe('administration page on Debian Chromium', () => {
     await accessible(page, 'sites in English');
 
     const admin = await signInAccount(t.url, t.seed.admin.username, t.seed.admin.password);
-    const audit = await requestJson<AuditEntry[]>(`${t.url}/api/admin/audit?limit=100`, {
-      authorization: `Bearer ${admin}`,
-    });
+    const audit = await requestJson<AuditEntry[]>(
+      t.url + FLEET_ROUTES.listAudit.path + routeQuery({ limit: 100 }),
+      {
+        authorization: `Bearer ${admin}`,
+      },
+    );
     const actions = new Set(audit.body.filter((e) => e.actor === 'admin').map((e) => e.action));
     for (const a of [
       'office-create',
@@ -206,7 +223,7 @@ describe('administration page on Debian Chromium', () => {
 
   test('a supervisor reads every view without forms; an operator is turned away', async () => {
     const admin = await signInAccount(t.url, t.seed.admin.username, t.seed.admin.password);
-    const created = await requestJson(`${t.url}/api/admin/operators`, {
+    const created = await requestJson(t.url + ADMIN_ROUTES.createOperator.path, {
       authorization: `Bearer ${admin}`,
       body: {
         username: 'sara',

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { PUBLIC_ROUTES } from '@sportello/protocol';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../../server/src/node/testing/test-server.ts';
@@ -46,7 +47,8 @@ async function openPage(path = '/'): Promise<OpenedPage> {
   const posts: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => {
-    if (r.method() === 'POST' && r.url().endsWith('/api/bookings')) posts.push(r.postData() ?? '');
+    if (r.method() === PUBLIC_ROUTES.book.method && r.url().endsWith(PUBLIC_ROUTES.book.path))
+      posts.push(r.postData() ?? '');
   });
   await page.goto(t.url + path);
   return { page, errors, posts };
@@ -201,7 +203,7 @@ describe('booking page on Debian Chromium', () => {
     const slotStart = await fillToSummary(page);
     // Other people take every operator's copy of that time while this person reads the summary.
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${t.url}/api/bookings`, {
+      const res = await fetch(t.url + PUBLIC_ROUTES.book.path, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -241,11 +243,11 @@ describe('booking page on Debian Chromium', () => {
     const { page, errors, posts } = await openPage();
     await step(page, 'office').waitFor();
     await fillToSummary(page);
-    await page.route('**/api/bookings', (route) => route.abort('internetdisconnected'));
+    await page.route(`**${PUBLIC_ROUTES.book.path}`, (route) => route.abort('internetdisconnected'));
     await page.click('#btn-confirm');
     await page.locator('#summary-alert', { hasText: 'connessione a internet' }).waitFor();
     assert.equal(await step(page, 'summary').isVisible(), true);
-    await page.unroute('**/api/bookings');
+    await page.unroute(`**${PUBLIC_ROUTES.book.path}`);
     await page.click('#btn-confirm');
     await step(page, 'done').waitFor();
     assert.equal(posts.length, 2);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { FleetTotemDetail, RemoteAction } from '@sportello/protocol';
+import { FLEET_ROUTES, routePath, type FleetTotemDetail, type RemoteAction } from '@sportello/protocol';
 import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
 import { launchChromium } from '../support/browser.ts';
 import { PAGES_DIR } from '../support/stack.ts';
@@ -81,8 +81,11 @@ describe('enrollment end to end', () => {
     assert.match(await page.locator(`tr[data-totem="${totemId}"]`).innerText(), /Totem Stazione/);
 
     const detail = async () =>
-      (await requestJson<FleetTotemDetail>(`${t.url}/api/admin/totems/${totemId}`, { authorization: auth }))
-        .body;
+      (
+        await requestJson<FleetTotemDetail>(t.url + routePath(FLEET_ROUTES.readTotem, { id: totemId }), {
+          authorization: auth,
+        })
+      ).body;
     await kiosk.fleet!.heartbeats.beat();
     const hb = (await detail()).totem.heartbeat!;
     assert.equal(hb.state, 'idle');
@@ -93,15 +96,21 @@ describe('enrollment end to end', () => {
 
     // A remote action reaches this totem over its socket, runs once, and its result is posted.
     const done = new Promise((resolve) => kiosk!.fleet!.actions.once('done', resolve));
-    const asked = await requestJson<RemoteAction>(`${t.url}/api/admin/totems/${totemId}/actions`, {
-      body: { kind: 'request-logs' },
-      authorization: auth,
-    });
+    const asked = await requestJson<RemoteAction>(
+      t.url + routePath(FLEET_ROUTES.requestAction, { id: totemId }),
+      {
+        body: { kind: 'request-logs' },
+        authorization: auth,
+      },
+    );
     assert.equal(asked.status, 202);
     await done;
-    const action = await requestJson<RemoteAction>(`${t.url}/api/admin/actions/${asked.body.id}`, {
-      authorization: auth,
-    });
+    const action = await requestJson<RemoteAction>(
+      t.url + routePath(FLEET_ROUTES.readAction, { id: asked.body.id }),
+      {
+        authorization: auth,
+      },
+    );
     assert.equal(action.body.status, 'done');
     assert.equal(action.body.contentType, 'text/plain; charset=utf-8');
     await kiosk.fleet!.heartbeats.beat();
@@ -113,10 +122,13 @@ describe('enrollment end to end', () => {
     await kiosk.core.handle({ method: 'startWalkIn' });
     const ring = await giulia.nextRing();
     await giulia.accept(ring.callId);
-    const refused = await requestJson<{ code: string }>(`${t.url}/api/admin/totems/${totemId}/actions`, {
-      body: { kind: 'screenshot' },
-      authorization: auth,
-    });
+    const refused = await requestJson<{ code: string }>(
+      t.url + routePath(FLEET_ROUTES.requestAction, { id: totemId }),
+      {
+        body: { kind: 'screenshot' },
+        authorization: auth,
+      },
+    );
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'totem-in-call');
     await giulia.hangUp(ring.callId);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { KioskState, OperatorCallback } from '@sportello/protocol';
+import { OPERATOR_ROUTES, type KioskState, type OperatorCallback } from '@sportello/protocol';
 import { startKioskAgent, type KioskAgent } from '@sportello/kiosk-shell/host';
 import { totemCredential } from '../../server/src/node/testing/test-server.ts';
 import { startTcpProxy, type TcpProxy } from '../../kiosk-shell/core/node/testing/proxies.ts';
@@ -62,13 +62,13 @@ function until(pred: (st: KioskState) => boolean): Promise<void> {
 
 async function operatorCallbacks(): Promise<OperatorCallback[]> {
   const session = (await (
-    await fetch(`${s.t.url}/api/operator/session`, {
+    await fetch(s.t.url + OPERATOR_ROUTES.signIn.path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'giulia', password: 'giulia-test-password' }),
     })
   ).json()) as { token: string };
-  const res = await fetch(`${s.t.url}/api/operator/callbacks`, {
+  const res = await fetch(s.t.url + OPERATOR_ROUTES.listCallbacks.path, {
     headers: { authorization: `Bearer ${session.token}` },
   });
   assert.equal(res.status, 200);

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOTEM_FILES, type KioskState, type RemoteAction } from '@sportello/protocol';
+import {
+  FLEET_ROUTES,
+  routePath,
+  TOTEM_FILES,
+  TOTEM_ROUTES,
+  type KioskState,
+  type RemoteAction,
+} from '@sportello/protocol';
 import {
   startTestServer,
   TEST_PASSWORDS,
@@ -122,7 +129,7 @@ function kiosk(dir: string, identity: TotemIdentity, o: { timers?: Timers } = {}
 const detail = async (id: string) =>
   (
     await requestJson<{ totem: { heartbeat: Record<string, unknown> | null }; actions: RemoteAction[] }>(
-      `${t.url}/api/admin/totems/${id}`,
+      t.url + routePath(FLEET_ROUTES.readTotem, { id }),
       { authorization: `Bearer ${admin}` },
     )
   ).body;
@@ -139,7 +146,7 @@ describe('totem identity, heartbeats, remote actions and revocation', () => {
     const clock = manualTimers();
     let down = false;
     const faulty: typeof fetch = (input, init) =>
-      down && String(input).endsWith('/api/totem/token')
+      down && String(input).endsWith(TOTEM_ROUTES.token.path)
         ? Promise.reject(new TypeError('fetch failed (injected)'))
         : fetch(input, init);
     const identity = TotemIdentity.load(dir, { timers: clock.timers, fetch: faulty, warnAfterFailures: 3 });
@@ -198,10 +205,13 @@ describe('totem identity, heartbeats, remote actions and revocation', () => {
     const restart = once(fleet.actions, 'restart');
     for (const kind of ['request-logs', 'resync-agenda', 'restart-kiosk'] as const) {
       const done = once(fleet.actions, 'done');
-      const res = await requestJson<RemoteAction>(`${t.url}/api/admin/totems/${identity.totemId}/actions`, {
-        body: { kind },
-        authorization: `Bearer ${admin}`,
-      });
+      const res = await requestJson<RemoteAction>(
+        t.url + routePath(FLEET_ROUTES.requestAction, { id: identity.totemId }),
+        {
+          body: { kind },
+          authorization: `Bearer ${admin}`,
+        },
+      );
       assert.equal(res.status, 202);
       await done;
     }
@@ -275,7 +285,7 @@ describe('totem identity, heartbeats, remote actions and revocation', () => {
 
     const revoked = once<[string]>(fleet, 'revoked');
     const ended = giulia.nextEnd();
-    const res = await requestJson(`${t.url}/api/admin/totems/${identity.totemId}/revoke`, {
+    const res = await requestJson(t.url + routePath(FLEET_ROUTES.revokeTotem, { id: identity.totemId }), {
       body: { reason: 'stolen' },
       authorization: `Bearer ${admin}`,
     });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { Heartbeat, KioskState } from '@sportello/protocol';
+import { TOTEM_ROUTES, type Heartbeat, type KioskState } from '@sportello/protocol';
 import { HOST_PROTOCOL } from './host.ts';
 import { bundleAgentChild, NODE_MODULES, PAGES_DIR } from './testing/agent-bundle.ts';
 import { Supervisor, unitSetting, type Started } from './testing/supervisor.ts';
@@ -35,7 +35,7 @@ before(async () => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/api/totem/heartbeat') {
+      if (req.method === TOTEM_ROUTES.heartbeat.method && req.url === TOTEM_ROUTES.heartbeat.path) {
         heartbeats.emit('beat', JSON.parse(body) as Heartbeat);
         res
           .writeHead(200, { 'content-type': 'application/json' })

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@sportello/devices';
-import { TOTEM_FILES, type FleetTotemDetail } from '@sportello/protocol';
+import { FLEET_ROUTES, routePath, TOTEM_FILES, type FleetTotemDetail } from '@sportello/protocol';
 import {
   startTestServer,
   TEST_PASSWORDS,
@@ -214,9 +214,12 @@ describe('provisioning self-test', () => {
         },
       );
       assert.equal(report.sent, true);
-      const detail = await requestJson<FleetTotemDetail>(`${t.url}/api/admin/totems/${report.totemId}`, {
-        authorization: `Bearer ${admin}`,
-      });
+      const detail = await requestJson<FleetTotemDetail>(
+        t.url + routePath(FLEET_ROUTES.readTotem, { id: report.totemId }),
+        {
+          authorization: `Bearer ${admin}`,
+        },
+      );
       assert.equal(detail.body.lastSelfTest?.report.checks.length, report.checks.length);
       assert.equal(detail.body.lastSelfTest?.passed, true);
     } finally {

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import {
   ADMIN_ROUTES as R,
   FLEET_ROUTES,
+  OPENAPI_PATH,
+  PUBLIC_ROUTES,
+  routePath,
   type ApiError,
   type AuditEntry,
   type HttpRoute,
@@ -199,7 +202,7 @@ test('changes are saved, read back and audited with who made them', async () => 
   // The booking page reads the questions and channels from the public list.
   const listed = await requestJson<
     { id: string; questions: unknown[]; atTotem: boolean; fromHome: boolean }[]
-  >(`${t.url}/api/offices/ufficio-tributi/services`);
+  >(t.url + routePath(PUBLIC_ROUTES.services, { officeId: 'ufficio-tributi' }));
   assert.deepEqual(
     listed.body.map((s) => [s.id, s.questions.length, s.atTotem, s.fromHome]),
     [[service.body.id, 1, true, true]],
@@ -281,12 +284,14 @@ test('a supervisor reads the administration but cannot change it; an operator ca
   assert.equal((await call(R.listOperators, {}, operator)).status, 403);
   assert.equal((await callRoute(t.url, R.listOperators)).status, 401);
   const denied = (await auditActions()).filter((e) => e.action === 'admin-access-denied');
-  assert.ok(denied.some((e) => e.actor === 'sara' && e.target === 'POST /api/admin/offices'));
+  assert.ok(
+    denied.some((e) => e.actor === 'sara' && e.target === `${R.createOffice.method} ${R.createOffice.path}`),
+  );
   assert.ok(denied.some((e) => e.actor === 'giulia'));
 });
 
 test('the OpenAPI document carries the administration routes from the route table', async () => {
-  const res = await fetch(`${t.url}/api/openapi.json`);
+  const res = await fetch(t.url + OPENAPI_PATH);
   const doc = (await res.json()) as {
     paths: Record<string, Record<string, { summary?: string; security?: unknown[]; requestBody?: unknown }>>;
   };

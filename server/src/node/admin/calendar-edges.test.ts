@@ -2,7 +2,14 @@
 // the server's clock is set by the test, never the machine's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_ROUTES as R, type HttpRoute, type Slot } from '@sportello/protocol';
+import {
+  ADMIN_ROUTES as R,
+  PUBLIC_ROUTES,
+  routePath,
+  routeQuery,
+  type HttpRoute,
+  type Slot,
+} from '@sportello/protocol';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { requestJson, signInAccount } from '../testing/test-totem.ts';
 import { callRoute } from '../testing/route-call.ts';
@@ -56,7 +63,9 @@ before(async () => {
 after(() => t.close());
 
 async function times(date: string): Promise<string[]> {
-  const res = await requestJson<Slot[]>(`${t.url}/api/services/notturno/slots?date=${date}`);
+  const res = await requestJson<Slot[]>(
+    t.url + routePath(PUBLIC_ROUTES.slots, { serviceId: 'notturno' }) + routeQuery({ date }),
+  );
   assert.equal(res.status, 200);
   return res.body.map((s) =>
     new Date(s.start).toLocaleTimeString('it-IT', {
@@ -93,8 +102,12 @@ test('an operator booked for one service is not offered for another at the same 
   });
   assert.equal(saved.status, 200);
   assert.deepEqual(await times('2026-11-17'), ['23:00']);
-  const other = await requestJson<Slot[]>(`${t.url}/api/services/notturno-bis/slots?date=2026-11-17`);
-  const booked = await requestJson(`${t.url}/api/bookings`, {
+  const other = await requestJson<Slot[]>(
+    t.url +
+      routePath(PUBLIC_ROUTES.slots, { serviceId: 'notturno-bis' }) +
+      routeQuery({ date: '2026-11-17' }),
+  );
+  const booked = await requestJson(t.url + PUBLIC_ROUTES.book.path, {
     body: {
       serviceId: 'notturno-bis',
       slotStart: other.body[1]!.start,

@@ -10,6 +10,9 @@ import {
   FLEET_ROUTES,
   NAMESPACES,
   OPERATOR_ROUTES,
+  PUBLIC_ROUTES,
+  routePath,
+  routeQuery,
   type AuditEntry,
   type HttpRoute,
   type ScheduleConflict,
@@ -69,7 +72,9 @@ after(() => t.close());
 
 /** Local start times ('HH:MM' in Rome) of the free slots of a date. */
 async function freeTimes(date: string): Promise<string[]> {
-  const res = await requestJson<Slot[]>(`${t.url}/api/services/tari/slots?date=${date}`);
+  const res = await requestJson<Slot[]>(
+    t.url + routePath(PUBLIC_ROUTES.slots, { serviceId: 'tari' }) + routeQuery({ date }),
+  );
   assert.equal(res.status, 200);
   return res.body.map((s) =>
     new Date(s.start).toLocaleTimeString('it-IT', {
@@ -81,7 +86,7 @@ async function freeTimes(date: string): Promise<string[]> {
 }
 
 async function book(slotStart: string): Promise<string> {
-  const res = await requestJson<{ bookingId: string }>(`${t.url}/api/bookings`, {
+  const res = await requestJson<{ bookingId: string }>(t.url + PUBLIC_ROUTES.book.path, {
     body: { serviceId: 'tari', slotStart, reason: 'Rateizzazione', name: 'Mario Rossi' },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));

@@ -7,7 +7,10 @@ import {
   IDEMPOTENT_REPLAY_HEADER,
   makeBookingCode,
   NAMESPACES,
+  OPERATOR_ROUTES,
   operatorCallbackSchema,
+  routePath,
+  SYNC_ROUTES,
 } from '@sportello/protocol';
 import { io } from 'socket.io-client';
 import type { Db } from '../db/open.ts';
@@ -121,23 +124,23 @@ describe('totem outbox: check-ins and call-backs', () => {
   test('a replayed check-in gets the stored answer and is applied once', async () => {
     const [id] = await insertBookings(t.server.database.db, 1, new Date(clock), 5000);
     const req = await checkIn(id!);
-    const first = await post('/api/kiosk/check-ins', req);
+    const first = await post(SYNC_ROUTES.checkIns, req);
     assert.equal(first.status, 200);
     assert.equal(first.replayed, false);
     const parsed = checkInResponseSchema.parse(first.body);
     assert.ok(parsed.outcome === 'accepted' && parsed.version === 2);
     // The answer was lost on the way: the totem sends the same key again, later.
     clock += 5 * MINUTE;
-    const again = await post('/api/kiosk/check-ins', req);
+    const again = await post(SYNC_ROUTES.checkIns, req);
     assert.equal(again.status, 200);
     assert.equal(again.replayed, true);
     assert.deepEqual(again.body, first.body);
     assert.deepEqual(await bookingRow(id!), { status: 'checked_in', version: 2 });
     // A second key for the same booking is a second check-in: refused as already used.
-    const other = await post('/api/kiosk/check-ins', await checkIn(id!));
+    const other = await post(SYNC_ROUTES.checkIns, await checkIn(id!));
     assert.equal(other.body.outcome, 'refused');
     assert.equal(other.body.reason, 'used');
-    const reused = await post('/api/kiosk/check-ins', { ...req, bookingId: t.seed.bookings[0]!.bookingId });
+    const reused = await post(SYNC_ROUTES.checkIns, { ...req, bookingId: t.seed.bookings[0]!.bookingId });
     assert.equal(reused.status, 409);
     assert.equal(reused.body.code, 'idempotency-key-reused');
   });
@@ -147,46 +150,46 @@ describe('totem outbox: check-ins and call-backs', () => {
     const [onTime, wrongHash, future] = await insertBookings(t.server.database.db, 3, slot, 6000);
     clock += 60 * MINUTE; // The totem comes back online an hour after the citizen was there.
     const offline = await post(
-      '/api/kiosk/check-ins',
+      SYNC_ROUTES.checkIns,
       await checkIn(onTime!, { occurredAt: new Date(slot.getTime() + 2 * MINUTE).toISOString() }),
     );
     assert.equal(offline.body.outcome, 'accepted');
     const hashReq = await checkIn(wrongHash!, { codeHash: 'f'.repeat(64), occurredAt: slot.toISOString() });
-    const refused = await post('/api/kiosk/check-ins', hashReq);
+    const refused = await post(SYNC_ROUTES.checkIns, hashReq);
     assert.deepEqual([refused.body.outcome, refused.body.reason], ['refused', 'unknown']);
-    assert.deepEqual(await post('/api/kiosk/check-ins', hashReq).then((r) => r.body), refused.body);
+    assert.deepEqual(await post(SYNC_ROUTES.checkIns, hashReq).then((r) => r.body), refused.body);
     assert.deepEqual(await bookingRow(wrongHash!), { status: 'booked', version: 1 });
     // A totem clock ahead of the server cannot move the check-in into the future: judged now, too late.
     const ahead = await post(
-      '/api/kiosk/check-ins',
+      SYNC_ROUTES.checkIns,
       await checkIn(future!, { occurredAt: new Date(clock + 24 * 60 * MINUTE).toISOString() }),
     );
     assert.deepEqual([ahead.body.outcome, ahead.body.reason], ['refused', 'too-late']);
-    const unknown = await post('/api/kiosk/check-ins', await checkIn('no-such-booking'));
+    const unknown = await post(SYNC_ROUTES.checkIns, await checkIn('no-such-booking'));
     assert.deepEqual([unknown.body.outcome, unknown.body.reason], ['refused', 'unknown']);
     const siteKey = (
       await t.server.database.db.selectFrom('sites').select('site_key').executeTakeFirstOrThrow()
     ).site_key;
     const seeded = t.seed.bookings.find((b) => b.label === 'tomorrow')!;
     const early = await post(
-      '/api/kiosk/check-ins',
+      SYNC_ROUTES.checkIns,
       await checkIn(seeded.bookingId, { codeHash: codeHash(siteKey, seeded.code) }),
     );
     assert.deepEqual([early.body.outcome, early.body.reason], ['refused', 'too-early']);
   });
 
   test('requests without a valid totem credential or with a bad body are refused', async () => {
-    assert.equal((await post('/api/kiosk/check-ins', await checkIn('x'), {})).status, 401);
+    assert.equal((await post(SYNC_ROUTES.checkIns, await checkIn('x'), {})).status, 401);
     assert.equal(
-      (await post('/api/kiosk/check-ins', { ...(await checkIn('x')), idempotencyKey: 'not-a-uuid' })).status,
+      (await post(SYNC_ROUTES.checkIns, { ...(await checkIn('x')), idempotencyKey: 'not-a-uuid' })).status,
       400,
     );
     // The totem holds only a 16-bit tag, so a check-in without the full code hash cannot be verified.
     const { codeHash: _hash, ...noHash } = await checkIn(t.seed.bookings[0]!.bookingId);
-    assert.equal((await post('/api/kiosk/check-ins', noHash)).status, 400);
+    assert.equal((await post(SYNC_ROUTES.checkIns, noHash)).status, 400);
     assert.equal(
       (
-        await post('/api/kiosk/callbacks', {
+        await post(SYNC_ROUTES.callbacks, {
           idempotencyKey: randomUUID(),
           phone: 'call me',
           occurredAt: new Date(clock).toISOString(),
@@ -205,7 +208,7 @@ describe('totem outbox: check-ins and call-backs', () => {
     try {
       await new Promise<void>((resolve) => socket.once('connect', resolve));
       const heard = new Promise<void>((resolve) => socket.once(EVENTS.agendaChanged, () => resolve()));
-      assert.equal((await post('/api/kiosk/check-ins', await checkIn(id!))).body.outcome, 'accepted');
+      assert.equal((await post(SYNC_ROUTES.checkIns, await checkIn(id!))).body.outcome, 'accepted');
       await heard;
     } finally {
       socket.close();
@@ -229,7 +232,7 @@ describe('totem outbox: check-ins and call-backs', () => {
     async function worker() {
       while (next < deliveries.length) {
         const req = deliveries[next++]!;
-        const r = await post('/api/kiosk/check-ins', req);
+        const r = await post(SYNC_ROUTES.checkIns, req);
         assert.equal(r.status, 200);
         if (r.replayed) replays++;
         answers.set(req.idempotencyKey, [...(answers.get(req.idempotencyKey) ?? []), JSON.stringify(r.body)]);
@@ -269,25 +272,25 @@ describe('totem outbox: check-ins and call-backs', () => {
       phone: '+39 333 7654321',
       occurredAt: new Date(clock).toISOString(),
     };
-    const first = await post('/api/kiosk/callbacks', req);
+    const first = await post(SYNC_ROUTES.callbacks, req);
     assert.equal(first.status, 200);
     assert.ok(!JSON.stringify(first.body).includes('7654321'), 'the phone does not go back to the totem');
-    const again = await post('/api/kiosk/callbacks', req);
+    const again = await post(SYNC_ROUTES.callbacks, req);
     assert.deepEqual(again.body, first.body);
     assert.equal(again.replayed, true);
-    assert.equal((await post('/api/kiosk/callbacks', { ...req, phone: '+39 333 0000000' })).status, 409);
+    assert.equal((await post(SYNC_ROUTES.callbacks, { ...req, phone: '+39 333 0000000' })).status, 409);
     const booked = t.seed.bookings.find((b) => b.label === 'soon')!;
     clock += 1000;
-    await post('/api/kiosk/callbacks', { ...req, idempotencyKey: randomUUID(), bookingId: booked.bookingId });
+    await post(SYNC_ROUTES.callbacks, { ...req, idempotencyKey: randomUUID(), bookingId: booked.bookingId });
 
-    const session = await fetch(`${t.url}/api/operator/session`, {
+    const session = await fetch(`${t.url}${OPERATOR_ROUTES.signIn.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'giulia', password: TEST_PASSWORDS.giulia }),
     }).then((r) => r.json() as Promise<{ token: string }>);
     const asOperator = { authorization: `Bearer ${session.token}` };
     const list = async () => {
-      const res = await fetch(`${t.url}/api/operator/callbacks`, { headers: asOperator });
+      const res = await fetch(`${t.url}${OPERATOR_ROUTES.listCallbacks.path}`, { headers: asOperator });
       assert.equal(res.status, 200);
       return ((await res.json()) as unknown[]).map((x) => operatorCallbackSchema.parse(x));
     };
@@ -300,20 +303,23 @@ describe('totem outbox: check-ins and call-backs', () => {
         ['+39 333 7654321', 'anagrafe', booked.bookingId, 'open'],
       ],
     );
-    const done = await post(`/api/operator/callbacks/${open[0]!.id}/done`, {}, asOperator);
+    const done = await post(routePath(OPERATOR_ROUTES.completeCallback, { id: open[0]!.id }), {}, asOperator);
     assert.equal(done.status, 200);
     assert.equal(done.body.status, 'done');
     assert.equal(done.body.doneBy, 'op-giulia');
     assert.deepEqual(
-      (await post(`/api/operator/callbacks/${open[0]!.id}/done`, {}, asOperator)).body,
+      (await post(routePath(OPERATOR_ROUTES.completeCallback, { id: open[0]!.id }), {}, asOperator)).body,
       done.body,
     );
     assert.deepEqual(
       (await list()).map((c) => c.id),
       [open[1]!.id],
     );
-    assert.equal((await post(`/api/operator/callbacks/nope/done`, {}, asOperator)).status, 404);
-    assert.equal((await fetch(`${t.url}/api/operator/callbacks`)).status, 401);
+    assert.equal(
+      (await post(routePath(OPERATOR_ROUTES.completeCallback, { id: 'nope' }), {}, asOperator)).status,
+      404,
+    );
+    assert.equal((await fetch(`${t.url}${OPERATOR_ROUTES.listCallbacks.path}`)).status, 401);
     const rows = await t.server.database.db.selectFrom('callbacks').select('id').execute();
     assert.equal(rows.length, 2);
   });

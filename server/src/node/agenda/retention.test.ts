@@ -1,5 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import {
+  OPENAPI_PATH,
+  OPERATOR_ROUTES,
+  PUBLIC_ROUTES,
+  routeQuery,
+  SYNC_HTTP_ROUTES,
+  SYNC_ROUTES,
+  syncPath,
+} from '@sportello/protocol';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { setBookingStatus } from './change-log.ts';
 import { book, client, Model } from './feed-follower.ts';
@@ -23,7 +32,7 @@ describe('retention and snapshots', () => {
     const fromZero = new Model();
     const start = await c.follow(0, fromZero);
     const cancelled = await book(t, {}, clock);
-    await fetch(`${t.url}/api/bookings/manage/cancel`, {
+    await fetch(`${t.url}${PUBLIC_ROUTES.cancelBooking.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: cancelled.manageToken }),
@@ -62,7 +71,7 @@ describe('retention and snapshots', () => {
     clock += 73 * HOUR;
     // One write after the jump, so that everything before it is old enough to be pruned.
     const fresh = await book(t, {}, clock);
-    const gone = await c.get('/api/sites/centro/agenda/changes?cursor=0');
+    const gone = await c.get(syncPath(SYNC_ROUTES.changes, 'centro') + routeQuery({ cursor: 0 }));
     assert.equal(gone.status, 410);
     assert.equal(gone.body.code, 'cursor-expired');
     assert.match(String(gone.body.message), /72 hours.*snapshot/);
@@ -74,23 +83,27 @@ describe('retention and snapshots', () => {
     assert.ok(snapshot.bookings.some((b) => b.bookingId === fresh.bookingId));
     const next = await c.page(snapshot.cursor);
     assert.deepEqual(next.changes, []);
-    const ahead = await c.get(`/api/sites/centro/agenda/changes?cursor=${snapshot.cursor + 1000}`);
+    const ahead = await c.get(
+      syncPath(SYNC_ROUTES.changes, 'centro') + routeQuery({ cursor: snapshot.cursor + 1000 }),
+    );
     assert.equal(ahead.status, 410);
     assert.equal(ahead.body.code, 'cursor-ahead');
   });
 
   test('the OpenAPI document lists the sync endpoints', async () => {
-    const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as {
+    const doc = (await (await fetch(t.url + OPENAPI_PATH)).json()) as {
       paths: Record<string, unknown>;
     };
-    for (const path of [
-      '/api/sites/{site}/agenda/changes',
-      '/api/sites/{site}/agenda/snapshot',
-      '/api/kiosk/check-ins',
-      '/api/kiosk/callbacks',
-      '/api/operator/callbacks',
-      '/api/operator/callbacks/{id}/done',
+    for (const route of [
+      SYNC_HTTP_ROUTES.changes,
+      SYNC_HTTP_ROUTES.snapshot,
+      SYNC_HTTP_ROUTES.checkIn,
+      SYNC_HTTP_ROUTES.callback,
+      OPERATOR_ROUTES.listCallbacks,
+      OPERATOR_ROUTES.completeCallback,
     ]) {
+      // The document writes a parameter OpenAPI's way: `{site}` for the table's `:site`.
+      const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
       assert.ok(doc.paths[path], path);
     }
   });

@@ -1,6 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agendaChangesPageSchema } from '@sportello/protocol';
+import {
+  agendaChangesPageSchema,
+  PUBLIC_ROUTES,
+  routeQuery,
+  SYNC_ROUTES,
+  syncPath,
+} from '@sportello/protocol';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { deleteBooking, moveBooking } from './booking-edits.ts';
 import { setBookingStatus } from './change-log.ts';
@@ -57,7 +63,7 @@ describe('agenda change feed', () => {
     const p1 = await c.page(cursor);
     assert.equal(p1.changes.length, 1);
     assert.equal(p1.changes[0]!.op, 'upsert');
-    await fetch(`${t.url}/api/bookings/manage/cancel`, {
+    await fetch(`${t.url}${PUBLIC_ROUTES.cancelBooking.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: created.manageToken }),
@@ -97,16 +103,22 @@ describe('agenda change feed', () => {
   });
 
   test('a totem of another site is refused, and an unknown credential too', async () => {
-    const other = await c.get('/api/sites/centro/agenda/changes?cursor=0', `Totem ${frazione}`);
+    const other = await c.get(
+      syncPath(SYNC_ROUTES.changes, 'centro') + routeQuery({ cursor: 0 }),
+      `Totem ${frazione}`,
+    );
     assert.equal(other.status, 403);
     assert.equal(other.body.code, 'wrong-site');
-    const otherSnapshot = await c.get('/api/sites/centro/agenda/snapshot', `Totem ${frazione}`);
+    const otherSnapshot = await c.get(syncPath(SYNC_ROUTES.snapshot, 'centro'), `Totem ${frazione}`);
     assert.equal(otherSnapshot.status, 403);
-    const own = await c.get('/api/sites/frazione/agenda/changes?cursor=0', `Totem ${frazione}`);
+    const own = await c.get(
+      syncPath(SYNC_ROUTES.changes, 'frazione') + routeQuery({ cursor: 0 }),
+      `Totem ${frazione}`,
+    );
     assert.equal(own.status, 200);
-    const nobody = await c.get('/api/sites/centro/agenda/changes', 'Totem totem-centro-1:wrong');
+    const nobody = await c.get(syncPath(SYNC_ROUTES.changes, 'centro'), 'Totem totem-centro-1:wrong');
     assert.equal(nobody.status, 401);
-    const badCursor = await c.get('/api/sites/centro/agenda/changes?cursor=-1');
+    const badCursor = await c.get(syncPath(SYNC_ROUTES.changes, 'centro') + routeQuery({ cursor: -1 }));
     assert.equal(badCursor.status, 400);
   });
 
@@ -114,7 +126,10 @@ describe('agenda change feed', () => {
     const db = t.server.database.db;
     const created = await book(t, {});
     const { cursor } = await c.page(0);
-    const start = await c.get('/api/sites/frazione/agenda/changes?cursor=0', `Totem ${frazione}`);
+    const start = await c.get(
+      syncPath(SYNC_ROUTES.changes, 'frazione') + routeQuery({ cursor: 0 }),
+      `Totem ${frazione}`,
+    );
     const there = agendaChangesPageSchema.parse(start.body).cursor;
     const slot = { slotStart: '2031-03-03T09:00:00.000Z', slotEnd: '2031-03-03T09:20:00.000Z' };
     const moved = await moveBooking(
@@ -129,7 +144,10 @@ describe('agenda change feed', () => {
       here.changes.map(({ seq: _seq, ...rest }) => rest),
       [{ op: 'delete', bookingId: created.bookingId, version: 2, reason: 'moved' }],
     );
-    const res = await c.get(`/api/sites/frazione/agenda/changes?cursor=${there}`, `Totem ${frazione}`);
+    const res = await c.get(
+      syncPath(SYNC_ROUTES.changes, 'frazione') + routeQuery({ cursor: there }),
+      `Totem ${frazione}`,
+    );
     const away = agendaChangesPageSchema.parse(res.body);
     assert.equal(away.changes.length, 1);
     const upsert = away.changes[0]!;
@@ -166,8 +184,10 @@ describe('agenda change feed', () => {
       phone: '+39 333 1234567',
       reason: 'Motivo riservatissimo',
     });
-    const feed = JSON.stringify((await c.get('/api/sites/centro/agenda/changes?cursor=0&limit=1000')).body);
-    const snap = JSON.stringify((await c.get('/api/sites/centro/agenda/snapshot')).body.bookings);
+    const feed = JSON.stringify(
+      (await c.get(syncPath(SYNC_ROUTES.changes, 'centro') + routeQuery({ cursor: 0, limit: 1000 }))).body,
+    );
+    const snap = JSON.stringify((await c.get(syncPath(SYNC_ROUTES.snapshot, 'centro'))).body.bookings);
     for (const text of [feed, snap]) {
       for (const code of [created.code, ...t.seed.bookings.map((b) => b.code)])
         assert.ok(!text.includes(code), 'no code in clear');

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EVENTS, NAMESPACES } from '@sportello/protocol';
+import { EVENTS, NAMESPACES, OPERATOR_ROUTES, TOTEM_ROUTES } from '@sportello/protocol';
 import { io } from 'socket.io-client';
 import { startTestServer, totemCredential, TEST_PASSWORDS, type TestServer } from '../testing/test-server.ts';
 import { TestKiosk } from '../testing/kiosk-client.ts';
@@ -69,7 +69,7 @@ function send(
 }
 
 function signIn(password: string, from: string) {
-  return send('/api/operator/session', {
+  return send(OPERATOR_ROUTES.signIn.path, {
     body: { username: 'giulia', password },
     headers: { 'x-forwarded-for': from },
   });
@@ -176,7 +176,7 @@ test("Abuse: guessing a known totem's secret from one address is cut off after t
   // The totem itself, from its own address, is not locked out by someone else's guesses.
   assert.equal(await kioskHandshake(totemCredential(t.seed), freshAddress()), 'connected');
   // Over HTTP too, a secret from that address is refused before it is looked at...
-  const http = await send('/api/totem/heartbeat', {
+  const http = await send(TOTEM_ROUTES.heartbeat.path, {
     body: heartbeatWith('idle'),
     headers: { 'x-forwarded-for': from, authorization: `Totem ${totemCredential(t.seed)}` },
   });
@@ -189,7 +189,7 @@ test("Abuse: guessing a known totem's secret from one address is cut off after t
   assert.equal((await neighbour.enroll(token)).status, 200);
   const bearer = await neighbour.token();
   assert.equal(await kioskHandshake(bearer, from), 'connected');
-  const beat = await send('/api/totem/heartbeat', {
+  const beat = await send(TOTEM_ROUTES.heartbeat.path, {
     body: heartbeatWith('idle'),
     headers: { 'x-forwarded-for': from, authorization: `Totem ${bearer}` },
   });
@@ -210,7 +210,7 @@ test('Abuse: rate limits hold per real client behind a proxy header', async () =
   for (let i = 0; i < 11; i++) {
     direct.push(
       (
-        await send('/api/operator/session', {
+        await send(OPERATOR_ROUTES.signIn.path, {
           body: { username: 'giulia', password: `wrong-${i}` },
           headers: { 'x-forwarded-for': freshAddress() },
           localAddress: '127.0.0.2',
@@ -233,7 +233,7 @@ test('Abuse: totem routes are limited per verified totem, not per Authorization 
   const [a, b] = await Promise.all(totems.map((x) => x.token()));
   const shared = freshAddress(); // one municipality's router
   const beat = (token: string) =>
-    send('/api/totem/heartbeat', {
+    send(TOTEM_ROUTES.heartbeat.path, {
       body: heartbeatWith('idle'),
       headers: { 'x-forwarded-for': shared, authorization: `Totem ${token}` },
     }).then((r) => r.status);
@@ -248,7 +248,7 @@ test('Abuse: totem routes are limited per verified totem, not per Authorization 
   for (let i = 0; i < 61; i++) {
     forged.push(
       (
-        await send('/api/totem/heartbeat', {
+        await send(TOTEM_ROUTES.heartbeat.path, {
           body: heartbeatWith('idle'),
           headers: {
             'x-forwarded-for': forger,

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { OPERATOR_ROUTES } from '@sportello/protocol';
 import { startTestServer, totemCredential, type TestServer } from '../testing/test-server.ts';
 import { TestOperator } from '../testing/operator-client.ts';
 import { TestKiosk } from '../testing/kiosk-client.ts';
@@ -95,6 +96,6 @@ test('W-8 the citizen hangs up while the operator answers: exactly one call reco
 
 test('a totem with a wrong credential and an operator without a session are refused', async () => {
   await assert.rejects(TestKiosk.connect(t.url, 'totem-centro-1:wrong'), /totem credential refused/);
-  const res = await fetch(`${t.url}/api/operator/calls`);
+  const res = await fetch(t.url + OPERATOR_ROUTES.listCalls.path);
   assert.equal(res.status, 401);
 });

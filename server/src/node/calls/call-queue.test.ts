@@ -4,6 +4,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { SYNC_ROUTES } from '@sportello/protocol';
 import { startTestServer, totemCredential, type TestServer } from '../testing/test-server.ts';
 import { TestOperator } from '../testing/operator-client.ts';
 import { TestKiosk } from '../testing/kiosk-client.ts';
@@ -258,7 +259,7 @@ test(
     assert.equal(r.callback_id, cb.callbackId);
     assert.equal(r.ended_at, now().toISOString());
     // The outbox delivering the same key later gets the same call-back, not a second one.
-    const replay = await fetch(`${t.url}/api/kiosk/callbacks`, {
+    const replay = await fetch(t.url + SYNC_ROUTES.callbacks, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Totem ${totemCredential(t.seed)}` },
       body: JSON.stringify({

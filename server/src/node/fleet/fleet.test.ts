@@ -2,7 +2,17 @@
 // reaching only their totem, screenshots refused during calls, and who may use the admin endpoints.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditEntry, FleetTotem, FleetTotemDetail, RemoteAction } from '@sportello/protocol';
+import {
+  FLEET_ROUTES as F,
+  OPERATOR_ROUTES,
+  routePath,
+  routeQuery,
+  TOTEM_ROUTES,
+  type AuditEntry,
+  type FleetTotem,
+  type FleetTotemDetail,
+  type RemoteAction,
+} from '@sportello/protocol';
 import { hashPassword } from '../auth/secrets.ts';
 import { migrateToLatest, openDatabase } from '../db/open.ts';
 import { startTestServer, totemCredential, type TestServer } from '../testing/test-server.ts';
@@ -32,7 +42,7 @@ before(async () => {
 after(() => t.close());
 
 async function listed(id: string): Promise<FleetTotem> {
-  const res = await requestJson<FleetTotem[]>(`${t.url}/api/admin/totems`, { authorization: asAdmin() });
+  const res = await requestJson<FleetTotem[]>(t.url + F.listTotems.path, { authorization: asAdmin() });
   assert.equal(res.status, 200);
   const totem = res.body.find((x) => x.id === id);
   assert.ok(totem, `${id} is listed`);
@@ -41,7 +51,7 @@ async function listed(id: string): Promise<FleetTotem> {
 
 function requestAction(totemId: string, kind: string) {
   return requestJson<RemoteAction & { code?: string; message?: string }>(
-    `${t.url}/api/admin/totems/${totemId}/actions`,
+    t.url + routePath(F.requestAction, { id: totemId }),
     { body: { kind }, authorization: asAdmin() },
   );
 }
@@ -60,9 +70,12 @@ test('heartbeats are stored with a bounded history; a silent totem is "not seen"
   assert.equal(online.status, 'online');
   assert.equal(online.connected, false, 'online from heartbeats alone');
   assert.equal(online.heartbeat?.diskFreeBytes, 11);
-  const detail = await requestJson<FleetTotemDetail>(`${t.url}/api/admin/totems/${id}?history=100`, {
-    authorization: asAdmin(),
-  });
+  const detail = await requestJson<FleetTotemDetail>(
+    t.url + routePath(F.readTotem, { id }) + routeQuery({ history: 100 }),
+    {
+      authorization: asAdmin(),
+    },
+  );
   assert.equal(detail.body.history.length, 10, 'history keeps the configured number of heartbeats');
   assert.equal(detail.body.history[0]!.heartbeat.diskFreeBytes, 11, 'newest first');
 
@@ -99,15 +112,18 @@ test('remote actions reach the right totem only, and its result comes back', asy
   // Events on one socket arrive in order: had totem one got the other's action, it would be first.
   assert.deepEqual(await one.nextAction(), { id: forOne.body.id, kind: 'restart-kiosk' });
 
-  const wrongTotem = await requestJson(`${t.url}/api/totem/actions/${forTwo.body.id}/result`, {
+  const wrongTotem = await requestJson(t.url + routePath(TOTEM_ROUTES.actionResult, { id: forTwo.body.id }), {
     body: { ok: true },
     authorization: `Totem ${totemCredential(t.seed)}`,
   });
   assert.equal(wrongTotem.status, 404, "a totem cannot answer another totem's action");
-  const done = await requestJson<RemoteAction>(`${t.url}/api/totem/actions/${forTwo.body.id}/result`, {
-    body: { ok: true, detail: 'full snapshot taken' },
-    authorization: `Totem ${secondToken}`,
-  });
+  const done = await requestJson<RemoteAction>(
+    t.url + routePath(TOTEM_ROUTES.actionResult, { id: forTwo.body.id }),
+    {
+      body: { ok: true, detail: 'full snapshot taken' },
+      authorization: `Totem ${secondToken}`,
+    },
+  );
   assert.equal(done.status, 200);
   assert.equal(done.body.status, 'done');
 
@@ -121,17 +137,17 @@ test('remote actions reach the right totem only, and its result comes back', asy
     beat.body.actions.map((a) => a.id),
     [forOne.body.id, logs.body.id],
   );
-  const result = await requestJson(`${t.url}/api/totem/actions/${logs.body.id}/result`, {
+  const result = await requestJson(t.url + routePath(TOTEM_ROUTES.actionResult, { id: logs.body.id }), {
     body: { ok: true, data: Buffer.from('log lines').toString('base64'), contentType: 'text/plain' },
     authorization: `Totem ${totemCredential(t.seed)}`,
   });
   assert.equal(result.status, 200);
-  const restarted = await requestJson(`${t.url}/api/totem/actions/${forOne.body.id}/result`, {
+  const restarted = await requestJson(t.url + routePath(TOTEM_ROUTES.actionResult, { id: forOne.body.id }), {
     body: { ok: true },
     authorization: `Totem ${totemCredential(t.seed)}`,
   });
   assert.equal(restarted.status, 200);
-  const read = await requestJson<RemoteAction>(`${t.url}/api/admin/actions/${logs.body.id}`, {
+  const read = await requestJson<RemoteAction>(t.url + routePath(F.readAction, { id: logs.body.id }), {
     authorization: asAdmin(),
   });
   assert.equal(Buffer.from(read.body.data!, 'base64').toString(), 'log lines');
@@ -167,21 +183,21 @@ test('a screenshot is refused while the totem is in a call, and allowed on the i
 
 test('an operator cannot reach administrative endpoints; a supervisor reads but cannot act', async () => {
   const operator = await signInAccount(t.url, 'giulia', 'giulia-test-password');
-  const session = await requestJson<{ operator: { role: string } }>(`${t.url}/api/operator/session`, {
+  const session = await requestJson<{ operator: { role: string } }>(t.url + OPERATOR_ROUTES.signIn.path, {
     body: { username: 'admin', password: t.seed.admin.password },
   });
   assert.equal(session.body.operator.role, 'administrator', 'sign-in tells the page the role');
   for (const [method, path, body] of [
-    ['GET', '/api/admin/totems', undefined],
-    ['GET', '/api/admin/audit', undefined],
-    ['POST', '/api/admin/enrollments', { siteId: 'centro', totemName: 'X' }],
-    ['POST', `/api/admin/totems/${t.seed.totem.id}/revoke`, {}],
-    ['POST', `/api/admin/totems/${t.seed.totem.id}/actions`, { kind: 'restart-kiosk' }],
+    ['GET', F.listTotems.path, undefined],
+    ['GET', F.listAudit.path, undefined],
+    ['POST', F.createEnrollment.path, { siteId: 'centro', totemName: 'X' }],
+    ['POST', routePath(F.revokeTotem, { id: t.seed.totem.id }), {}],
+    ['POST', routePath(F.requestAction, { id: t.seed.totem.id }), { kind: 'restart-kiosk' }],
   ] as const) {
     const res = await requestJson(`${t.url}${path}`, { method, body, authorization: `Bearer ${operator}` });
     assert.equal(res.status, 403, `${method} ${path}`);
   }
-  assert.equal((await requestJson(`${t.url}/api/admin/totems`)).status, 401, 'not signed in');
+  assert.equal((await requestJson(t.url + F.listTotems.path)).status, 401, 'not signed in');
 
   await fleetDb(t.server.database.db)
     .insertInto('operators')
@@ -195,19 +211,19 @@ test('an operator cannot reach administrative endpoints; a supervisor reads but 
     })
     .execute();
   const supervisor = `Bearer ${await signInAccount(t.url, 'anna', 'anna-test-password')}`;
-  assert.equal((await requestJson(`${t.url}/api/admin/totems`, { authorization: supervisor })).status, 200);
-  assert.equal((await requestJson(`${t.url}/api/admin/audit`, { authorization: supervisor })).status, 200);
-  const enroll = await requestJson(`${t.url}/api/admin/enrollments`, {
+  assert.equal((await requestJson(t.url + F.listTotems.path, { authorization: supervisor })).status, 200);
+  assert.equal((await requestJson(t.url + F.listAudit.path, { authorization: supervisor })).status, 200);
+  const enroll = await requestJson(t.url + F.createEnrollment.path, {
     body: { siteId: 'centro', totemName: 'Y' },
     authorization: supervisor,
   });
   assert.equal(enroll.status, 403);
-  const revoke = await requestJson(`${t.url}/api/admin/totems/${t.seed.totem.id}/revoke`, {
+  const revoke = await requestJson(t.url + routePath(F.revokeTotem, { id: t.seed.totem.id }), {
     body: {},
     authorization: supervisor,
   });
   assert.equal(revoke.status, 403);
-  const audit = await requestJson<AuditEntry[]>(`${t.url}/api/admin/audit`, { authorization: asAdmin() });
+  const audit = await requestJson<AuditEntry[]>(t.url + F.listAudit.path, { authorization: asAdmin() });
   const denied = audit.body.filter((e) => e.action === 'admin-access-denied');
   assert.deepEqual(
     [...new Set(denied.map((e) => e.actor))].sort(),

@@ -3,7 +3,14 @@
 // renewal (P-4, server half).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditEntry, FleetTotem } from '@sportello/protocol';
+import {
+  FLEET_ROUTES,
+  KIOSK_ROUTES,
+  routePath,
+  routeQuery,
+  type AuditEntry,
+  type FleetTotem,
+} from '@sportello/protocol';
 import { startTestServer, totemCredential, type TestServer } from '../testing/test-server.ts';
 import { TestKiosk } from '../testing/kiosk-client.ts';
 import { TestOperator } from '../testing/operator-client.ts';
@@ -28,15 +35,18 @@ before(async () => {
 after(() => t.close());
 
 async function audit(): Promise<AuditEntry[]> {
-  const res = await requestJson<AuditEntry[]>(`${t.url}/api/admin/audit?limit=500`, {
-    authorization: `Bearer ${admin}`,
-  });
+  const res = await requestJson<AuditEntry[]>(
+    t.url + FLEET_ROUTES.listAudit.path + routeQuery({ limit: 500 }),
+    {
+      authorization: `Bearer ${admin}`,
+    },
+  );
   assert.equal(res.status, 200);
   return res.body;
 }
 
 async function fleetTotem(id: string): Promise<FleetTotem> {
-  const res = await requestJson<{ totem: FleetTotem }>(`${t.url}/api/admin/totems/${id}`, {
+  const res = await requestJson<{ totem: FleetTotem }>(t.url + routePath(FLEET_ROUTES.readTotem, { id }), {
     authorization: `Bearer ${admin}`,
   });
   assert.equal(res.status, 200);
@@ -66,7 +76,7 @@ test('a totem enrolls with a single-use token and gets its identity and site con
   assert.deepEqual(res.body.offices.map((o) => o.id).sort(), ['anagrafe', 'urp']);
   assert.equal(res.body.heartbeatSeconds, 30);
   const token = await totem.token();
-  const agenda = await requestJson(`${t.url}/api/kiosk/agenda`, { authorization: `Totem ${token}` });
+  const agenda = await requestJson(t.url + KIOSK_ROUTES.agenda.path, { authorization: `Totem ${token}` });
   assert.equal(agenda.status, 200, 'the bearer token works where the demo credential did');
   const listed = await fleetTotem(res.body.totemId);
   assert.equal(listed.credential, 'key');
@@ -166,10 +176,13 @@ test('P-3 a totem revoked during a call: told, call ended, dropped by the server
   await op.accept(ring.callId);
   await kiosk.nextAccepted();
 
-  const res = await requestJson<FleetTotem>(`${t.url}/api/admin/totems/${totem.totemId}/revoke`, {
-    body: { reason: 'stolen handset' },
-    authorization: `Bearer ${admin}`,
-  });
+  const res = await requestJson<FleetTotem>(
+    t.url + routePath(FLEET_ROUTES.revokeTotem, { id: totem.totemId }),
+    {
+      body: { reason: 'stolen handset' },
+      authorization: `Bearer ${admin}`,
+    },
+  );
   assert.equal(res.status, 200);
   assert.equal(res.body.status, 'revoked');
   assert.equal(res.body.statusReason, 'stolen handset');
@@ -219,7 +232,7 @@ test('P-4 a token is renewed ahead of expiry; an expired token is refused', asyn
 test('P-3 revoking the demo totem invalidates its secret too', async () => {
   const credential = totemCredential(t.seed);
   assert.equal((await sendHeartbeat(t.url, credential, heartbeatWith('idle'))).status, 200);
-  const revoke = await requestJson(`${t.url}/api/admin/totems/${t.seed.totem.id}/revoke`, {
+  const revoke = await requestJson(t.url + routePath(FLEET_ROUTES.revokeTotem, { id: t.seed.totem.id }), {
     body: {},
     authorization: `Bearer ${admin}`,
   });

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { PUBLIC_ROUTES as P, routePath, routeQuery, SYNC_ROUTES } from '@sportello/protocol';
 import { daysWithSlots, linksOf, startMessageRig, type MessageRig } from './test-rig.ts';
 import { totemCredential } from '../testing/test-server.ts';
 import { codeHash } from '../agenda/kiosk-agenda.ts';
@@ -33,12 +34,12 @@ describe('abuse limits', () => {
       ['Prenotazione confermata', 'Il codice per confermare la prenotazione'],
     );
     const code = /\b(\d{6})\b/.exec(mails[1]!.text)![1]!;
-    const wrong = await rig.api('/api/bookings/manage/verify', {
+    const wrong = await rig.api(P.verifyBooking.path, {
       token: second.body.manageToken,
       code: code === '000000' ? '000001' : '000000',
     });
     assert.deepEqual([wrong.status, wrong.body.code], [400, 'verification-wrong']);
-    const right = await rig.api('/api/bookings/manage/verify', { token: second.body.manageToken, code });
+    const right = await rig.api(P.verifyBooking.path, { token: second.body.manageToken, code });
     assert.equal(right.status, 200);
     await run();
     assert.match(mailsTo('often@example.org')[2]!.subject, /^Prenotazione confermata/);
@@ -52,7 +53,8 @@ describe('abuse limits', () => {
     assert.equal(held.body.verification.channel, 'sms');
     await run();
     const date = localDate(new Date(held.body.slotStart), 'Europe/Rome');
-    const freeBefore = (await rig.api(`/api/services/urp-info/slots?date=${date}`)).body as {
+    const freeBefore = (await rig.api(routePath(P.slots, { serviceId: 'urp-info' }) + routeQuery({ date })))
+      .body as {
       start: string;
     }[];
     rig.clock.ms += 10 * MINUTE;
@@ -70,11 +72,12 @@ describe('abuse limits', () => {
       .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
     assert.equal(change.kind, 'delete');
-    const freeAfter = (await rig.api(`/api/services/urp-info/slots?date=${date}`)).body as {
+    const freeAfter = (await rig.api(routePath(P.slots, { serviceId: 'urp-info' }) + routeQuery({ date })))
+      .body as {
       start: string;
     }[];
     assert.ok(freeAfter.length > freeBefore.length, 'the slot is free again');
-    const late = await rig.api('/api/bookings/manage/verify', {
+    const late = await rig.api(P.verifyBooking.path, {
       token: held.body.manageToken,
       code: '123456',
     });
@@ -171,15 +174,15 @@ describe('M-4 retention and logs', () => {
     const links = linksOf(mail.text);
     const date = addDays(localDate(new Date(cancelled.body.slotStart), 'Europe/Rome'), 1);
     const target = (await daysWithSlots(rig, date, 1))[0]!.start;
-    assert.equal((await rig.api('/api/bookings/link', { token: links.reschedule })).status, 200);
+    assert.equal((await rig.api(P.readLink.path, { token: links.reschedule })).status, 200);
     assert.equal(
-      (await rig.api('/api/bookings/link/reschedule', { token: links.reschedule, slotStart: target })).status,
+      (await rig.api(P.rescheduleByLink.path, { token: links.reschedule, slotStart: target })).status,
       200,
     );
     await rig.t.server.messages.runDue();
     const again = linksOf(rig.smtp.mails.filter((m) => m.to.includes('ortensia.c@example.org')).at(-1)!.text);
-    assert.equal((await rig.api('/api/bookings/link/cancel', { token: again.cancel })).status, 200);
-    assert.equal((await rig.api('/api/bookings/manage', { token: kept.body.manageToken })).status, 200);
+    assert.equal((await rig.api(P.cancelByLink.path, { token: again.cancel })).status, 200);
+    assert.equal((await rig.api(P.readBooking.path, { token: kept.body.manageToken })).status, 200);
     await rig.t.server.messages.runDue();
     // At the totem: check in at the time of the kept booking.
     rig.clock.ms = Date.parse(kept.body.slotStart);
@@ -190,7 +193,7 @@ describe('M-4 retention and logs', () => {
       .where('id', '=', rig.t.seed.totem.siteId)
       .executeTakeFirstOrThrow();
     const checkIn = await rig.api(
-      '/api/kiosk/check-ins',
+      SYNC_ROUTES.checkIns,
       {
         idempotencyKey: randomUUID(),
         bookingId: kept.body.bookingId,
@@ -209,7 +212,7 @@ describe('M-4 retention and logs', () => {
     assert.ok(rig.logs.length > 10, `captured ${rig.logs.length} log lines`);
     assert.ok(rig.logs.some((l) => l.includes('message delivered')));
     assert.ok(
-      rig.logs.some((l) => l.includes('"url":"/api/bookings/link/cancel"')),
+      rig.logs.some((l) => l.includes(`"url":"${P.cancelByLink.path}"`)),
       'the request log records URLs: the tokens are not in them',
     );
     assert.ok(rig.logs.some((l) => l.includes('message not delivered')));

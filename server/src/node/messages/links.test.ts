@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
+import { PUBLIC_ROUTES as P } from '@sportello/protocol';
 import { daysWithSlots, linksOf, startMessageRig, type MessageRig } from './test-rig.ts';
 import { LinkSigner } from './links.ts';
 import { addDays, localDate } from '../agenda/time-zone.ts';
@@ -102,7 +103,7 @@ describe('links, reminders and the changes they make', () => {
     const { reschedule } = linksOf(dayBefore!.text);
     const nextDay = addDays(localDate(new Date(start), 'Europe/Rome'), 1);
     const target = (await daysWithSlots(rig, nextDay, 1))[0]!.start;
-    const moved = await rig.api('/api/bookings/link/reschedule', { token: reschedule, slotStart: target });
+    const moved = await rig.api(P.rescheduleByLink.path, { token: reschedule, slotStart: target });
     assert.equal(moved.status, 200);
     assert.equal(moved.body.booking.slotStart, target);
     await run();
@@ -134,30 +135,30 @@ describe('links, reminders and the changes they make', () => {
     const before = await row(created.body.bookingId);
     const unchanged = async () => assert.deepEqual(await row(created.body.bookingId), before);
 
-    const view = await rig.api('/api/bookings/link', { token: cancel });
+    const view = await rig.api(P.readLink.path, { token: cancel });
     assert.equal(view.status, 200);
     assert.equal(view.body.purpose, 'cancel');
     assert.equal(view.body.booking.status, 'booked');
 
     const tampered = cancel.slice(0, -3) + (cancel.endsWith('aaa') ? 'bbb' : 'aaa');
-    const r1 = await rig.api('/api/bookings/link/cancel', { token: tampered });
+    const r1 = await rig.api(P.cancelByLink.path, { token: tampered });
     assert.deepEqual([r1.status, r1.body.code], [404, 'link-invalid']);
-    const r2 = await rig.api('/api/bookings/link/cancel', { token: reschedule });
+    const r2 = await rig.api(P.cancelByLink.path, { token: reschedule });
     assert.deepEqual([r2.status, r2.body.code], [404, 'link-invalid'], 'a reschedule link cannot cancel');
     await unchanged();
 
     // Reused: once the booking moved, the links of the first message stop working.
     const date = addDays(localDate(new Date(created.body.slotStart), 'Europe/Rome'), 1);
     const slots = { body: await daysWithSlots(rig, date, 4) };
-    const moved = await rig.api('/api/bookings/link/reschedule', {
+    const moved = await rig.api(P.rescheduleByLink.path, {
       token: reschedule,
       slotStart: slots.body[1]!.start,
     });
     assert.equal(moved.status, 200);
     const afterMove = await row(created.body.bookingId);
     for (const [path, body] of [
-      ['/api/bookings/link/reschedule', { token: reschedule, slotStart: slots.body[2]!.start }],
-      ['/api/bookings/link/cancel', { token: cancel }],
+      [P.rescheduleByLink.path, { token: reschedule, slotStart: slots.body[2]!.start }],
+      [P.cancelByLink.path, { token: cancel }],
     ] as const) {
       const r = await rig.api(path, body);
       assert.deepEqual([r.status, r.body.code], [409, 'link-used']);
@@ -167,14 +168,14 @@ describe('links, reminders and the changes they make', () => {
     // The new message's cancel link works once; then it is for a cancelled booking.
     await run();
     const latest = linksOf(mailsTo('m2@example.org').at(-1)!.text);
-    const cancelled = await rig.api('/api/bookings/link/cancel', { token: latest.cancel });
+    const cancelled = await rig.api(P.cancelByLink.path, { token: latest.cancel });
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.booking.status, 'cancelled');
     const changes = await changesOf(created.body.bookingId);
     assert.equal(changes.at(-1)!.kind, 'delete', 'the totems get a tombstone');
-    const again = await rig.api('/api/bookings/link/cancel', { token: latest.cancel });
+    const again = await rig.api(P.cancelByLink.path, { token: latest.cancel });
     assert.deepEqual([again.status, again.body.code], [409, 'booking-cancelled']);
-    const late = await rig.api('/api/bookings/link/reschedule', {
+    const late = await rig.api(P.rescheduleByLink.path, {
       token: latest.reschedule,
       slotStart: slots.body[3]!.start,
     });
@@ -194,7 +195,7 @@ describe('links, reminders and the changes they make', () => {
     const oldLink = linksOf(mailsTo('m2-late@example.org')[0]!.text).cancel;
     const saved = rig.clock.ms;
     rig.clock.ms = Date.parse(other.body.slotStart);
-    const expired = await rig.api('/api/bookings/link/cancel', { token: oldLink });
+    const expired = await rig.api(P.cancelByLink.path, { token: oldLink });
     assert.deepEqual([expired.status, expired.body.code], [410, 'link-expired']);
     rig.clock.ms = saved;
     assert.equal((await row(other.body.bookingId)).status, 'booked');
@@ -215,7 +216,7 @@ describe('links, reminders and the changes they make', () => {
     assert.ok(taken.length >= 1);
     for (let i = 0; i < taken.length; i++) {
       if (i === 0) continue;
-      const r = await rig.api('/api/bookings', {
+      const r = await rig.api(P.book.path, {
         serviceId: 'urp-info',
         slotStart: last,
         reason: 'x',
@@ -225,7 +226,7 @@ describe('links, reminders and the changes they make', () => {
     }
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        rig.api('/api/bookings', { serviceId: 'urp-info', slotStart: last, reason: 'x', name: `Racer ${i}` }),
+        rig.api(P.book.path, { serviceId: 'urp-info', slotStart: last, reason: 'x', name: `Racer ${i}` }),
       ),
     );
     const won = results.filter((r) => r.status === 201);

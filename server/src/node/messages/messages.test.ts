@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
-import { formatBookingCode } from '@sportello/protocol';
+import { FLEET_ROUTES, formatBookingCode, OPERATOR_ROUTES, routeQuery } from '@sportello/protocol';
 import { linksOf, startMessageRig, type MessageRig } from './test-rig.ts';
 import { openDatabase } from '../db/open.ts';
 import { MessageDelivery } from './delivery.ts';
@@ -115,19 +115,23 @@ describe('messages to citizens', () => {
     assert.equal(first.attempts, 1);
     assert.equal(Date.parse(first.due_at) - rig.clock.ms, 30_000, 'first retry after 30 s');
     const admin = await rig.adminToken();
-    const failing = await rig.api('/api/admin/messages?filter=failing', undefined, {
-      authorization: `Bearer ${admin}`,
-    });
+    const failing = await rig.api(
+      FLEET_ROUTES.listMessages.path + routeQuery({ filter: 'failing' }),
+      undefined,
+      {
+        authorization: `Bearer ${admin}`,
+      },
+    );
     assert.equal(failing.status, 200);
     const listed = failing.body.find((j: { id: number }) => j.id === first.id);
     assert.ok(listed, 'administrators see the failing message');
     assert.match(listed.lastError, /ECONNREFUSED/);
     assert.ok(!JSON.stringify(failing.body).includes('m1@example.org'), 'no recipient in the list');
-    const operator = await rig.api('/api/operator/session', {
+    const operator = await rig.api(OPERATOR_ROUTES.signIn.path, {
       username: 'giulia',
       password: 'giulia-test-password',
     });
-    const refused = await rig.api('/api/admin/messages', undefined, {
+    const refused = await rig.api(FLEET_ROUTES.listMessages.path, undefined, {
       authorization: `Bearer ${operator.body.token}`,
     });
     assert.equal(refused.status, 403);
