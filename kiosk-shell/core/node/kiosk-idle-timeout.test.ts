@@ -34,8 +34,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Every timer a few hundred milliseconds: the test waits for the screens, never for a time. */
-const SHORT = { idleTimeoutMs: 300, endedScreenMs: 300, confirmScreenMs: 300, offHookPromptMs: 300 };
+/**
+ * Every timer a second: the test waits for the screens, never for a time, and every step it takes
+ * on a screen is synchronous after the screen's state, so a slow machine cannot lose the race.
+ */
+const SHORT = { idleTimeoutMs: 1_000, endedScreenMs: 1_000, confirmScreenMs: 1_000, offHookPromptMs: 1_000 };
 
 interface Kiosk {
   core: KioskCore;
@@ -47,7 +50,8 @@ async function newKiosk(timers: Partial<typeof SHORT> = {}): Promise<Kiosk> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-k4-'));
   const proxy = await startTcpProxy(t.url);
   const cache = new AgendaCache(dir);
-  const link = new ServerLink(proxy.url, totemCredential(t.seed), 500);
+  // The default deadline: the server's first answer includes an argon2 check, slow on a busy machine.
+  const link = new ServerLink(proxy.url, totemCredential(t.seed));
   const core = new KioskCore({
     cache,
     link,
