@@ -95,11 +95,19 @@ export class AudioGuide {
     const next = (this.routing.get(el) ?? Promise.resolve()).then(async () => {
       const choice = chooseOutput(await this.listOutputs(), this.audio, this.offHook);
       el.dataset.audioRole = choice.role;
-      if (!el.setSinkId || el.sinkId === choice.sinkId) return;
-      try {
-        await el.setSinkId(choice.sinkId);
-      } catch (err) {
-        this.log('audio guidance: could not choose the output of the call', String(err));
+      // Chromium may refuse or never settle a change while the element's media is torn down (the
+      // call ending, seen on a busy machine): bound each try and try again, so the output is not
+      // left in the handset after it is put down.
+      if (!el.setSinkId) return;
+      for (let attempt = 1; el.sinkId !== choice.sinkId && attempt <= 5; attempt++) {
+        try {
+          await Promise.race([
+            el.setSinkId(choice.sinkId),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 2 s')), 2_000)),
+          ]);
+        } catch (err) {
+          this.log('audio guidance: could not choose the output of the call', String(err));
+        }
       }
     });
     this.routing.set(el, next);
