@@ -3,7 +3,7 @@
 // citizen data after a call. Every screen change is announced with a `kiosk-screen` event on
 // document (screens.ts), which the audio guidance follows.
 import type { KeypadKey, KioskState, Language } from '@sportello/protocol';
-import { DEFAULT_KIOSK_DISPLAY, LANGUAGES } from '@sportello/protocol';
+import { DEFAULT_KIOSK_DISPLAY, KeypadSequence, LANGUAGES, READING_MODE_STEP } from '@sportello/protocol';
 import it from '../common/locales/it.json';
 import en from '../common/locales/en.json';
 import de from '../common/locales/de.json';
@@ -18,7 +18,7 @@ import { getKioskApi } from './kiosk-api-client.ts';
 import { AudioGuide } from './audio-guide.ts';
 import { applyMicrophoneMute } from './microphone-mute.ts';
 import { applyDisplay, layout, translateDisplay } from './display.ts';
-import { resetModes, wireModes } from './modes.ts';
+import { resetModes, stepModes, wireModes } from './modes.ts';
 import { setClockLanguage, startClock } from './clock.ts';
 import { renderDynamic, renderHandset } from './render.ts';
 import { TimeoutWarning } from './timeout-warning.ts';
@@ -64,12 +64,14 @@ function announce(): void {
 
 /**
  * A physical key the screen did not take: on idle, '*' steps to the next language, so that a
- * citizen who uses the keypad alone (and the audio guidance) can choose theirs (U-1).
+ * citizen who uses the keypad alone (and the audio guidance) can choose theirs; on any screen,
+ * '*' '#' steps the reading modes (U-1, keypad-sequence.ts).
  */
 function keypadOnPage(state: KioskState, previous: KioskState | undefined): void {
   const k = state.keypad;
   if (!k || k.seq === previous?.keypad?.seq || previous === undefined) return;
   idleReset.follow(state.screen.screen);
+  if (k.key === READING_MODE_STEP) return stepModes(layout);
   if (state.screen.screen !== 'idle' || k.key !== 'back') return;
   const next = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length]!;
   void api.setLanguage(next);
@@ -227,24 +229,42 @@ async function main(): Promise<void> {
   // A keypad that is a USB keyboard types here: digits, Backspace, Enter, Escape; '#' confirms and
   // '*' deletes, as on the handset's keypad. While "are you still there?" is open, Enter is "more
   // time" (the focused button), not a confirm of the screen behind it.
+  // '*' then '#' (or Enter) steps the reading modes, as on the physical keypad (keypad-sequence.ts).
+  const map: Record<string, KeypadKey> = {
+    Backspace: 'back',
+    Enter: 'enter',
+    Delete: 'clear',
+    '#': 'enter',
+    '*': 'back',
+    '+': 'plus',
+  };
+  const keyboard = new KeypadSequence<string>(
+    (o) => {
+      if (o.type === 'reading-mode') {
+        stepModes(layout);
+        void api.extendTime();
+        return;
+      }
+      const key = /^[0-9]$/.test(o.key) ? (o.key as KeypadKey) : map[o.key];
+      if (key) void api.pressKey(key);
+    },
+    {
+      setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+      clearTimeout: (h) => window.clearTimeout(h as number),
+    },
+  );
   document.addEventListener('keydown', (ev) => {
     if (warning.open && (ev.key === 'Enter' || ev.key === ' ')) return;
-    const map: Record<string, KeypadKey> = {
-      Backspace: 'back',
-      Enter: 'enter',
-      Delete: 'clear',
-      '#': 'enter',
-      '*': 'back',
-      '+': 'plus',
-    };
-    const key = /^[0-9]$/.test(ev.key) ? (ev.key as KeypadKey) : map[ev.key];
-    if (key) {
+    if (/^[0-9]$/.test(ev.key) || map[ev.key]) {
       ev.preventDefault();
-      void api.pressKey(key);
+      keyboard.press(ev.key);
     } else if (ev.key === 'Escape') {
+      keyboard.flush();
       void api.backToIdle();
     }
   });
+  // A '*' typed before a touch acts before it.
+  document.addEventListener('pointerdown', () => keyboard.flush(), { capture: true });
   api.onState(render);
   const first = await api.getState();
   if (first.ok) render(first.value);

@@ -7,6 +7,8 @@
 // throttle live in their own modules; the core wires them (kiosk-wiring.ts).
 import {
   DEFAULT_KIOSK_DISPLAY,
+  KeypadSequence,
+  READING_MODE_STEP,
   checkInRefusalSchema,
   type CallRequest,
   type HandsetStatus,
@@ -14,7 +16,7 @@ import {
   type KioskState,
   type KioskTimer,
 } from '@sportello/protocol';
-import type { DeviceStatus, HandsetEvent } from '@sportello/devices/common';
+import type { DeviceStatus, HandsetEvent, KeypadKey as DeviceKey } from '@sportello/devices/common';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handsetStatusFor, screenKeyFor } from './handset-input.ts';
@@ -30,6 +32,7 @@ import {
 } from './kiosk-machine.ts';
 import type { CallRequestResult } from './server-link.ts';
 import { wireKiosk, type KioskCoreOptions, type KioskParts } from './kiosk-wiring.ts';
+import { realTimers } from './backoff.ts';
 
 export type { KioskCoreOptions } from './kiosk-wiring.ts';
 
@@ -41,9 +44,16 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   private timerSeq = 0;
   private closed = false;
   private readonly p: KioskParts;
+  /** The keypad's '*' '#' (the reading modes); every other key passes through it unchanged. */
+  private readonly keys: KeypadSequence<DeviceKey>;
 
   constructor(options: KioskCoreOptions) {
     super();
+    this.keys = new KeypadSequence<DeviceKey>(
+      (o) => (o.type === 'key' ? this.key(o.key) : this.readingModeStep()),
+      options.timers ?? realTimers,
+      options.keypadSequenceMs,
+    );
     this.p = wireKiosk(options, {
       online: (online) => {
         this.patch({ online });
@@ -93,6 +103,8 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
    * started have been answered (the code checked, the call asked for).
    */
   async handle(req: KioskRequest): Promise<KioskState> {
+    // A '*' still waiting for its '#' came first: it acts before this request.
+    if (req.method !== 'getState') this.keys.flush();
     switch (req.method) {
       case 'getState':
         break;
@@ -129,20 +141,17 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   }
 
   /**
-   * A debounced event from the handset device or a keypad. Keys become the on-screen keypad's keys
-   * (ignored where the screen takes none, H-6); the hook switch is an input of its own.
+   * A debounced event from the handset device or a keypad. Keys go through the keypad's one
+   * sequence ('*' '#': the reading modes, keypad-sequence.ts), then become the on-screen keypad's
+   * keys (ignored where the screen takes none, H-6); the hook switch is an input of its own.
    */
   handset(event: HandsetEvent): void {
     if (this.closed) return;
     if (event.type === 'key') {
-      const key = screenKeyFor(event.key);
-      const before = this.machine;
-      void this.feed({ type: 'key', key });
-      // A key the screen did not take goes to the page, which has uses of its own for some (U-1).
-      if (this.machine.screen === before.screen)
-        this.patch({ keypad: { seq: (this.state.keypad?.seq ?? 0) + 1, key } });
+      this.keys.press(event.key);
       return;
     }
+    this.keys.flush();
     if (event.type === 'mute') {
       // Only a call has a microphone to mute; the page applies `muted`, the device shows it (devices.ts).
       const s = this.state.screen.screen;
@@ -152,6 +161,27 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
     const offHook = event.type === 'offhook';
     this.patchHandset({ offHook });
     void this.feed({ type: 'hook', offHook });
+  }
+
+  /** A physical key let through by the sequence: to the machine, or to the page if not taken. */
+  private key(deviceKey: DeviceKey): void {
+    if (this.closed) return;
+    const key = screenKeyFor(deviceKey);
+    const before = this.machine;
+    void this.feed({ type: 'key', key });
+    // A key the screen did not take goes to the page, which has uses of its own for some (U-1).
+    if (this.machine.screen === before.screen)
+      this.patch({ keypad: { seq: (this.state.keypad?.seq ?? 0) + 1, key } });
+  }
+
+  /**
+   * '*' '#' on the keypad: the page steps the reading modes, on whatever screen is up. Like any
+   * key, it shows that the citizen is there: a timer that warns starts again.
+   */
+  private readingModeStep(): void {
+    if (this.closed) return;
+    const timer = this.state.timer?.extendable ? { timer: this.armTimer() } : {};
+    this.patch({ keypad: { seq: (this.state.keypad?.seq ?? 0) + 1, key: READING_MODE_STEP }, ...timer });
   }
 
   /** The handset device's status: shown by the page (what still works) and logged for the technician. */
@@ -409,6 +439,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.keys.close();
     clearTimeout(this.idleTimer);
     this.p.close();
     this.removeAllListeners();

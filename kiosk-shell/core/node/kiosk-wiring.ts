@@ -57,8 +57,10 @@ export interface KioskCoreOptions {
   monotonicNow?: () => number;
   /** Boot id for persisted monotonic readings (tests). Default the kernel's. */
   bootId?: string;
-  /** Timers of the sync and outbox schedules (tests). Default the real ones. */
+  /** Timers of the sync and outbox schedules and of the keypad's '*' '#' (tests). Default the real ones. */
   timers?: Timers;
+  /** How long the keypad's '*' waits for the '#' of the reading-mode sequence, ms (tests). */
+  keypadSequenceMs?: number;
   log?: (msg: string, detail?: unknown) => void;
   /** Audio guidance settings, passed to the page in the state (kiosk-audio.ts). Default: none. */
   audio?: KioskAudio;
@@ -76,6 +78,7 @@ type Defaults = Required<
     | 'monotonicNow'
     | 'bootId'
     | 'timers'
+    | 'keypadSequenceMs'
     | 'audio'
   >
 >;

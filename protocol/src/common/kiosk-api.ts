@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { QueuePhase } from './call-queue.ts';
 import { kioskAudioSchema } from './kiosk-audio.ts';
 import { kioskDisplaySchema, kioskTimerSchema } from './kiosk-display.ts';
+import { READING_MODE_STEP } from './keypad-sequence.ts';
 
 /** The kiosk's languages, Italian first (the default); the page has a locale file for each. */
 export const LANGUAGES = ['it', 'en', 'de', 'fr', 'sl'] as const;
@@ -195,9 +196,15 @@ export const kioskStateSchema = z.object({
   citizenSeq: z.number().int().min(0).optional(),
   /**
    * The last physical key the screen did not take, numbered: the page's own uses (on idle, '*'
-   * steps through the languages, U-1). Absent until there is one.
+   * steps through the languages, U-1), or `reading-mode` for the keypad's '*' '#' on any screen
+   * (keypad-sequence.ts). Absent until there is one.
    */
-  keypad: z.object({ seq: z.number().int().min(0), key: keypadKeySchema }).optional(),
+  keypad: z
+    .object({
+      seq: z.number().int().min(0),
+      key: z.union([keypadKeySchema, z.literal(READING_MODE_STEP)]),
+    })
+    .optional(),
   /** The agenda sync as the core sees it, for the technician and for later heartbeats. */
   sync: z
     .object({
