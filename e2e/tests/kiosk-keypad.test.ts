@@ -49,6 +49,18 @@ function handsetIs(state: string): Promise<void> {
   });
 }
 
+/** The reading modes as the page shows them: the attributes the styles key on and the toggles. */
+async function modesAre(p: Page, m: { contrast: boolean; text: boolean }): Promise<void> {
+  const html = `html${m.contrast ? '[data-contrast="high"]' : ':not([data-contrast])'}${m.text ? '[data-text="large"]' : ':not([data-text])'}`;
+  await p.locator(html).waitFor({ state: 'attached' });
+  assert.equal(await p.locator('#btn-contrast').getAttribute('aria-pressed'), String(m.contrast));
+  assert.equal(await p.locator('#btn-large-text').getAttribute('aria-pressed'), String(m.text));
+}
+
+const fontSize = (p: Page) =>
+  p.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+const background = (p: Page) => p.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+
 async function lastCall() {
   const calls = await s.t.server.database.db
     .selectFrom('calls')
@@ -65,8 +77,10 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     await screen(operator, 'ringing');
     await operator.click('#btn-accept');
     await screen(kiosk, 'in-call');
-    // A stray key in a call must not end it: the hook, the button or the operator does.
+    // A stray key in a call must not end it: the hook, the button or the operator does. Its '*' '#'
+    // is the reading-mode step, there as on every screen: large text, for the rest of the visit.
     sim.type('*#5');
+    await kiosk.locator('html[data-text="large"]').waitFor({ state: 'attached' });
     await operator.click('#btn-hang-up');
     await screen(kiosk, 'ended');
     await screen(kiosk, 'idle');
@@ -124,11 +138,50 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     assert.equal(s.kiosk.core.getState().screen.screen, 'idle');
   });
 
+  test('U-1 the reading modes by keypad alone: * then # steps them on idle, while typing a code and in the queue', async () => {
+    await screen(kiosk, 'idle');
+    await modesAre(kiosk, { contrast: false, text: false });
+    const idleSize = await fontSize(kiosk);
+    // Idle: large text first. '#' did not call anyone, '*' did not change the language.
+    sim.type('*#');
+    await modesAre(kiosk, { contrast: false, text: true });
+    assert.ok((await fontSize(kiosk)) > idleSize, 'the text is larger');
+    assert.equal(await kiosk.locator('html').getAttribute('lang'), 'it');
+    assert.equal(s.kiosk.core.getState().screen.screen, 'idle');
+    // Typing a code: the digits stay, and high contrast comes on (black background).
+    sim.type('73*#');
+    await modesAre(kiosk, { contrast: true, text: true });
+    assert.equal(await kiosk.locator('#code-digits').innerText(), '73');
+    assert.equal(await background(kiosk), 'rgb(0, 0, 0)');
+    // Leaving with the keypad (two deletes and back) keeps the modes: they are this citizen's.
+    sim.type('***');
+    await screen(kiosk, 'idle');
+    await modesAre(kiosk, { contrast: true, text: true });
+    // In the queue: the third step, high contrast alone; the call still rings.
+    sim.type('#');
+    await screen(kiosk, 'waiting');
+    await screen(operator, 'ringing');
+    sim.type('*#');
+    await modesAre(kiosk, { contrast: true, text: false });
+    assert.equal(await fontSize(kiosk), idleSize);
+    assert.equal(s.kiosk.core.getState().screen.screen, 'waiting');
+    // The fourth step: none. Then '*' leaves the queue as it always did.
+    sim.type('*#');
+    await modesAre(kiosk, { contrast: false, text: false });
+    assert.notEqual(await background(kiosk), 'rgb(0, 0, 0)');
+    sim.type('*');
+    await screen(kiosk, 'ended');
+    await screen(operator, 'idle');
+    await screen(kiosk, 'idle');
+  });
+
   test('K-4 the page after an idle timeout: a warning with more time first, then idle with the digits, modes and language gone', async () => {
     await kiosk.click('.lang[data-lang="de"]');
     await kiosk.locator('html[lang="de"]').waitFor({ state: 'attached' });
     await kiosk.click('#btn-large-text');
-    await kiosk.click('#btn-contrast');
+    // One mode by touch, one by the keypad: the timeout wipes both.
+    sim.type('*#');
+    await modesAre(kiosk, { contrast: true, text: true });
     sim.type('7391');
     await kiosk.locator('#code-digits', { hasText: '739' }).waitFor();
     const seq = s.kiosk.core.getState().timer!.seq;

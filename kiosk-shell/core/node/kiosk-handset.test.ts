@@ -41,7 +41,8 @@ async function newKiosk(options: Options = {}): Promise<KioskCore> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-kiosk-'));
   const cache = new AgendaCache(dir);
   const link = new ServerLink(t.url, totemCredential(t.seed));
-  const core = new KioskCore({ cache, link, endedScreenMs: 50, ...options });
+  // The keypad's '*' waits this long for a '#' (keys pressed together in a test never wait).
+  const core = new KioskCore({ cache, link, endedScreenMs: 50, keypadSequenceMs: 50, ...options });
   cleanups.push(() => {
     core.close();
     link.close();
@@ -169,6 +170,29 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     press(core, ['*', 'Backspace']);
     assert.deepEqual(core.getState().screen, { screen: 'idle' });
     assert.equal(core.getState().keypad?.key, 'back', 'the * went to the page (the languages)');
+  });
+
+  test('U-1 * then # is the reading-mode step on any screen: the page gets it, the screen and digits stay', async () => {
+    const core = await newKiosk();
+    const steps = () => (core.getState().keypad?.key === 'reading-mode' ? core.getState().keypad!.seq : -1);
+    press(core, ['*', '#']);
+    assert.deepEqual(core.getState().screen, { screen: 'idle' }, "'#' did not start a call");
+    const first = steps();
+    assert.ok(first > 0);
+    press(core, ['4', '2', '*', '#']);
+    assert.deepEqual(core.getState().screen, { screen: 'code-entry', digits: '42' }, 'no digit deleted');
+    assert.ok(steps() > first, 'a second step');
+    const timer = core.getState().timer!.seq;
+    press(core, ['*', 'Enter']);
+    assert.ok(
+      core.getState().timer!.seq > timer,
+      'the step shows the citizen is there: the timer starts again',
+    );
+    // Slower than the wait, '*' and '#' are what they always were: delete, then confirm.
+    press(core, ['*']);
+    await until(core, (s) => s.screen.screen === 'code-entry' && s.screen.digits === '4');
+    press(core, ['#']);
+    await until(core, (s) => s.screen.screen === 'rejected');
   });
 
   test('H-6 keys during a call are ignored', async () => {
