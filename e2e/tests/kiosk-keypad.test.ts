@@ -57,9 +57,19 @@ async function modesAre(p: Page, m: { contrast: boolean; text: boolean }): Promi
   assert.equal(await p.locator('#btn-large-text').getAttribute('aria-pressed'), String(m.text));
 }
 
-const fontSize = (p: Page) =>
-  p.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
-const background = (p: Page) => p.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+/** What the tests read in the page (this file is type-checked without the DOM's types). */
+interface PageGlobals {
+  document: { documentElement: object };
+  getComputedStyle(el: object): { fontSize: string; backgroundColor: string };
+}
+const style = (p: Page) =>
+  p.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    const css = g.getComputedStyle(g.document.documentElement);
+    return { fontSize: parseFloat(css.fontSize), background: css.backgroundColor };
+  });
+const fontSize = async (p: Page) => (await style(p)).fontSize;
+const background = async (p: Page) => (await style(p)).background;
 
 async function lastCall() {
   const calls = await s.t.server.database.db
