@@ -17,6 +17,7 @@ import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
 import { AudioGuide } from './audio-guide.ts';
 import { applyMicrophoneMute } from './microphone-mute.ts';
+import { CallMicrophone } from './call-microphone.ts';
 import { applyDisplay, layout, translateDisplay } from './display.ts';
 import { resetModes, stepModes, wireModes } from './modes.ts';
 import { setClockLanguage, startClock } from './clock.ts';
@@ -77,8 +78,13 @@ function keypadOnPage(state: KioskState, previous: KioskState | undefined): void
   void api.setLanguage(next);
 }
 
+/** The call's microphone: the handset's while it is lifted (call-microphone.ts). */
+const callMicrophone = new CallMicrophone();
+const followMicrophone = () =>
+  callMicrophone.follow(localStream, room, () => applyMicrophoneMute(current, localStream, room));
+
 /** Camera and microphone opened while the call waits and rings (fast setup on accept). */
-const prewarm = new CameraPrewarm();
+const prewarm = new CameraPrewarm(() => callMicrophone.constraints());
 
 function render(state: KioskState): void {
   const previous = current;
@@ -110,6 +116,7 @@ function render(state: KioskState): void {
   renderDynamic(state);
   warning.follow(state.timer);
   layout();
+  if (callMicrophone.setState(state)) followMicrophone();
   syncMedia(state);
   audioGuide.setState(state);
   applyMicrophoneMute(state, localStream, room);
@@ -146,6 +153,8 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
     window.sportelloMedia = room;
     await room.join();
     applyMicrophoneMute(current, localStream, room);
+    // Lifted after the microphone opened (or a call started by touch): the handset's from now.
+    followMicrophone();
   } catch (err) {
     console.error('media failed', err);
     status.textContent = t('kiosk.call.mediaError');

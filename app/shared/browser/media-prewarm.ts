@@ -6,17 +6,26 @@ import { openCameraAndMicrophone } from './room-client.ts';
 export class CameraPrewarm {
   private pending: Promise<MediaStream> | undefined;
 
+  /** `audio`: the microphone's constraints at the time of opening (default: the default one). */
+  constructor(
+    private readonly audio: () => Promise<MediaTrackConstraints | undefined> = async () => undefined,
+  ) {}
+
+  private open(): Promise<MediaStream> {
+    return this.audio().then((a) => openCameraAndMicrophone(a));
+  }
+
   /** Starts opening camera and microphone (once). */
   warm(): void {
     if (this.pending) return;
-    this.pending = openCameraAndMicrophone();
+    this.pending = this.open();
     // A refusal is told when the call starts (take() rejects then), not here.
     this.pending.catch(() => {});
   }
 
   /** The warmed stream (or one opened now); the caller owns it from here. */
   take(): Promise<MediaStream> {
-    const p = this.pending ?? openCameraAndMicrophone();
+    const p = this.pending ?? this.open();
     this.pending = undefined;
     return p;
   }

@@ -285,6 +285,16 @@ export class RoomClient {
     );
   }
 
+  /** The track a producer sends now (the tests read the microphone's device from it). */
+  producerTrack(kind: 'audio' | 'video'): MediaStreamTrack | null {
+    return this.producers.get(kind)?.track ?? null;
+  }
+
+  /** Sends another track in place of the producer's (the kiosk's handset lifted mid-call). */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
+    await this.producers.get(kind)?.replaceTrack({ track });
+  }
+
   setCameraOff(off: boolean): void {
     const p = this.producers.get('video');
     if (!p) return;
@@ -321,10 +331,15 @@ export class RoomClient {
   }
 }
 
-/** Camera and microphone, or a clear error saying which is missing. */
-export async function openCameraAndMicrophone(): Promise<MediaStream> {
+/**
+ * Camera and microphone, or a clear error saying which is missing. `audio`: the microphone's
+ * constraints (the kiosk's handset input, audio-inputs.ts); default the default microphone.
+ */
+export async function openCameraAndMicrophone(
+  audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true },
+): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: true, noiseSuppression: true },
+    audio,
     video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } },
   });
 }

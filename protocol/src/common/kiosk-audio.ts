@@ -14,6 +14,12 @@ export const kioskAudioSchema = z.strictObject({
    * the handset is lifted. Default: none, the prompts stay on the speaker.
    */
   handsetOutput: outputLabel.optional(),
+  /**
+   * A part of the label of the handset's microphone, for a handset whose input the browser does not
+   * group with its output (kiosk audio-inputs.ts). Default: the input grouped with, or named like,
+   * the handset's output.
+   */
+  handsetInput: outputLabel.optional(),
   /** A part of the label of the speaker's audio output. Default: the system's default output. */
   speakerOutput: outputLabel.optional(),
   /** Prompt volume from 0 to 1. Default 1. */
