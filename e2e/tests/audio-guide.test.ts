@@ -12,6 +12,9 @@ import { startStack, type Stack } from '../support/stack.ts';
 
 const HANDSET_OUTPUT = 'Fake Audio Output 1';
 const SPEAKER_OUTPUT = 'Fake Audio Output 2';
+// Chromium's fake inputs share no group with its fake outputs, as a real USB handset's do: the
+// handset's microphone is named in the configuration (audio.handsetInput), the other way to find it.
+const HANDSET_INPUT = 'Fake Audio Input 2';
 
 interface Played {
   screen: string;
@@ -24,7 +27,10 @@ interface Played {
 /** What the tests read in the page (this file is type-checked without the DOM's types). */
 interface PageGlobals {
   sportelloAudioGuide?: { played: Played[] };
-  sportelloMedia?: { stats(): Promise<{ audio: unknown }> };
+  sportelloMedia?: {
+    stats(): Promise<{ audio: unknown }>;
+    producerTrack(kind: 'audio'): { getSettings(): { deviceId?: string; groupId?: string } } | null;
+  };
   navigator: {
     mediaDevices: { enumerateDevices(): Promise<{ kind: string; label: string; deviceId: string }[]> };
   };
@@ -40,6 +46,7 @@ let hid: MockHidDevice;
 let kiosk: Page;
 let operator: Page;
 let outputs: Record<string, string>;
+let inputs: Record<string, { deviceId: string; groupId: string }>;
 
 before(async () => {
   const binding = new MockHidBinding();
@@ -51,16 +58,29 @@ before(async () => {
   s = await startStack({
     device: { kind: 'hid', path: '/dev/hidraw7' },
     deviceOptions: { hid: binding },
-    kioskCore: { audio: { handsetOutput: HANDSET_OUTPUT.toLowerCase(), speakerOutput: SPEAKER_OUTPUT } },
+    kioskCore: {
+      audio: {
+        handsetOutput: HANDSET_OUTPUT.toLowerCase(),
+        speakerOutput: SPEAKER_OUTPUT,
+        handsetInput: HANDSET_INPUT,
+      },
+    },
   });
   kiosk = await s.openKiosk();
   operator = await s.openOperator('giulia');
-  // The page's own names for the outputs: device ids are salted per origin.
+  // The page's own names for the outputs and inputs: device ids are salted per origin.
   outputs = await kiosk.evaluate(async () =>
     Object.fromEntries(
       (await (globalThis as unknown as PageGlobals).navigator.mediaDevices.enumerateDevices())
         .filter((d) => d.kind === 'audiooutput')
         .map((d) => [d.label, d.deviceId]),
+    ),
+  );
+  inputs = await kiosk.evaluate(async () =>
+    Object.fromEntries(
+      (await (globalThis as unknown as PageGlobals).navigator.mediaDevices.enumerateDevices())
+        .filter((d) => d.kind === 'audioinput')
+        .map((d) => [d.label, { deviceId: d.deviceId, groupId: (d as { groupId?: string }).groupId ?? '' }]),
     ),
   );
 });
@@ -83,6 +103,21 @@ async function prompt(screen: string, since: number): Promise<Played> {
 const remoteSink = () =>
   kiosk.evaluate(
     () => (globalThis as unknown as PageGlobals).document.getElementById('remote-video')?.sinkId,
+  );
+/** The device the call's audio producer records from, as its track says. */
+const sentMicrophone = () =>
+  kiosk.evaluate(() => {
+    const t = (globalThis as unknown as PageGlobals).sportelloMedia?.producerTrack('audio');
+    const s = t?.getSettings();
+    return s ? { deviceId: s.deviceId ?? '', groupId: s.groupId ?? '' } : null;
+  });
+/** Waits until the audio producer records from this input. */
+const sendsFrom = (deviceId: string) =>
+  kiosk.waitForFunction(
+    (id) =>
+      (globalThis as unknown as PageGlobals).sportelloMedia?.producerTrack('audio')?.getSettings()
+        .deviceId === id,
+    deviceId,
   );
 const playedCount = () =>
   kiosk.evaluate(() => (globalThis as unknown as PageGlobals).sportelloAudioGuide?.played.length ?? 0);
@@ -133,6 +168,9 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
     await operator.waitForFunction(async () =>
       (await (globalThis as unknown as PageGlobals).sportelloMedia?.stats())?.audio ? true : false,
     );
+    // The citizen's voice is recorded from the handset's microphone, not the default one.
+    assert.ok(inputs[HANDSET_INPUT], 'Chromium offers the fake input');
+    assert.deepEqual(await sentMicrophone(), inputs[HANDSET_INPUT]);
     await until(() => leds() === 0b010);
 
     hid.pushReport(headsetReport(true, true));
@@ -163,5 +201,43 @@ describe('audio guidance and the headset Phone Mute', { timeout: 300_000 }, () =
         (globalThis as unknown as PageGlobals).document.getElementById('remote-video')?.sinkId === speaker,
       outputs[SPEAKER_OUTPUT],
     );
+  });
+
+  test("U-2 a call started by touch: the default microphone while the handset is down, the handset's once it is lifted; put down, the call ends", async () => {
+    await screen(kiosk, 'idle');
+    await kiosk.click('#btn-walk-in');
+    await screen(operator, 'ringing');
+    await operator.click('#btn-accept');
+    await screen(kiosk, 'in-call');
+    await kiosk.waitForFunction(() =>
+      (globalThis as unknown as PageGlobals).sportelloMedia?.producerTrack('audio'),
+    );
+    const handsFree = await sentMicrophone();
+    assert.notEqual(handsFree?.deviceId, inputs[HANDSET_INPUT]!.deviceId, 'hands-free: not the handset');
+    // Lifted in the call: the handset's microphone is sent in place, and the operator is heard in it.
+    hid.pushReport(headsetReport(true));
+    await sendsFrom(inputs[HANDSET_INPUT]!.deviceId);
+    assert.deepEqual(await sentMicrophone(), inputs[HANDSET_INPUT]);
+    await kiosk.waitForFunction(
+      (handset) =>
+        (globalThis as unknown as PageGlobals).document.getElementById('remote-video')?.sinkId === handset,
+      outputs[HANDSET_OUTPUT],
+    );
+    // The new track is the one the page mutes, and the operator still hears the citizen.
+    const tracks = await kiosk.evaluate(() =>
+      (globalThis as unknown as PageGlobals).document
+        .getElementById('self-video')
+        ?.srcObject.getAudioTracks()
+        .map((t) => t.enabled),
+    );
+    assert.deepEqual(tracks, [true]);
+    await operator.waitForFunction(async () =>
+      (await (globalThis as unknown as PageGlobals).sportelloMedia?.stats())?.audio ? true : false,
+    );
+    // Put down: the kiosk hangs up, as with any call (no hands-free fallback mid-call).
+    hid.pushReport(headsetReport(false));
+    await screen(kiosk, 'ended');
+    await screen(operator, 'idle');
+    await screen(kiosk, 'idle');
   });
 });
