@@ -148,7 +148,7 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     assert.equal(s.kiosk.core.getState().screen.screen, 'idle');
   });
 
-  test('U-1 the reading modes by keypad alone: * then # steps them on idle, while typing a code and in the queue', async () => {
+  test('U-1 the reading modes by keypad alone: * then # steps them on idle, while typing a code, in the queue, and from a USB keyboard keypad', async () => {
     await screen(kiosk, 'idle');
     await modesAre(kiosk, { contrast: false, text: false });
     const idleSize = await fontSize(kiosk);
@@ -183,6 +183,17 @@ describe('the kiosk by keypad alone', { skip, timeout: 300_000 }, () => {
     await screen(kiosk, 'ended');
     await screen(operator, 'idle');
     await screen(kiosk, 'idle');
+    // A keypad that is a USB keyboard types into the page: the same sequence, the same four steps.
+    for (const [contrast, text] of [
+      [false, true],
+      [true, true],
+      [true, false],
+      [false, false],
+    ] as const) {
+      await kiosk.keyboard.type('*#');
+      await modesAre(kiosk, { contrast, text });
+    }
+    assert.equal(s.kiosk.core.getState().screen.screen, 'idle');
   });
 
   test('K-4 the page after an idle timeout: a warning with more time first, then idle with the digits, modes and language gone', async () => {
