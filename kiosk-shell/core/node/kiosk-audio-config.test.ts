@@ -13,6 +13,9 @@ test('audio: the handset and speaker outputs and the volume are read from the co
   const c = withFile({ audio: { handsetOutput: 'USB Audio Handset', speakerOutput: 'HDMI', volume: 0.8 } });
   assert.deepEqual(c.audio, { handsetOutput: 'USB Audio Handset', speakerOutput: 'HDMI', volume: 0.8 });
   assert.equal(withFile({}).audio, undefined);
+  // The handset's microphone, for one the browser does not group with its output.
+  assert.deepEqual(withFile({ audio: { handsetInput: 'USB Mic' } }).audio, { handsetInput: 'USB Mic' });
+  assert.throws(() => withFile({ audio: { handsetInput: '' } }), /audio\.handsetInput/);
 });
 
 test('audio: a bad setting is refused with the field named', () => {
