@@ -21,6 +21,7 @@ import { produceOptions } from './media-options.ts';
 import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
 import { MediaRecovery, type MediaHealth } from './media-recovery.ts';
+import { TokenRenewal } from '../common/token-renewal.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -68,6 +69,13 @@ export class RoomClient {
   private readonly recovery: MediaRecovery;
   /** Whether media flows now: the page shows "reconnecting" while it does not. */
   onHealth: (health: MediaHealth) => void = () => {};
+  /**
+   * A fresh media token from the page's own signaling (kiosk core, console socket), asked when the
+   * server refused the one held: tokens are single-use, and a drop before `media:resync` arrived
+   * leaves the page with a spent one (token-renewal.ts). Undefined: none now, asked again later.
+   */
+  renewToken: () => Promise<string | undefined> = async () => undefined;
+  private readonly renewal: TokenRenewal;
 
   constructor(
     serverUrl: string,
@@ -116,6 +124,19 @@ export class RoomClient {
       for (const t of [this.sendTransport, this.recvTransport]) void t?.updateIceServers({ iceServers });
     };
     this.socket.on(MEDIA_RECOVERY_EVENTS.resync, (p) => this.resync(p));
+    this.renewal = new TokenRenewal(
+      {
+        token: () => this.token,
+        reconnectWith: (token) => {
+          this.token = token;
+          this.socket.connect();
+        },
+        renew: () => this.renewToken(),
+        closed: () => this.closed,
+      },
+      { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) },
+    );
+    this.socket.on('connect_error', (err) => this.renewal.refused(err.message, this.socket.active));
     this.socket.on('disconnect', () => this.recovery.socketDown());
     // The server pings every 2 s: a socket not heard from for longer is stuck.
     this.socket.io.on('ping', () => (this.heardAt = performance.now()));
@@ -312,6 +333,7 @@ export class RoomClient {
     this.ice.close();
     this.monitor?.close();
     this.recovery.close();
+    this.renewal.close();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
     this.sendTransport?.close();

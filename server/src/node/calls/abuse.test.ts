@@ -284,7 +284,7 @@ async function answeredCall() {
   };
 }
 
-test('Abuse: a replayed media token is refused and the current holder keeps its place', async () => {
+test('Abuse: a replayed media token is refused, while its holder is connected and after it is gone; the holder keeps its place and comes back only with the fresh token it was handed', async () => {
   const call = await answeredCall();
   const holder = await MediaPeer.connect(t.url, call.kioskToken);
   await holder.createTransport('recv');
@@ -293,15 +293,22 @@ test('Abuse: a replayed media token is refused and the current holder keeps its 
   assert.equal(room.dump().peers.kiosk?.transports, 1, 'the holder was not evicted');
   await holder.createTransport('send');
   assert.equal(room.dump().peers.kiosk?.transports, 2);
-  // Once the holder's socket is gone, its own reconnect (same token, within its lifetime) is let in.
+  const { token: next } = await holder.resync;
+  assert.notEqual(next, call.kioskToken);
   const gone = new Promise((resolve) => holder.socket.once('disconnect', resolve));
   holder.close();
   await gone;
   // The peer stays in the room, away, until the outage limit (W-9): wait until it is detached.
   await waitUntil(() => t.server.router.roomFor(call.callId)?.dump().peers.kiosk?.attached === false);
-  const back = await MediaPeer.connect(t.url, call.kioskToken);
+  // Single-use: with its holder gone, well within its lifetime, the spent token is still refused.
+  await assert.rejects(MediaPeer.connect(t.url, call.kioskToken), /media token refused/);
+  // The holder's own reconnect presents the token it was handed, which then is spent too.
+  const back = await MediaPeer.connect(t.url, next);
   await back.createTransport('recv');
+  assert.equal(room.dump().peers.kiosk?.attached, true);
   back.close();
+  await waitUntil(() => t.server.router.roomFor(call.callId)?.dump().peers.kiosk?.attached === false);
+  await assert.rejects(MediaPeer.connect(t.url, next), /media token refused/, 'the fresh token, once used');
   await call.end();
   await assert.rejects(
     MediaPeer.connect(t.url, call.operatorToken),

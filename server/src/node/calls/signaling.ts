@@ -360,10 +360,8 @@ export class Signaling implements CallNotifier {
     const { log } = this.o;
     this.media.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      // Claimed by this socket; a replay while the holder is connected is refused (media-tokens.ts).
-      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id, (id) =>
-        this.media.sockets.has(id),
-      );
+      // Claimed by this socket, once: any later use of the same token is refused (media-tokens.ts).
+      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id);
       if (!grant) return next(new Error('media token refused'));
       socket.data.grant = grant;
       next();
