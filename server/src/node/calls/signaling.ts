@@ -276,7 +276,7 @@ export class Signaling implements CallNotifier {
         this.startGrace(
           `totem:${totem.id}`,
           () => background(log, "could not end a gone totem's call", this.router.totemGone(totem.id)),
-          this.graceFor(reason, this.router.sessions.ofTotem(totem.id) !== undefined),
+          this.graceFor(reason, this.router.sessions.ofTotem(totem.id) !== undefined, !homeBooking),
         );
       });
     });
@@ -454,10 +454,15 @@ export class Signaling implements CallNotifier {
    * How long a dropped side may take to come back. A socket that went silent ('ping timeout': the
    * network, not the person) during a call keeps the call for the outage limit (W-1, W-4); the
    * liveness watch ends it sooner if its media is gone that long. A socket closed by its page (a
-   * console closed, W-7) has the short grace.
+   * console closed, W-7) has the short grace. A totem's core never closes its link during a call
+   * but to shut down: its connection reset or broken mid-call (a router restarting, a NAT that
+   * forgot it) is the network too, and the call belongs to the media the page still carries.
    */
-  private graceFor(reason: string, inCall: boolean): number {
-    return inCall && reason === 'ping timeout' ? this.o.outageMs : this.o.reconnectGraceMs;
+  private graceFor(reason: string, inCall: boolean, totemCore = false): number {
+    const network =
+      reason === 'ping timeout' ||
+      (totemCore && (reason === 'transport close' || reason === 'transport error'));
+    return inCall && network ? this.o.outageMs : this.o.reconnectGraceMs;
   }
 
   private startGrace(key: string, fn: () => void, ms: number): void {
