@@ -6,8 +6,10 @@ import { netnsAvailable } from '../../e2e/support/netns.ts';
 import { framesAbove, framesDecoded, startNetCall } from '../../e2e/support/net-call.ts';
 import { summarize, type Row } from './stats.ts';
 
-const PREFIX = 'spn';
-const SUBNET = '10.201.0.0/16';
+// Its own names and addresses: the bench may run beside e2e/tests/network-reconnect.test.ts
+// ('spn', 10.201.0.0/16), and cleaning stale namespaces of a shared prefix would cut that test's.
+const PREFIX = 'spb';
+const SUBNET = '10.203.0.0/16';
 const BLACKOUT_MS = 5_000;
 
 export async function runBlackoutBench(rounds = 10): Promise<Row[]> {

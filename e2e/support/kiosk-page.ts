@@ -69,6 +69,7 @@ const FAKE_API = `(() => {
     submitCode: answer('submitCode'), startWalkIn: answer('startWalkIn'), hangUp: answer('hangUp'),
     backToIdle: answer('backToIdle'), setLanguage: answer('setLanguage'),
     requestCallback: answer('requestCallback'), extendTime: answer('extendTime'),
+    renewMediaToken: answer('renewMediaToken'),
     onState: (l) => { listeners.add(l); return () => listeners.delete(l); },
   };
 })()`;

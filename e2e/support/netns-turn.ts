@@ -4,6 +4,7 @@
 // when asked, Debian's coturn serving TURN over TLS on the bridge address's port 443 with a
 // self-signed certificate made by openssl in a temp dir.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import type { DegradationRules } from '../../app/shared/common/video-degradation.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -197,7 +198,11 @@ export async function dropTcpTo(ns: Netns, ports: number[]): Promise<void> {
  * The stack; with `turnSecret`, coturn runs on the bridge address's port 443 and the server hands
  * out credentials for it.
  */
-export async function startNetStack(options: { turnSecret?: string }): Promise<NetStack> {
+export async function startNetStack(options: {
+  turnSecret?: string;
+  /** Video-degradation rules over the defaults for both pages (link-monitor.ts). */
+  degradation?: Partial<DegradationRules>;
+}): Promise<NetStack> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((e: unknown) => console.error('close:', e));
@@ -252,6 +257,8 @@ export async function startNetStack(options: { turnSecret?: string }): Promise<N
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       contexts.push(ctx);
       const p = await ctx.newPage();
+      if (options.degradation)
+        await p.addInitScript(`window.sportelloDegradationRules = ${JSON.stringify(options.degradation)};`);
       if (process.env.SPORTELLO_E2E_CONSOLE) p.on('console', (m) => console.error(`[${label}] ${m.text()}`));
       p.on('pageerror', (e) => console.error(`[${label} page error] ${e.message}`));
       return p;

@@ -97,6 +97,7 @@ test('E-5 the preload exposes exactly the kiosk API, no other channel, each meth
     'onState',
     'openCodeEntry',
     'pressKey',
+    'renewMediaToken',
     'requestCallback',
     'setLanguage',
     'startWalkIn',

@@ -11,6 +11,7 @@ import {
   type HomeCallRequest,
   type KioskServerEvents,
   type KioskSession,
+  type KioskClientEvents,
   type QueueStatus,
 } from '@sportello/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -37,6 +38,7 @@ interface HomeClientEvents {
     ack: (r: { ok: boolean; callId?: string; reason?: string; error?: string }) => void,
   ) => void;
   [EVENTS.callHangup]: (req: { callId: string }, ack: (r: { ok: boolean }) => void) => void;
+  [EVENTS.sessionGet]: KioskClientEvents[typeof EVENTS.sessionGet];
 }
 
 export class HomeCall {
@@ -121,6 +123,13 @@ export class HomeCall {
     const room = new RoomClient(location.origin, a.mediaToken, stream);
     this.room = room;
     room.onRemoteTrack = () => this.onEvent({ kind: 'remote-media' });
+    // A spent token (single-use) is replaced by the one the server's answer to session:get carries.
+    room.renewToken = async () => {
+      const s = await this.socket.timeout(10_000).emitWithAck(EVENTS.sessionGet, {});
+      return s.ok && s.call?.phase === 'in-call' && s.call.callId === a.callId
+        ? s.call.mediaToken
+        : undefined;
+    };
     window.sportelloMedia = room;
     room.join().catch(() => this.onEvent({ kind: 'ended', reason: 'media-failed' }));
   }

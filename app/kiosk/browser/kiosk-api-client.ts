@@ -78,6 +78,7 @@ class WebSocketKioskApi implements KioskApi {
   setLanguage = (language: Language) => this.call({ method: 'setLanguage', language });
   requestCallback = () => this.call({ method: 'requestCallback' });
   extendTime = () => this.call({ method: 'extendTime' });
+  renewMediaToken = () => this.call({ method: 'renewMediaToken' });
   onState(listener: (s: KioskState) => void): () => void {
     this.listeners.add(listener);
     void this.connect().catch(() => {});

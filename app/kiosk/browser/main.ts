@@ -150,6 +150,13 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
     room.onVideoNotice = (levels) => renderVideoNotice(byId('video-notice'), levels, 'kiosk', 'kiosk.call');
     // Never "in a call" with no media for long: say that it is reconnecting.
     room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
+    // A spent token (single-use) is replaced by the one the core asks the server for.
+    const callId = roomCallId;
+    room.renewToken = async () => {
+      const r = await api.renewMediaToken();
+      const s = r.ok ? r.value.screen : undefined;
+      return s?.screen === 'in-call' && s.media.callId === callId ? s.media.token : undefined;
+    };
     window.sportelloMedia = room;
     await room.join();
     applyMicrophoneMute(current, localStream, room);

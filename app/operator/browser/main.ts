@@ -129,6 +129,11 @@ async function startMedia(callId: string, token: string): Promise<void> {
   room.onVideoNotice = (levels) =>
     renderVideoNotice(byId('video-notice'), levels, 'operator', 'operator.call');
   room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
+  // A spent token (single-use) is replaced by the one the console's session carries.
+  room.renewToken = async () => {
+    const { call } = (await request(EVENTS.sessionGet, {})) as unknown as ConsoleSession;
+    return call?.phase === 'in-call' && call.callId === callId ? call.mediaToken : undefined;
+  };
   window.sportelloMedia = room;
   await room.join();
 }

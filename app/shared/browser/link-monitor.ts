@@ -6,7 +6,7 @@ import type { VideoLevel } from '@sportello/protocol';
 import type { types } from 'mediasoup-client';
 import { VIDEO_ENCODINGS } from './media-options.ts';
 import {
-  DEFAULT_DEGRADATION_RULES,
+  degradationRulesWith,
   initialDegradation,
   nextDegradation,
   type DegradationRules,
@@ -25,6 +25,17 @@ type StatsEntry = {
   state?: string;
   selectedCandidatePairId?: string;
 };
+
+/**
+ * The policy's rules for this page: the defaults, with any set on `window.sportelloDegradationRules`
+ * before the page's script runs. The W-5 test sets shorter holds there, so that a recovery takes
+ * seconds instead of minutes while the same hysteresis is checked against the same numbers.
+ */
+export function pageDegradationRules(): DegradationRules {
+  return degradationRulesWith(
+    (globalThis as { sportelloDegradationRules?: unknown }).sportelloDegradationRules,
+  );
+}
 
 /** The selected candidate pair of a transport's stats. */
 export function selectedPair(report: RTCStatsReport): StatsEntry | undefined {
@@ -105,7 +116,7 @@ export class LinkMonitor {
 
   constructor(
     private readonly target: LinkMonitorTarget,
-    private readonly rules: DegradationRules = DEFAULT_DEGRADATION_RULES,
+    private readonly rules: DegradationRules = pageDegradationRules(),
     private readonly now: () => number = () => performance.now(),
     private readonly intervalMs = 1000,
   ) {

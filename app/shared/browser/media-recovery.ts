@@ -13,8 +13,9 @@
 //   One that still carries media is left alone (W-4). A network change reopens the socket.
 // - A transport that keeps failing is restarted again, no more often than every `retryMs`.
 import type { types } from 'mediasoup-client';
+import { judgeHealth, type MediaHealth } from '../common/media-health.ts';
 
-export type MediaHealth = 'connecting' | 'flowing' | 'reconnecting';
+export type { MediaHealth } from '../common/media-health.ts';
 
 /** Incoming media silent this long, then back: its video needs a key frame. */
 const KEY_FRAME_GAP_MS = 1000;
@@ -42,6 +43,11 @@ export interface RecoverySubject {
    * (it grows while the person is seen or heard).
    */
   bytesReceived(): Promise<{ transport: number; media: number }>;
+  /**
+   * Every stream of the other side is paused by its person (the server said so): its media is
+   * silent on purpose, and so is much of the path (only RTCP and ICE consent checks come).
+   */
+  pausedByPerson?(): boolean;
 }
 
 export interface RecoveryOptions {
@@ -156,7 +162,8 @@ export class MediaRecovery {
       for (const t of this.subject.transports()) {
         // Stalled and not connected: ICE will not heal by itself in time. Stalled for long while
         // "connected" (a path that silently died, as after an address change): restart too.
-        const longStall = this.path.stalledFor() >= this.stallMs * 2;
+        // With the other side paused by its person, little but ICE consent checks arrives.
+        const longStall = !this.pausedByPerson() && this.path.stalledFor() >= this.stallMs * 2;
         if (t.connectionState !== 'connected' || longStall) void this.restart(t, 'stalled', false);
       }
     }
@@ -181,15 +188,28 @@ export class MediaRecovery {
     }
   }
 
+  /** The server said the other side paused or resumed a stream (its person's microphone, camera). */
+  remotePauseChanged(): void {
+    // Silence measured from now: media that resumes takes a moment to arrive, and that is no stall.
+    this.media.restart();
+    this.judge();
+  }
+
+  private pausedByPerson(): boolean {
+    return this.subject.pausedByPerson?.() ?? false;
+  }
+
   private judge(): void {
     if (this.closed) return;
     // A dropped socket alone is no reason: media may still flow without it (W-4).
-    const broken = this.subject
-      .transports()
-      .some((t) => t.connectionState === 'failed' || t.connectionState === 'disconnected');
-    const flowed = this.media.flowed;
-    const next: MediaHealth =
-      flowed && (this.stalled(this.media) || broken) ? 'reconnecting' : flowed ? 'flowing' : 'connecting';
+    const next = judgeHealth({
+      flowed: this.media.flowed,
+      mediaStalled: this.stalled(this.media),
+      pathBroken: this.subject
+        .transports()
+        .some((t) => t.connectionState === 'failed' || t.connectionState === 'disconnected'),
+      pausedByPerson: this.pausedByPerson(),
+    });
     if (next !== this.health) {
       this.health = next;
       this.o.onHealth?.(next);
@@ -222,6 +242,11 @@ class Counter {
     this.last = bytes;
     this.grewAt = performance.now();
     return true;
+  }
+
+  /** Counts the silence from now on. */
+  restart(): void {
+    this.grewAt = performance.now();
   }
 
   /** How long it has not grown (0 before it first flowed). */

@@ -21,6 +21,7 @@ import { produceOptions } from './media-options.ts';
 import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
 import { MediaRecovery, type MediaHealth } from './media-recovery.ts';
+import { TokenRenewal } from '../common/token-renewal.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -68,6 +69,15 @@ export class RoomClient {
   private readonly recovery: MediaRecovery;
   /** Whether media flows now: the page shows "reconnecting" while it does not. */
   onHealth: (health: MediaHealth) => void = () => {};
+  /**
+   * A fresh media token from the page's own signaling (kiosk core, console socket), asked when the
+   * server refused the one held: tokens are single-use, and a drop before `media:resync` arrived
+   * leaves the page with a spent one (token-renewal.ts). Undefined: none now, asked again later.
+   */
+  renewToken: () => Promise<string | undefined> = async () => undefined;
+  private readonly renewal: TokenRenewal;
+  /** The other side's streams its person paused, as the server told (media-health.ts). */
+  private readonly remotePaused = new Set<string>();
 
   constructor(
     serverUrl: string,
@@ -98,6 +108,8 @@ export class RoomClient {
           this.socket.connect();
         },
         bytesReceived: () => this.bytesReceived(),
+        pausedByPerson: () =>
+          this.consumers.size > 0 && [...this.consumers.keys()].every((id) => this.remotePaused.has(id)),
       },
       {
         onHealth: (h) => this.onHealth(h),
@@ -107,7 +119,10 @@ export class RoomClient {
     this.socket.on(EVENTS.mediaConsumer, (info) => void this.consume(info));
     this.socket.on(EVENTS.mediaConsumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
     this.socket.on(EVENTS.mediaClosed, ({ reason }) => this.close(reason));
-    this.socket.on(EVENTS.mediaConsumerPaused, ({ kind, paused }) => this.onRemotePaused(kind, paused));
+    this.socket.on(EVENTS.mediaConsumerPaused, ({ consumerId, kind, paused }) => {
+      this.markRemotePaused(consumerId, paused);
+      this.onRemotePaused(kind, paused);
+    });
     this.socket.on(MEDIA_LINK_EVENTS.videoNotice, ({ role, level }) => {
       this.videoLevels[role] = level;
       this.onVideoNotice({ ...this.videoLevels });
@@ -116,6 +131,19 @@ export class RoomClient {
       for (const t of [this.sendTransport, this.recvTransport]) void t?.updateIceServers({ iceServers });
     };
     this.socket.on(MEDIA_RECOVERY_EVENTS.resync, (p) => this.resync(p));
+    this.renewal = new TokenRenewal(
+      {
+        token: () => this.token,
+        reconnectWith: (token) => {
+          this.token = token;
+          this.socket.connect();
+        },
+        renew: () => this.renewToken(),
+        closed: () => this.closed,
+      },
+      { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) },
+    );
+    this.socket.on('connect_error', (err) => this.renewal.refused(err.message, this.socket.active));
     this.socket.on('disconnect', () => this.recovery.socketDown());
     // The server pings every 2 s: a socket not heard from for longer is stuck.
     this.socket.io.on('ping', () => (this.heardAt = performance.now()));
@@ -245,8 +273,10 @@ export class RoomClient {
   }
 
   private async consume(info: ConsumerInfo): Promise<void> {
-    // After a reconnect the room sends again the consumers this page already has.
-    if (!this.recvTransport || this.closed || this.consumers.has(info.id)) return;
+    // After a reconnect the room sends again the consumers this page already has (with their
+    // producers' pause state, which may have changed meanwhile).
+    if (this.consumers.has(info.id)) return this.markRemotePaused(info.id, info.producerPaused ?? false);
+    if (!this.recvTransport || this.closed) return;
     const consumer = await this.recvTransport.consume({
       id: info.id,
       producerId: info.producerId,
@@ -254,6 +284,7 @@ export class RoomClient {
       rtpParameters: info.rtpParameters as types.RtpParameters,
     });
     this.consumers.set(consumer.id, consumer);
+    if (info.producerPaused) this.remotePaused.add(consumer.id);
     this.remoteStream.addTrack(consumer.track);
     this.onRemoteTrack();
     if (info.producerPaused) this.onRemotePaused(info.kind, true);
@@ -261,7 +292,15 @@ export class RoomClient {
     await this.request(EVENTS.mediaResumeConsumer, { consumerId: consumer.id });
   }
 
+  private markRemotePaused(consumerId: string, paused: boolean): void {
+    if (paused === this.remotePaused.has(consumerId)) return;
+    if (paused) this.remotePaused.add(consumerId);
+    else this.remotePaused.delete(consumerId);
+    this.recovery.remotePauseChanged();
+  }
+
   private dropConsumer(id: string): void {
+    this.remotePaused.delete(id);
     const consumer = this.consumers.get(id);
     if (!consumer) return;
     this.remoteStream.removeTrack(consumer.track);
@@ -295,11 +334,15 @@ export class RoomClient {
     await this.producers.get(kind)?.replaceTrack({ track });
   }
 
+  /** Stops or restarts sending the camera, and tells the server, so that the other side knows. */
   setCameraOff(off: boolean): void {
     const p = this.producers.get('video');
-    if (!p) return;
+    if (!p || this.closed) return;
     if (off) p.pause();
     else p.resume();
+    this.request(EVENTS.mediaPauseProducer, { producerId: p.id, paused: off }).catch((err: unknown) =>
+      console.warn('could not tell the server about the camera', err),
+    );
   }
 
   /** Inbound media figures from WebRTC's own statistics. */
@@ -322,6 +365,7 @@ export class RoomClient {
     this.ice.close();
     this.monitor?.close();
     this.recovery.close();
+    this.renewal.close();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
     this.sendTransport?.close();

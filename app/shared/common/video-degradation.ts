@@ -52,6 +52,20 @@ export const DEFAULT_DEGRADATION_RULES: DegradationRules = {
   flapWindowMs: 30_000,
 };
 
+/**
+ * The rules with some replaced: numbers only, each finite and not negative, the rest ignored (the
+ * override comes from outside the code, see pageDegradationRules()).
+ */
+export function degradationRulesWith(override: unknown): DegradationRules {
+  const rules: DegradationRules = { ...DEFAULT_DEGRADATION_RULES };
+  if (typeof override !== 'object' || override === null) return rules;
+  for (const key of Object.keys(rules) as (keyof DegradationRules)[]) {
+    const v = (override as Record<string, unknown>)[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) rules[key] = v;
+  }
+  return rules;
+}
+
 export interface DegradationState {
   level: VideoLevel;
   /** Bad samples in a row, and the worst level they asked for. */

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_DEGRADATION_RULES as R,
+  degradationRulesWith,
   initialDegradation,
   levelFor,
   nextDegradation,
@@ -100,4 +101,22 @@ test('W-5 the bandwidth estimate counts only at full video, after it has had tim
   assert.equal(ramp.state.level, 'full');
   const ramped = feed(ramp.state, ramp.atMs, 30, { loss: 0, bandwidthKbps: 2000 });
   assert.equal(ramped.state.level, 'full');
+});
+
+test('W-5 rules replaced from outside: only known numbers, finite and not negative; the rest kept', () => {
+  assert.deepEqual(degradationRulesWith(undefined), R);
+  assert.deepEqual(degradationRulesWith('holdMs=1'), R);
+  const r = degradationRulesWith({
+    holdMs: 2000,
+    maxHoldMs: 16_000,
+    rampMs: -1,
+    flapWindowMs: Infinity,
+    x: 5,
+  });
+  assert.equal(r.holdMs, 2000);
+  assert.equal(r.maxHoldMs, 16_000);
+  assert.equal(r.rampMs, R.rampMs, 'a negative figure is ignored');
+  assert.equal(r.flapWindowMs, R.flapWindowMs, 'an infinite one too');
+  assert.equal('x' in r, false, 'unknown keys are not taken');
+  assert.equal(R.holdMs, 8_000, 'the defaults are not changed');
 });

@@ -136,6 +136,13 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
         // "More time" on a screen whose timer runs: the same screen, its timer from the start.
         if (this.state.timer?.extendable) this.patch({ timer: this.armTimer() });
         break;
+      case 'renewMediaToken':
+        // The server's answer is a session, fed like the one told on every connection.
+        if (this.state.screen.screen === 'in-call') {
+          const session = await this.p.link.currentSession();
+          if (session) await this.feed({ type: 'session', session });
+        }
+        break;
     }
     return this.state;
   }

@@ -161,7 +161,11 @@ export function followTruth(
   }
   if (withCallNow || s.screen === 'idle' || s.screen === 'ended' || s.screen === 'handset-off-hook') {
     if (call.phase === 'in-call') {
-      if (s.screen === 'in-call' && ctx.callId === call.callId) return undefined;
+      // The same call: only its fresh media token is taken (a page whose socket missed its own).
+      if (s.screen === 'in-call' && ctx.callId === call.callId)
+        return s.media.token === call.mediaToken
+          ? undefined
+          : { screen: { ...s, media: { ...s.media, token: call.mediaToken } } };
       const accepted = { callId: call.callId, mediaToken: call.mediaToken, operatorName: call.operatorName };
       return { screen: inCall(accepted, ctx), ctx: { ...forget, callId: call.callId } };
     }

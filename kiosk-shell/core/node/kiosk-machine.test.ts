@@ -405,6 +405,21 @@ describe('the kiosk machine', () => {
     assert.deepEqual(typing.effects, [{ type: 'hang-up', callId: 'c9' }]);
     // While our own request is on its way, the truth waits for its answer.
     assert.deepEqual(step(ROWS['waiting (asked)']!, talking).effects, []);
+    // The same call told again (a reconnect, or the page asked for a token): only the fresh media
+    // token is taken (tokens are single-use); the same token changes nothing.
+    const again = (mediaToken: string) =>
+      ({
+        type: 'session',
+        session: { call: { phase: 'in-call', callId: 'c9', mediaToken, operatorName: 'G' } },
+      }) as const;
+    const renewed = step(adopted.state, again('m2'));
+    assert.deepEqual(renewed.state.screen, {
+      screen: 'in-call',
+      operatorName: 'G',
+      media: { callId: 'c9', serverUrl: 'http://server', token: 'm2' },
+    });
+    assert.deepEqual(renewed.effects, []);
+    assert.deepEqual(step(adopted.state, again('m')).state.screen, adopted.state.screen, 'the same token');
   });
 
   test('out of service hangs up the call and then takes no input', () => {

@@ -186,6 +186,16 @@ export class ServerLink extends EventEmitter<ServerLinkEvents> {
       .catch(() => undefined);
   }
 
+  /** The call this totem has, asked now (with a fresh media token); undefined without an answer. */
+  async currentSession(): Promise<KioskSession | undefined> {
+    if (!this.socket.connected) return undefined;
+    const res = (await this.socket
+      .timeout(this.requestTimeoutMs)
+      .emitWithAck(EVENTS.sessionGet, {})
+      .catch(() => undefined)) as ({ ok: true } & KioskSession) | { ok: false } | undefined;
+    return res?.ok ? { call: res.call } : undefined;
+  }
+
   async fetchAgenda(signal?: AbortSignal): Promise<KioskAgenda> {
     const res = await fetch(`${this.serverUrl}${KIOSK_ROUTES.agenda.path}`, {
       headers: { authorization: `Totem ${await this.bearer()}` },

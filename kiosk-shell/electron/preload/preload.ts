@@ -25,6 +25,7 @@ const api: KioskApi = {
   backToIdle: () => request({ method: 'backToIdle' }),
   requestCallback: () => request({ method: 'requestCallback' }),
   extendTime: () => request({ method: 'extendTime' }),
+  renewMediaToken: () => request({ method: 'renewMediaToken' }),
   setLanguage: (language) => request({ method: 'setLanguage', language }),
   onState(listener) {
     const forward = (_event: IpcRendererEvent, state: KioskState) => listener(state);

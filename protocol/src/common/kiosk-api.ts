@@ -242,6 +242,12 @@ export const kioskRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('requestCallback') }),
   /** "More time": the citizen is still there; the screen's timer starts again (U-1, K-4). */
   z.strictObject({ method: z.literal('extendTime') }),
+  /**
+   * In a call, the page's media socket was refused its token (tokens are single-use, and the page
+   * missed the fresh one): the core asks the server for the call again, whose answer carries a new
+   * token in the in-call screen. Nothing happens on other screens.
+   */
+  z.strictObject({ method: z.literal('renewMediaToken') }),
 ]);
 export type KioskRequest = z.infer<typeof kioskRequestSchema>;
 export type KioskMethod = KioskRequest['method'];
@@ -268,6 +274,8 @@ export interface KioskApi {
   requestCallback(): Promise<Result<KioskState>>;
   /** Starts the screen's timer again ("more time"); nothing happens on a screen without one. */
   extendTime(): Promise<Result<KioskState>>;
+  /** A fresh media token in the in-call screen (see the request above). */
+  renewMediaToken(): Promise<Result<KioskState>>;
   onState(listener: (state: KioskState) => void): () => void;
 }
 

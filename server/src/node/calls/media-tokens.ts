@@ -1,8 +1,8 @@
 // Short-lived tokens that admit one side of one call to its media room, and nothing else. A token
-// belongs to the first socket that presents it: while that socket is connected, the same token on
-// any other socket is a replay, refused, and the holder is left alone (attaching would evict it).
-// Once the holder's socket is gone, the token may be presented again within its lifetime — that is
-// the page's own media socket reconnecting — and the new socket becomes the holder.
+// is claimable once, ever: the first socket that presents it holds it, and the same token on any
+// later socket — a replay, or the holder's own reconnect — is refused. Every connection is handed a
+// fresh token for the next one (media:resync); a page that never got it (its socket dropped before
+// the resync arrived) asks its own signaling (kiosk or operator namespace) for a new one.
 import { randomBytes } from 'node:crypto';
 import type { PeerRole } from '../media/room.ts';
 
@@ -10,7 +10,7 @@ interface Grant {
   callId: string;
   role: PeerRole;
   expiresAt: number;
-  /** The socket that holds the token, once one presented it. */
+  /** The socket that claimed the token, once one did. */
   holder?: string;
 }
 
@@ -22,12 +22,13 @@ export class MediaTokens {
   ) {}
 
   issue(callId: string, role: PeerRole): string {
+    this.sweep();
     const token = randomBytes(24).toString('base64url');
     this.grants.set(token, { callId, role, expiresAt: this.nowMs() + this.ttlMs });
     return token;
   }
 
-  /** The grant of a token that is known and not expired; tokens stay valid for reconnects. */
+  /** The grant of a token that is known, not expired and not claimed yet. */
   check(token: string | undefined): Grant | undefined {
     if (!token) return undefined;
     const grant = this.grants.get(token);
@@ -36,23 +37,23 @@ export class MediaTokens {
       this.grants.delete(token);
       return undefined;
     }
-    return grant;
+    return grant.holder === undefined ? grant : undefined;
   }
 
   /**
-   * Claims a token for a socket: its grant, or undefined when the token is unknown, expired, or
-   * held by another socket that `alive` says is still connected.
+   * Claims a token for a socket, once: its grant, or undefined when the token is unknown, expired
+   * or already claimed (by any socket, connected or not).
    */
-  claim(
-    token: string | undefined,
-    socketId: string,
-    alive: (socketId: string) => boolean,
-  ): Grant | undefined {
+  claim(token: string | undefined, socketId: string): Grant | undefined {
     const grant = this.check(token);
     if (!grant) return undefined;
-    if (grant.holder !== undefined && grant.holder !== socketId && alive(grant.holder)) return undefined;
     grant.holder = socketId;
     return grant;
+  }
+
+  /** Tokens kept (claimed ones are kept until they expire, so that a replay is told apart). */
+  get size(): number {
+    return this.grants.size;
   }
 
   revokeCall(callId: string): void {
@@ -61,5 +62,11 @@ export class MediaTokens {
 
   clear(): void {
     this.grants.clear();
+  }
+
+  /** Drops expired grants: a long call is handed a token on every session and media connection. */
+  private sweep(): void {
+    const now = this.nowMs();
+    for (const [token, g] of this.grants) if (g.expiresAt < now) this.grants.delete(token);
   }
 }

@@ -276,7 +276,7 @@ export class Signaling implements CallNotifier {
         this.startGrace(
           `totem:${totem.id}`,
           () => background(log, "could not end a gone totem's call", this.router.totemGone(totem.id)),
-          this.graceFor(reason, this.router.sessions.ofTotem(totem.id) !== undefined),
+          this.graceFor(reason, this.router.sessions.ofTotem(totem.id) !== undefined, !homeBooking),
         );
       });
     });
@@ -360,10 +360,8 @@ export class Signaling implements CallNotifier {
     const { log } = this.o;
     this.media.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      // Claimed by this socket; a replay while the holder is connected is refused (media-tokens.ts).
-      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id, (id) =>
-        this.media.sockets.has(id),
-      );
+      // Claimed by this socket, once: any later use of the same token is refused (media-tokens.ts).
+      const grant = this.router.tokens.claim(typeof token === 'string' ? token : undefined, socket.id);
       if (!grant) return next(new Error('media token refused'));
       socket.data.grant = grant;
       next();
@@ -456,10 +454,15 @@ export class Signaling implements CallNotifier {
    * How long a dropped side may take to come back. A socket that went silent ('ping timeout': the
    * network, not the person) during a call keeps the call for the outage limit (W-1, W-4); the
    * liveness watch ends it sooner if its media is gone that long. A socket closed by its page (a
-   * console closed, W-7) has the short grace.
+   * console closed, W-7) has the short grace. A totem's core never closes its link during a call
+   * but to shut down: its connection reset or broken mid-call (a router restarting, a NAT that
+   * forgot it) is the network too, and the call belongs to the media the page still carries.
    */
-  private graceFor(reason: string, inCall: boolean): number {
-    return inCall && reason === 'ping timeout' ? this.o.outageMs : this.o.reconnectGraceMs;
+  private graceFor(reason: string, inCall: boolean, totemCore = false): number {
+    const network =
+      reason === 'ping timeout' ||
+      (totemCore && (reason === 'transport close' || reason === 'transport error'));
+    return inCall && network ? this.o.outageMs : this.o.reconnectGraceMs;
   }
 
   private startGrace(key: string, fn: () => void, ms: number): void {

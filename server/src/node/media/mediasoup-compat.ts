@@ -65,3 +65,46 @@ export function workerSettings(rtcMinPort: number, rtcMaxPort: number): types.Wo
 export function candidateAddress(candidate: { ip?: string; address?: string }): string | undefined {
   return candidate.address ?? candidate.ip;
 }
+
+/**
+ * The best score of a producer's streams (0 = nothing arrives, 10 = perfect). mediasoup 3.8 emits
+ * `score` with an array of `{ ssrc, rid?, score }`; newer versions add fields, and a producer with
+ * no stream yet sends an empty array, which counts as 0.
+ */
+export function bestScore(scores: readonly { score?: number }[] | undefined): number {
+  return Math.max(0, ...(scores ?? []).map((s) => (typeof s.score === 'number' ? s.score : 0)));
+}
+
+/** Calls `fn` with the producer's best score each time mediasoup reports its scores. */
+export function onProducerScore(producer: types.Producer, fn: (best: number) => void): void {
+  producer.on('score', (scores: types.ProducerScore[]) => fn(bestScore(scores)));
+}
+
+/**
+ * Bytes received in a transport's stats. mediasoup 3.8's `getStats()` resolves with an array of
+ * entries each carrying `bytesReceived`; later versions keep the array but may leave fields out.
+ */
+export function bytesReceivedOf(stats: unknown): number {
+  if (!Array.isArray(stats)) return 0;
+  let total = 0;
+  for (const s of stats) {
+    const b = (s as { bytesReceived?: unknown } | null)?.bytesReceived;
+    if (typeof b === 'number' && Number.isFinite(b)) total += b;
+  }
+  return total;
+}
+
+/** Bytes a transport has received (RTP, RTCP, STUN); 0 if its stats cannot be read (closing). */
+export async function transportBytesReceived(transport: types.Transport): Promise<number> {
+  if (transport.closed) return 0;
+  return bytesReceivedOf(await transport.getStats().catch(() => []));
+}
+
+/**
+ * The remote address of a WebRTC transport's selected ICE pair, or '' before one is selected. 3.8
+ * names it `remoteIp`; newer versions say `remoteAddress` (and keep `remoteIp` for a while).
+ */
+export function selectedRemoteIp(transport: { iceSelectedTuple?: unknown }): string {
+  const tuple = transport.iceSelectedTuple as { remoteIp?: string; remoteAddress?: string } | undefined;
+  return tuple?.remoteAddress ?? tuple?.remoteIp ?? '';
+}

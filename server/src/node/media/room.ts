@@ -4,7 +4,13 @@
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, TransportInfo, VideoLevel, VideoNotice } from '@sportello/protocol';
 import { EventEmitter } from 'node:events';
-import { MEDIA_CODECS, webRtcTransportOptions } from './mediasoup-compat.ts';
+import {
+  MEDIA_CODECS,
+  onProducerScore,
+  selectedRemoteIp,
+  transportBytesReceived,
+  webRtcTransportOptions,
+} from './mediasoup-compat.ts';
 import { applyVideoLevel } from './video-level.ts';
 import { reserveUnderCap } from './peer-caps.ts';
 
@@ -128,11 +134,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     const peer = this.peers.get(role);
     if (!peer || this.closed) return undefined;
     let total = 0;
-    for (const t of [...peer.transports.values()]) {
-      if (t.closed) continue;
-      const stats = await t.getStats().catch(() => []);
-      for (const s of stats) total += (s as { bytesReceived?: number }).bytesReceived ?? 0;
-    }
+    for (const t of [...peer.transports.values()]) total += await transportBytesReceived(t);
     return total;
   }
 
@@ -227,8 +229,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
    */
   private keyFrameOnReturn(producer: types.Producer, sender: Peer): void {
     let silent = false;
-    producer.on('score', (scores: types.ProducerScore[]) => {
-      const best = Math.max(0, ...scores.map((s) => s.score));
+    onProducerScore(producer, (best) => {
       if (best === 0) silent = true;
       else if (silent) {
         silent = false;
@@ -341,7 +342,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
         consumers: p.consumers.size,
         attached: p.owner !== undefined,
         // Where each transport's media comes from now (an address change shows here: W-2).
-        remoteIps: [...p.transports.values()].map((t) => t.iceSelectedTuple?.remoteIp ?? ''),
+        remoteIps: [...p.transports.values()].map(selectedRemoteIp),
       };
     }
     return { callId: this.callId, peers };

@@ -4,7 +4,9 @@
 // transports, producers and consumers on the server's mediasoup worker.
 import {
   EVENTS,
+  MEDIA_RECOVERY_EVENTS,
   NAMESPACES,
+  type MediaResync,
   type ConsumerInfo,
   type MediaClientEvents,
   type MediaServerEvents,
@@ -50,7 +52,11 @@ export class MediaPeer {
   readonly consumers: ConsumerInfo[] = [];
   private readonly waiters: (() => void)[] = [];
 
-  private constructor(readonly socket: Socket<MediaServerEvents, MediaClientEvents>) {
+  private constructor(
+    readonly socket: Socket<MediaServerEvents, MediaClientEvents>,
+    /** The server's first word on this connection: the token for the next one. */
+    readonly resync: Promise<MediaResync>,
+  ) {
     socket.on(EVENTS.mediaConsumer, (info) => {
       this.consumers.push(info);
       for (const w of this.waiters.splice(0)) w();
@@ -65,6 +71,8 @@ export class MediaPeer {
       forceNew: true,
       reconnection: false,
     });
+    // Listened for before the connection completes: it is sent right after.
+    const resync = new Promise<MediaResync>((resolve) => socket.once(MEDIA_RECOVERY_EVENTS.resync, resolve));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => {
@@ -72,7 +80,7 @@ export class MediaPeer {
         reject(err);
       });
     });
-    return new MediaPeer(socket);
+    return new MediaPeer(socket, resync);
   }
 
   /** Sends one request; resolves with the answer, ok or not. */
