@@ -46,6 +46,12 @@ export interface KioskLaunchOptions {
    * and the page over its DevTools pipe, so the secret is on no command line.
    */
   pageSecret?: string;
+  /**
+   * The page and its secret when they are not known yet (the agent is still starting): Chromium
+   * starts at once on about:blank, and takes the page over its DevTools pipe when this resolves.
+   * If it rejects, the window is closed and nothing is opened. Chromium only.
+   */
+  page?: Promise<{ pageUrl: string; pageSecret: string }>;
   /** Run Chromium headless (tests and self-checks on machines without a screen). Default false. */
   headless?: boolean;
   /**
@@ -234,6 +240,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<KioskLaunchResult> {
   const env = o.env ?? process.env;
+  // A page that fails while no window waits for it is its starter's to report, not an unhandled error.
+  o.page?.catch(() => {});
   const electronMain = o.electronMain ?? ELECTRON_MAIN_BUNDLE;
   const choice = chooseRuntime({
     env,
@@ -243,7 +251,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     electronMain,
     electron: o.electron,
     chromiumPath: o.chromiumPath ?? findChromium(env),
-    pageUrl: o.pageUrl,
+    pageUrl: o.pageUrl ?? (o.page ? 'about:blank' : undefined),
   });
   if (choice.runtime === 'none') return { opened: false, reason: choice.reason };
   const isRoot = o.isRoot ?? process.getuid?.() === 0;
@@ -283,7 +291,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     // The profile belongs to the user the browser runs as (mkdtemp made it 0700 for us).
     if (ids) chownSync(userDataDir, ids.uid, ids.gid);
     const args = chromiumKioskArgs({
-      pageUrl: o.pageSecret !== undefined ? 'about:blank' : choice.pageUrl,
+      pageUrl: o.pageSecret !== undefined || o.page ? 'about:blank' : choice.pageUrl,
       userDataDir,
       autoGrantMedia: o.autoGrantMedia === true,
       headless: o.headless === true,
@@ -343,9 +351,16 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
       return closing;
     },
   };
-  if (cdp && o.pageSecret !== undefined && choice.runtime === 'chromium') {
+  if (cdp && (o.pageSecret !== undefined || o.page) && choice.runtime === 'chromium') {
+    let page: { pageUrl: string; pageSecret: string };
     try {
-      const session = await openPageWithSecret(cdp, choice.pageUrl, o.pageSecret, HANDOVER_TIMEOUT_MS);
+      page = o.page ? await o.page : { pageUrl: choice.pageUrl, pageSecret: o.pageSecret! };
+    } catch (err) {
+      await handle.close();
+      return { opened: false, reason: `no page for the window: ${(err as Error).message}` };
+    }
+    try {
+      const session = await openPageWithSecret(cdp, page.pageUrl, page.pageSecret, HANDOVER_TIMEOUT_MS);
       const pipe = cdp;
       handle.evaluate = (expression) => evaluateInPage(pipe, session, expression);
     } catch (err) {
