@@ -67,12 +67,12 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Chromium with fake camera and microphone (the launcher's own flags stay as they are). */
-function fakeMediaChromium(dir: string): string {
+function fakeMediaChromium(dir: string, extraFlags = ''): string {
   const file = join(dir, 'chromium-fake-media');
   // --expose-gc: the benchmark collects garbage in the page before each memory reading.
   writeFileSync(
     file,
-    `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream --js-flags=--expose-gc "$@"\n`,
+    `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream --js-flags=--expose-gc ${extraFlags} "$@"\n`,
   );
   chmodSync(dir, 0o755);
   chmodSync(file, 0o755);
@@ -206,7 +206,10 @@ async function kioskSending(t: TestServer, callId: string): Promise<void> {
 function byKind(from: Memory, to: Memory): string {
   return Object.entries(to.byKind)
     .sort((a, b) => b[1] - a[1])
-    .map(([kind, v]) => `${kind} ${(from.byKind[kind] ?? 0).toFixed(0)} → ${v.toFixed(0)} MB`)
+    .map(([kind, v]) => {
+      const n = to.countByKind[kind] ?? 1;
+      return `${kind}${n > 1 ? ` ×${n}` : ''} ${(from.byKind[kind] ?? 0).toFixed(0)} → ${v.toFixed(0)} MB`;
+    })
     .join(', ');
 }
 
@@ -217,7 +220,8 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
   const work = mkdtempSync(join(tmpdir(), 'sportello-bench-kiosk-'));
   // Its own folder, readable by the unprivileged user the window runs as.
   const binDir = mkdtempSync(join(tmpdir(), 'sportello-bench-chromium-'));
-  const chromium = fakeMediaChromium(binDir);
+  // BENCH_KIOSK_CHROMIUM_FLAGS: flags to try beside the launcher's (a flag's effect, before adopting it).
+  const chromium = fakeMediaChromium(binDir, process.env.BENCH_KIOSK_CHROMIUM_FLAGS ?? '');
   const base = nextWeekdayMorning().getTime();
   const realStart = Date.now();
   const t = await startTestServer(

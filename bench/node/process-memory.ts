@@ -49,6 +49,8 @@ export interface Memory {
   processes: number;
   /** PSS by kind of process, MiB. */
   byKind: Record<string, number>;
+  /** How many processes of each kind. */
+  countByKind: Record<string, number>;
   /** The physical pages of all the processes, each counted once, MiB; null without access. */
   unique: number | null;
 }
@@ -59,6 +61,7 @@ export function memory(pids: number[], agentPid: number): Memory {
   let rss = 0;
   let processes = 0;
   const byKind: Record<string, number> = {};
+  const countByKind: Record<string, number> = {};
   for (const pid of pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -68,11 +71,12 @@ export function memory(pids: number[], agentPid: number): Memory {
       processes++;
       const kind = kindOf(pid, agentPid);
       byKind[kind] = (byKind[kind] ?? 0) + p;
+      countByKind[kind] = (countByKind[kind] ?? 0) + 1;
     } catch {
       /* ended meanwhile */
     }
   }
-  return { pss, rss, processes, byKind, unique: uniqueResident(pids) };
+  return { pss, rss, processes, byKind, countByKind, unique: uniqueResident(pids) };
 }
 
 /** The union of the resident physical pages of the processes, MiB; null where pagemap is closed. */
