@@ -327,7 +327,11 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
         unit: 'MB',
         target: '≤ 300 MB',
         pass: figure(last) <= 300,
-        note: `${last.processes} processes (agent + Chromium); ${label} at ${samples.map((s) => `${s.calls}: ${mb(figure(s))}`).join(', ')}; PSS ${mb(last.pss)}, RSS summed ${mb(last.rss)}; PSS by process at ${steady.calls} → ${last.calls} calls: ${byKind(steady, last)}`,
+        note: `${last.processes} processes (agent + Chromium); ${
+          last.uniqueFiles !== null
+            ? `of the last reading, ${mb(last.uniqueFiles)} map program files (Chromium's and Node's code, libraries, fonts: shared with any other Chromium on the machine) and ${mb(last.unique! - last.uniqueFiles)} are the processes' own; `
+            : ''
+        }${label} at ${samples.map((s) => `${s.calls}: ${mb(figure(s))}`).join(', ')}; PSS ${mb(last.pss)}, RSS summed ${mb(last.rss)}; PSS by process at ${steady.calls} → ${last.calls} calls: ${byKind(steady, last)}`,
       },
       {
         name: `kiosk memory growth, call ${steady.calls} → ${last.calls}`,

@@ -53,6 +53,12 @@ export interface Memory {
   countByKind: Record<string, number>;
   /** The physical pages of all the processes, each counted once, MiB; null without access. */
   unique: number | null;
+  /**
+   * The part of `unique` that maps files: program code and data (Chromium's binary alone is
+   * 160-280 MB of it, more when other Chromiums on the machine keep more of it in the page cache,
+   * which fault-around then maps), libraries, fonts. The rest is the processes' own memory.
+   */
+  uniqueFiles: number | null;
 }
 
 /** PSS and RSS summed over the processes, and their unique resident memory, MiB. */
@@ -76,12 +82,25 @@ export function memory(pids: number[], agentPid: number): Memory {
       /* ended meanwhile */
     }
   }
-  return { pss, rss, processes, byKind, countByKind, unique: uniqueResident(pids) };
+  const u = uniqueResident(pids);
+  return {
+    pss,
+    rss,
+    processes,
+    byKind,
+    countByKind,
+    unique: u?.total ?? null,
+    uniqueFiles: u?.files ?? null,
+  };
 }
 
-/** The union of the resident physical pages of the processes, MiB; null where pagemap is closed. */
-export function uniqueResident(pids: number[]): number | null {
+/**
+ * The union of the resident physical pages of the processes, MiB, and the part of it that maps
+ * files; null where pagemap is closed.
+ */
+export function uniqueResident(pids: number[]): { total: number; files: number } | null {
   const frames = new Set<number>();
+  const fileFrames = new Set<number>();
   const chunk = Buffer.alloc(8 * 16_384);
   for (const pid of pids) {
     let smaps: string;
@@ -94,10 +113,13 @@ export function uniqueResident(pids: number[]): number | null {
     }
     try {
       let range: [number, number] | undefined;
+      let isFile = false;
       for (const line of smaps.split('\n')) {
-        const head = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+        const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+ *(.*)$/.exec(line);
         if (head) {
           range = [parseInt(head[1]!, 16), parseInt(head[2]!, 16)];
+          // Shared memory between the processes (/dev/shm, memfd) is theirs, not a program file.
+          isFile = head[3]!.startsWith('/') && !head[3]!.startsWith('/dev/shm/');
           continue;
         }
         const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -113,6 +135,7 @@ export function uniqueResident(pids: number[]): number | null {
             // Without CAP_SYS_ADMIN the kernel reports frame 0 for every page.
             if (frame === 0) return null;
             frames.add(frame);
+            if (isFile) fileFrames.add(frame);
           }
         }
       }
@@ -122,5 +145,5 @@ export function uniqueResident(pids: number[]): number | null {
       closeSync(fd);
     }
   }
-  return (frames.size * PAGE) / 2 ** 20;
+  return { total: (frames.size * PAGE) / 2 ** 20, files: (fileFrames.size * PAGE) / 2 ** 20 };
 }

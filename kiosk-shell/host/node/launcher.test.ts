@@ -50,8 +50,15 @@ test('Chromium runs in kiosk app mode with a fresh profile and quiet defaults', 
     '--disable-sync',
     '--noerrdialogs',
     '--disable-translate',
+    '--disable-features=SpareRendererForSitePerProcess,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
   ]) {
     assert.ok(args.includes(flag), flag);
+  }
+  // Chromium keeps only the last of a repeated switch: one --disable-features, or features come back.
+  assert.equal(args.filter((a) => a.startsWith('--disable-features=')).length, 1);
+  // Never the flags that trade the sandbox for memory.
+  for (const weak of ['--no-sandbox', '--single-process', '--no-zygote', '--in-process-gpu']) {
+    assert.ok(!args.includes(weak), weak);
   }
   assert.ok(!args.includes('--use-fake-ui-for-media-stream'));
   assert.ok(!args.includes('--no-sandbox'));
@@ -197,6 +204,9 @@ test('with the page still to come, the window starts at once; a page that fails 
   fail(new Error('the agent could not open its database'));
   const result = await opening;
   assert.equal(result.opened, false);
-  assert.match(result.opened ? '' : result.reason, /no page for the window: the agent could not open its database/);
+  assert.match(
+    result.opened ? '' : result.reason,
+    /no page for the window: the agent could not open its database/,
+  );
   assert.throws(() => process.kill(pid, 0), 'the window process was ended');
 });
