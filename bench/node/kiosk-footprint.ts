@@ -7,7 +7,7 @@
 // the processes' unique resident memory (each physical page once) against the target, with PSS and
 // RSS sums for reference.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,17 @@ import { summarize, type Row } from './stats.ts';
 
 const CHILD = fileURLToPath(new URL('./kiosk-footprint-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The node flags of the Chromium unit's ExecStart (between /usr/bin/node and the bundle). */
+const UNIT_NODE_FLAGS = ((): string[] => {
+  const unit = readFileSync(
+    join(ROOT, 'kiosk-shell/packaging/systemd/sportello-kiosk-chromium.service'),
+    'utf8',
+  );
+  const exec = /^ExecStart=.*?\/usr\/bin\/node((?: --\S+)*) \S+$/m.exec(unit);
+  if (!exec)
+    throw new Error('the Chromium unit no longer runs /usr/bin/node <flags> <bundle>: update the benchmark');
+  return exec[1]!.trim().split(' ').filter(Boolean);
+})();
 /** Longest wait for any one step: a bound against a hang, never a figure. */
 const STEP_BOUND_MS = 120_000;
 
@@ -66,13 +77,30 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Chromium with fake camera and microphone (the launcher's own flags stay as they are). */
+/**
+ * Chromium with fake camera and microphone (the launcher's own flags stay as they are), and V8's
+ * --expose-gc added to whatever --js-flags the launcher gives (Chromium keeps only the last one).
+ * `extraFlags` (space-separated, no spaces inside one flag) go before the launcher's.
+ */
 function fakeMediaChromium(dir: string, extraFlags = ''): string {
   const file = join(dir, 'chromium-fake-media');
   // --expose-gc: the benchmark collects garbage in the page before each memory reading.
   writeFileSync(
     file,
-    `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream --js-flags=--expose-gc ${extraFlags} "$@"\n`,
+    [
+      '#!/bin/sh',
+      'js=--expose-gc',
+      `set -- ${extraFlags} "$@"`,
+      'for a in "$@"; do',
+      '  shift',
+      '  case "$a" in',
+      '    --js-flags=*) js="$js ${a#--js-flags=}" ;;',
+      '    *) set -- "$@" "$a" ;;',
+      '  esac',
+      'done',
+      `exec ${CHROMIUM} --use-fake-device-for-media-stream "--js-flags=$js" "$@"`,
+      '',
+    ].join('\n'),
   );
   chmodSync(dir, 0o755);
   chmodSync(file, 0o755);
@@ -102,7 +130,15 @@ type Runner = { name: 'tsx' } | { name: 'bundle'; file: string };
 async function startKiosk(t: TestServer, work: string, chromium: string, runner: Runner): Promise<Kiosk> {
   const dataDir = mkdtempSync(join(work, 'kiosk-'));
   const t0 = performance.now();
-  const args = ['--expose-gc', ...(runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file])];
+  // The unit's node flags, so that the agent runs here as on the totem; BENCH_KIOSK_NODE_FLAGS to try others.
+  const nodeFlags = (process.env.BENCH_KIOSK_NODE_FLAGS ?? UNIT_NODE_FLAGS.join(' '))
+    .split(' ')
+    .filter(Boolean);
+  const args = [
+    '--expose-gc',
+    ...nodeFlags,
+    ...(runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file]),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {

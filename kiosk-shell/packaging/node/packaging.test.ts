@@ -164,9 +164,13 @@ test('the .deb maps every appliance file to its place, the data apart from the p
 test('the Chromium unit runs the agent bundle that `npm run build` writes, with plain node', () => {
   const unit = UNITS[1]!;
   const exec = directives(unit).find(([k]) => k === 'ExecStart')![1];
-  const [, node, bundle, ...rest] = /^\/usr\/bin\/cage -s -- (\S+) (\S+)(.*)$/.exec(exec) ?? [];
+  const [, node, flags, bundle, rest] =
+    /^\/usr\/bin\/cage -s -- (\S+)((?: --\S+)*) (\S+)(.*)$/.exec(exec) ?? [];
   assert.equal(node, '/usr/bin/node', exec);
-  assert.deepEqual(rest, [''], `${exec}: nothing after the bundle`);
+  assert.equal(rest, '', `${exec}: nothing after the bundle`);
+  // Only V8 memory settings for node: nothing that loads code (--import, --require) or opens a port.
+  for (const flag of flags!.trim().split(' ').filter(Boolean))
+    assert.match(flag, /^--max-[a-z-]+-size=\d+$/, flag);
   assert.ok(!exec.includes('tsx'), `${exec}: no transpiler at start`);
   // The unit's checkout is /opt/sportello: the bundle's path in it is the build's.
   assert.equal(bundle, join('/opt/sportello', relative(root, AGENT_BUNDLE)));
