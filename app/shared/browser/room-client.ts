@@ -321,10 +321,5 @@ export class RoomClient {
   }
 }
 
-/** Camera and microphone, or a clear error saying which is missing. */
-export async function openCameraAndMicrophone(): Promise<MediaStream> {
-  return navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: true, noiseSuppression: true },
-    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } },
-  });
-}
+// In its own small module, so that the kiosk page can open its camera without loading the call's code.
+export { openCameraAndMicrophone } from './local-media.ts';
