@@ -12,6 +12,7 @@ import sl from '../common/locales/sl.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
 import type { MediaStats, RoomClient } from '../../shared/browser/room-client.ts';
+import type * as RoomCode from '../../shared/browser/room-client.ts';
 import { KIOSK_SCREEN_EVENT, type KioskScreenEventDetail, type KioskScreenId } from '../common/screens.ts';
 import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
@@ -40,7 +41,7 @@ let room: RoomClient | undefined;
  * The call's code (mediasoup-client, about 370 KB of the page's 600) is loaded when a call comes
  * near (the waiting screen) rather than with the page: the idle screen is up sooner at start.
  */
-let roomCode: Promise<typeof import('../../shared/browser/room-client.ts')> | undefined;
+let roomCode: Promise<typeof RoomCode> | undefined;
 const loadRoomCode = () => (roomCode ??= import('../../shared/browser/room-client.ts'));
 let localStream: MediaStream | undefined;
 let roomCallId: string | undefined;
