@@ -127,8 +127,7 @@ function syncMedia(state: KioskState): void {
   if (s.screen === 'waiting') {
     prewarm.warm();
     void loadRoomCode();
-  }
-  else if (s.screen !== 'in-call') prewarm.release();
+  } else if (s.screen !== 'in-call') prewarm.release();
   if (s.screen === 'in-call' && roomCallId !== s.media.callId) {
     roomCallId = s.media.callId;
     void joinRoom(s.media.serverUrl, s.media.token);
