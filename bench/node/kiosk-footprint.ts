@@ -4,8 +4,9 @@
 // kiosk runs in a child started like the packaged unit (node on a bundle), its window headless
 // Chromium with fake camera and microphone, so each call opens the camera, joins the call's room and
 // sends audio and video until the operator hangs up. Memory is read from /proc (process-memory.ts):
-// the processes' unique resident memory (each physical page once) against the target, with PSS and
-// RSS sums for reference.
+// the processes' unique resident memory (each physical page once) against the target, split into
+// the pages that map program files (Chromium's and Node's code) and the processes' own, with PSS
+// and RSS sums and PSS per kind of process for reference. The cold starts print each phase.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
