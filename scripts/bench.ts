@@ -128,7 +128,15 @@ if (selected.includes('kiosk')) {
     if (!existsSync(join(PAGES_DIR, 'kiosk', 'index.html'))) {
       throw new Error(`built pages not found in ${PAGES_DIR}: run \`npm run build --workspace app\` first`);
     }
-    rows.push(...(await runKioskFootprintBench()));
+    // Fewer starts and calls while iterating: BENCH_KIOSK_STARTS=2 BENCH_KIOSK_CALLS=20.
+    const count = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+    rows.push(
+      ...(await runKioskFootprintBench({
+        ...(count('BENCH_KIOSK_STARTS') ? { starts: count('BENCH_KIOSK_STARTS')! } : {}),
+        ...(count('BENCH_KIOSK_CALLS') ? { calls: count('BENCH_KIOSK_CALLS')! } : {}),
+        ...(count('BENCH_KIOSK_EVERY') ? { every: count('BENCH_KIOSK_EVERY')! } : {}),
+      })),
+    );
   });
 }
 

@@ -1,9 +1,10 @@
 // The kiosk as the footprint benchmark starts it: the agent (runtime and local host) and its
-// Chromium window, headless, in this process as agent-cli.ts would, started with `node --import tsx`
-// like the packaged unit. It prints one JSON line once the idle screen is on and interactive (the
+// Chromium window, headless, in this process as agent-run.ts does (Chromium spawned first, the agent
+// loaded and started meanwhile), bundled and started with plain node like the packaged unit (or
+// with tsx, for comparison). It prints one JSON line once the idle screen is on and interactive (the
 // page rendered the core's state, which it asks for only after its controls are wired), then runs
 // until SIGTERM.
-import { startKioskAgent } from '../../kiosk-shell/host/node/agent.ts';
+import type { KioskAgent } from '../../kiosk-shell/host/node/agent.ts';
 import { launchKioskWindow } from '../../kiosk-shell/host/node/launcher.ts';
 
 /** Resolves in the page once the idle screen is shown. */
@@ -19,6 +20,17 @@ async function main(): Promise<void> {
   /** Milliseconds since this process started, at each phase. */
   const phases: Record<string, number> = { loaded: performance.now() };
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
+  let agentStarted!: (agent: KioskAgent) => void;
+  const agentReady = new Promise<KioskAgent>((resolve) => (agentStarted = resolve));
+  const opening = launchKioskWindow({
+    page: agentReady.then((a) => ({ pageUrl: a.host.bareUrl, pageSecret: a.host.secret })),
+    prefer: 'chromium',
+    headless: true,
+    autoGrantMedia: true,
+    ...(env.BENCH_CHROMIUM ? { chromiumPath: env.BENCH_CHROMIUM } : {}),
+    log,
+  });
+  const { startKioskAgent } = await import('../../kiosk-shell/host/node/agent.ts');
   const agent = await startKioskAgent({
     serverUrl: env.SPORTELLO_SERVER_URL!,
     credential: env.SPORTELLO_TOTEM_CREDENTIAL!,
@@ -30,16 +42,9 @@ async function main(): Promise<void> {
     fleet: false,
     log,
   });
+  agentStarted(agent);
   phases.agent = performance.now();
-  const win = await launchKioskWindow({
-    pageUrl: agent.host.bareUrl,
-    pageSecret: agent.host.secret,
-    prefer: 'chromium',
-    headless: true,
-    autoGrantMedia: true,
-    ...(env.BENCH_CHROMIUM ? { chromiumPath: env.BENCH_CHROMIUM } : {}),
-    log,
-  });
+  const win = await opening;
   if (!win.opened) {
     log(`no kiosk window: ${win.reason}`);
     process.exit(1);

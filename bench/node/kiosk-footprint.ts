@@ -1,13 +1,14 @@
 // The kiosk's footprint: cold start to an interactive idle screen, and the resident memory of all
 // kiosk processes (the agent and every Chromium process under it) over 100 simulated calls.
 // A real server runs in this process with a scripted operator console (not a kiosk process); the
-// kiosk runs in a child started like the packaged unit (node --import tsx), its window headless
+// kiosk runs in a child started like the packaged unit (node on a bundle), its window headless
 // Chromium with fake camera and microphone, so each call opens the camera, joins the call's room and
 // sends audio and video until the operator hangs up. Memory is read from /proc (process-memory.ts):
-// the processes' unique resident memory (each physical page once) against the target, with PSS and
-// RSS sums for reference.
+// the processes' unique resident memory (each physical page once) against the target, split into
+// the pages that map program files (Chromium's and Node's code) and the processes' own, with PSS
+// and RSS sums and PSS per kind of process for reference. The cold starts print each phase.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import WebSocket from 'ws';
 import type { HostServerMessage, KioskRequest, KioskState } from '@sportello/protocol';
+import { agentBundleOptions } from '../../kiosk-shell/host/node/agent-bundle.ts';
 import { HOST_PROTOCOL } from '../../kiosk-shell/host/node/host.ts';
 import { CHROMIUM } from '../../e2e/support/browser.ts';
 import { nextWeekdayMorning, PAGES_DIR } from '../../e2e/support/stack.ts';
@@ -30,6 +32,17 @@ import { summarize, type Row } from './stats.ts';
 
 const CHILD = fileURLToPath(new URL('./kiosk-footprint-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The node flags of the Chromium unit's ExecStart (between /usr/bin/node and the bundle). */
+const UNIT_NODE_FLAGS = ((): string[] => {
+  const unit = readFileSync(
+    join(ROOT, 'kiosk-shell/packaging/systemd/sportello-kiosk-chromium.service'),
+    'utf8',
+  );
+  const exec = /^ExecStart=.*?\/usr\/bin\/node((?: --\S+)*) \S+$/m.exec(unit);
+  if (!exec)
+    throw new Error('the Chromium unit no longer runs /usr/bin/node <flags> <bundle>: update the benchmark');
+  return exec[1]!.trim().split(' ').filter(Boolean);
+})();
 /** Longest wait for any one step: a bound against a hang, never a figure. */
 const STEP_BOUND_MS = 120_000;
 
@@ -65,13 +78,30 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Chromium with fake camera and microphone (the launcher's own flags stay as they are). */
-function fakeMediaChromium(dir: string): string {
+/**
+ * Chromium with fake camera and microphone (the launcher's own flags stay as they are), and V8's
+ * --expose-gc added to whatever --js-flags the launcher gives (Chromium keeps only the last one).
+ * `extraFlags` (space-separated, no spaces inside one flag) go before the launcher's.
+ */
+function fakeMediaChromium(dir: string, extraFlags = ''): string {
   const file = join(dir, 'chromium-fake-media');
   // --expose-gc: the benchmark collects garbage in the page before each memory reading.
   writeFileSync(
     file,
-    `#!/bin/sh\nexec ${CHROMIUM} --use-fake-device-for-media-stream --js-flags=--expose-gc "$@"\n`,
+    [
+      '#!/bin/sh',
+      'js=--expose-gc',
+      `set -- ${extraFlags} "$@"`,
+      'for a in "$@"; do',
+      '  shift',
+      '  case "$a" in',
+      '    --js-flags=*) js="$js ${a#--js-flags=}" ;;',
+      '    *) set -- "$@" "$a" ;;',
+      '  esac',
+      'done',
+      `exec ${CHROMIUM} --use-fake-device-for-media-stream "--js-flags=$js" "$@"`,
+      '',
+    ].join('\n'),
   );
   chmodSync(dir, 0o755);
   chmodSync(file, 0o755);
@@ -88,44 +118,28 @@ interface Kiosk {
   stop(): Promise<void>;
 }
 
-/** The child bundled once with esbuild, run by plain Node: what a bundled agent would start like. */
+/** The child bundled once as the unit's agent is (agent-bundle.ts), run by plain Node like the unit. */
 async function bundleChild(outDir: string): Promise<string> {
   const outfile = join(outDir, 'kiosk-footprint-child.cjs');
-  await build({
-    entryPoints: [CHILD],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    external: [
-      'better-sqlite3',
-      'bufferutil',
-      'utf-8-validate',
-      'node-hid',
-      'serialport',
-      '@serialport/*',
-      'electron',
-    ],
-    define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname' },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'silent',
-  });
+  await build({ ...agentBundleOptions(CHILD, outfile), sourcemap: false, logLevel: 'silent' });
   return outfile;
 }
 
-/** How the kiosk child is started: as the packaged unit does today (tsx), or bundled. */
+/** How the kiosk child is started: bundled, as the packaged unit does, or with tsx (before). */
 type Runner = { name: 'tsx' } | { name: 'bundle'; file: string };
 
-async function startKiosk(
-  t: TestServer,
-  work: string,
-  chromium: string,
-  runner: Runner = { name: 'tsx' },
-): Promise<Kiosk> {
+async function startKiosk(t: TestServer, work: string, chromium: string, runner: Runner): Promise<Kiosk> {
   const dataDir = mkdtempSync(join(work, 'kiosk-'));
   const t0 = performance.now();
-  const args = ['--expose-gc', ...(runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file])];
+  // The unit's node flags, so that the agent runs here as on the totem; BENCH_KIOSK_NODE_FLAGS to try others.
+  const nodeFlags = (process.env.BENCH_KIOSK_NODE_FLAGS ?? UNIT_NODE_FLAGS.join(' '))
+    .split(' ')
+    .filter(Boolean);
+  const args = [
+    '--expose-gc',
+    ...nodeFlags,
+    ...(runner.name === 'tsx' ? ['--import', 'tsx', CHILD] : [runner.file]),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -229,7 +243,10 @@ async function kioskSending(t: TestServer, callId: string): Promise<void> {
 function byKind(from: Memory, to: Memory): string {
   return Object.entries(to.byKind)
     .sort((a, b) => b[1] - a[1])
-    .map(([kind, v]) => `${kind} ${(from.byKind[kind] ?? 0).toFixed(0)} → ${v.toFixed(0)} MB`)
+    .map(([kind, v]) => {
+      const n = to.countByKind[kind] ?? 1;
+      return `${kind}${n > 1 ? ` ×${n}` : ''} ${(from.byKind[kind] ?? 0).toFixed(0)} → ${v.toFixed(0)} MB`;
+    })
     .join(', ');
 }
 
@@ -240,7 +257,8 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
   const work = mkdtempSync(join(tmpdir(), 'sportello-bench-kiosk-'));
   // Its own folder, readable by the unprivileged user the window runs as.
   const binDir = mkdtempSync(join(tmpdir(), 'sportello-bench-chromium-'));
-  const chromium = fakeMediaChromium(binDir);
+  // BENCH_KIOSK_CHROMIUM_FLAGS: flags to try beside the launcher's (a flag's effect, before adopting it).
+  const chromium = fakeMediaChromium(binDir, process.env.BENCH_KIOSK_CHROMIUM_FLAGS ?? '');
   const base = nextWeekdayMorning().getTime();
   const realStart = Date.now();
   const t = await startTestServer(
@@ -250,34 +268,45 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
   const rows: Row[] = [];
   try {
     // 1. Cold starts, each with a fresh data folder and a fresh Chromium profile: as the packaged
-    // unit starts the agent today (node --import tsx), and bundled (informative).
+    // unit starts the agent (plain node on the bundle), and with tsx transpiling at start as the
+    // unit did before (informative).
     const bundled: Runner = { name: 'bundle', file: await bundleChild(work) };
-    for (const runner of [{ name: 'tsx' } as Runner, bundled]) {
+    for (const runner of [bundled, { name: 'tsx' } as Runner]) {
       const wall: number[] = [];
-      const phases: string[] = [];
+      const phases: Record<'loaded' | 'agent' | 'window' | 'idle', number[]> = {
+        loaded: [],
+        agent: [],
+        window: [],
+        idle: [],
+      };
       for (let i = 0; i < starts; i++) {
         const k = await startKiosk(t, work, chromium, runner);
         wall.push(k.startMs);
         const p = k.ready.phases;
-        phases.push(
-          `${Math.round(p.loaded)}/${Math.round(p.agent - p.loaded)}/${Math.round(p.window - p.agent)}/${Math.round(k.ready.idleMs - p.window)}`,
-        );
+        phases.loaded.push(p.loaded);
+        phases.agent.push(p.agent - p.loaded);
+        phases.window.push(p.window - p.agent);
+        phases.idle.push(k.ready.idleMs - p.window);
         await k.stop();
       }
       const w = summarize(wall);
+      // Each phase's p50 and every start's figure: where the time goes.
+      const phaseNote = Object.entries(phases)
+        .map(([name, v]) => `${name} p50 ${Math.round(summarize(v).p50)} (${v.map(Math.round).join(' ')})`)
+        .join(', ');
       rows.push(
-        runner.name === 'tsx'
+        runner.name === 'bundle'
           ? {
               name: 'kiosk cold start → interactive idle',
               summary: w,
               target: 'p95 ≤ 2000 ms',
               pass: w.p95 <= 2000,
-              note: `spawn of node --import tsx (as the unit runs it) → agent, host, runtime → headless Chromium → idle screen rendered from the core's state; ms: ${wall.map(Math.round).join(' ')}; phases in the agent, code load/agent start/Chromium and page handover/idle shown: ${phases.join(' ')}`,
+              note: `spawn of node on the agent bundle (as the unit runs it) → agent, host, runtime, with Chromium started meanwhile → headless Chromium takes the page → idle screen rendered from the core's state; ms: ${wall.map(Math.round).join(' ')}; phases in the agent process (ms): loaded = from the process's start to its first code run (Chromium is spawned then), agent = the agent's code loaded and the agent started, Chromium starting meanwhile, window = then until Chromium has loaded the page, idle = then until the idle screen shows: ${phaseNote}`,
             }
           : {
-              name: '  the same with the agent bundled (esbuild)',
+              name: '  the same with tsx transpiling at start (before)',
               summary: w,
-              note: `plain node on one CommonJS bundle; ms: ${wall.map(Math.round).join(' ')}; phases: ${phases.join(' ')}`,
+              note: `node --import tsx on the sources; ms: ${wall.map(Math.round).join(' ')}; phases (ms): ${phaseNote}`,
             },
       );
     }
@@ -285,7 +314,7 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
     // 2. Memory over the calls.
     const op = await TestOperator.signIn(t.url, 'giulia', TEST_PASSWORDS.giulia);
     await op.setPresence('available');
-    const k = await startKiosk(t, work, chromium);
+    const k = await startKiosk(t, work, chromium, bundled);
     const api = await KioskApiClient.open(k.ready);
     const samples: ({ calls: number } & Memory)[] = [];
     const sample = async (n: number) => {
@@ -335,7 +364,11 @@ export async function runKioskFootprintBench(options: KioskFootprintOptions = {}
         unit: 'MB',
         target: '≤ 300 MB',
         pass: figure(last) <= 300,
-        note: `${last.processes} processes (agent + Chromium); ${label} at ${samples.map((s) => `${s.calls}: ${mb(figure(s))}`).join(', ')}; PSS ${mb(last.pss)}, RSS summed ${mb(last.rss)}; PSS by process at ${steady.calls} → ${last.calls} calls: ${byKind(steady, last)}`,
+        note: `${last.processes} processes (agent + Chromium); ${
+          last.uniqueFiles !== null
+            ? `of the last reading, ${mb(last.uniqueFiles)} map program files (Chromium's and Node's code, libraries, fonts: shared with any other Chromium on the machine) and ${mb(last.unique! - last.uniqueFiles)} are the processes' own; `
+            : ''
+        }${label} at ${samples.map((s) => `${s.calls}: ${mb(figure(s))}`).join(', ')}; PSS ${mb(last.pss)}, RSS summed ${mb(last.rss)}; PSS by process at ${steady.calls} → ${last.calls} calls: ${byKind(steady, last)}`,
       },
       {
         name: `kiosk memory growth, call ${steady.calls} → ${last.calls}`,

@@ -49,8 +49,16 @@ export interface Memory {
   processes: number;
   /** PSS by kind of process, MiB. */
   byKind: Record<string, number>;
+  /** How many processes of each kind. */
+  countByKind: Record<string, number>;
   /** The physical pages of all the processes, each counted once, MiB; null without access. */
   unique: number | null;
+  /**
+   * The part of `unique` that maps files: program code and data (Chromium's binary alone is
+   * 160-280 MB of it, more when other Chromiums on the machine keep more of it in the page cache,
+   * which fault-around then maps), libraries, fonts. The rest is the processes' own memory.
+   */
+  uniqueFiles: number | null;
 }
 
 /** PSS and RSS summed over the processes, and their unique resident memory, MiB. */
@@ -59,6 +67,7 @@ export function memory(pids: number[], agentPid: number): Memory {
   let rss = 0;
   let processes = 0;
   const byKind: Record<string, number> = {};
+  const countByKind: Record<string, number> = {};
   for (const pid of pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -68,16 +77,30 @@ export function memory(pids: number[], agentPid: number): Memory {
       processes++;
       const kind = kindOf(pid, agentPid);
       byKind[kind] = (byKind[kind] ?? 0) + p;
+      countByKind[kind] = (countByKind[kind] ?? 0) + 1;
     } catch {
       /* ended meanwhile */
     }
   }
-  return { pss, rss, processes, byKind, unique: uniqueResident(pids) };
+  const u = uniqueResident(pids);
+  return {
+    pss,
+    rss,
+    processes,
+    byKind,
+    countByKind,
+    unique: u?.total ?? null,
+    uniqueFiles: u?.files ?? null,
+  };
 }
 
-/** The union of the resident physical pages of the processes, MiB; null where pagemap is closed. */
-export function uniqueResident(pids: number[]): number | null {
+/**
+ * The union of the resident physical pages of the processes, MiB, and the part of it that maps
+ * files; null where pagemap is closed.
+ */
+export function uniqueResident(pids: number[]): { total: number; files: number } | null {
   const frames = new Set<number>();
+  const fileFrames = new Set<number>();
   const chunk = Buffer.alloc(8 * 16_384);
   for (const pid of pids) {
     let smaps: string;
@@ -90,10 +113,13 @@ export function uniqueResident(pids: number[]): number | null {
     }
     try {
       let range: [number, number] | undefined;
+      let isFile = false;
       for (const line of smaps.split('\n')) {
-        const head = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+        const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+ *(.*)$/.exec(line);
         if (head) {
           range = [parseInt(head[1]!, 16), parseInt(head[2]!, 16)];
+          // Shared memory between the processes (/dev/shm, memfd) is theirs, not a program file.
+          isFile = head[3]!.startsWith('/') && !head[3]!.startsWith('/dev/shm/');
           continue;
         }
         const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -109,6 +135,7 @@ export function uniqueResident(pids: number[]): number | null {
             // Without CAP_SYS_ADMIN the kernel reports frame 0 for every page.
             if (frame === 0) return null;
             frames.add(frame);
+            if (isFile) fileFrames.add(frame);
           }
         }
       }
@@ -118,5 +145,5 @@ export function uniqueResident(pids: number[]): number | null {
       closeSync(fd);
     }
   }
-  return (frames.size * PAGE) / 2 ** 20;
+  return { total: (frames.size * PAGE) / 2 ** 20, files: (fileFrames.size * PAGE) / 2 ** 20 };
 }

@@ -1,7 +1,7 @@
 // Fast call setup: the camera and microphone are opened while a call waits and rings, so that on
 // accept only the room's work (device, transports, produce/consume) remains. Released as soon as
 // the page leaves the waiting screen without a call; never held at idle.
-import { openCameraAndMicrophone } from './room-client.ts';
+import { openCameraAndMicrophone } from './local-media.ts';
 
 export class CameraPrewarm {
   private pending: Promise<MediaStream> | undefined;

@@ -375,15 +375,5 @@ export class RoomClient {
   }
 }
 
-/**
- * Camera and microphone, or a clear error saying which is missing. `audio`: the microphone's
- * constraints (the kiosk's handset input, audio-inputs.ts); default the default microphone.
- */
-export async function openCameraAndMicrophone(
-  audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true },
-): Promise<MediaStream> {
-  return navigator.mediaDevices.getUserMedia({
-    audio,
-    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } },
-  });
-}
+// In its own small module, so that the kiosk page can open its camera without loading the call's code.
+export { openCameraAndMicrophone } from './local-media.ts';

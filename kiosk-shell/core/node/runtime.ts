@@ -79,8 +79,11 @@ export async function startKioskRuntime(o: KioskRuntimeOptions): Promise<KioskRu
     o.credential === undefined
       ? TotemIdentity.load(o.identityDir ?? o.dataDir, { log, ...o.identity })
       : undefined;
-  // The first token before the first request; a failure is retried by the identity and reported.
-  await identity?.start();
+  // The first token is asked for now, but not waited for: the idle screen renders from the cache at
+  // once, and the first request (sync, socket) waits for the same token request. A server that
+  // does not answer (up to the request's 10 s deadline) must not keep the screen dark; a failure is
+  // retried by the identity and reported.
+  void identity?.start();
   const serverUrl = o.serverUrl ?? identity?.serverUrl;
   if (!serverUrl) {
     identity?.close();

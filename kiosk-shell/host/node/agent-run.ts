@@ -10,8 +10,8 @@ import { loadMainConfig } from '../../core/node/kiosk-config.ts';
 import { resolveDisplay } from '../../core/node/kiosk-display-config.ts';
 import { startKioskWatchdog } from '../../core/node/watchdog.ts';
 import type { KioskRuntimeOptions } from '../../core/node/runtime.ts';
-import { startKioskAgent, type KioskAgent } from './agent.ts';
-import { launchKioskWindow, type KioskWindowHandle } from './launcher.ts';
+import type { KioskAgent } from './agent.ts';
+import { launchKioskWindow, type KioskLaunchResult, type KioskWindowHandle } from './launcher.ts';
 
 export interface AgentRunOptions {
   env: NodeJS.ProcessEnv;
@@ -47,32 +47,58 @@ export async function runKioskAgent(o: AgentRunOptions): Promise<number> {
   const stopped = o.stop.then(() => 'stop' as const);
   // Filled once the window is open; the fleet's screenshot action reads it then.
   const screen: { window?: KioskWindowHandle } = {};
-  const agent = await startKioskAgent({
-    dataDir: config.dataDir,
-    pagesDir: config.pagesDir,
-    ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
-    ...(config.credential ? { credential: config.credential } : {}),
-    ...(config.device ? { device: config.device } : {}),
-    core: { display: resolveDisplay(config.display), ...(config.audio ? { audio: config.audio } : {}) },
-    crashes: record,
-    ...o.runtime,
-    fleet: {
-      captureScreen: async () => {
-        if (!screen.window?.capture) throw new Error('no kiosk window on screen');
-        return screen.window.capture();
-      },
-      ...(o.runtime?.fleet || {}),
-    },
-    log,
+  // Chromium starts first and comes up while the agent loads its code and opens its databases,
+  // devices and local host (a cold Chromium takes longer than all of that); the window takes the
+  // page over its DevTools pipe as soon as the host serves it. The agent's code (the runtime,
+  // SQLite, socket.io) is loaded only now, after Chromium was spawned: in the bundle the unit
+  // runs, a dynamic import is a module initialised on demand.
+  let agentStarted!: (agent: KioskAgent) => void;
+  let agentFailed!: (err: unknown) => void;
+  const agentReady = new Promise<KioskAgent>((resolve, reject) => {
+    agentStarted = resolve;
+    agentFailed = reject;
   });
-  if (o.window !== false) {
-    const opened = await launchKioskWindow({
-      pageUrl: agent.host.bareUrl,
-      pageSecret: agent.host.secret,
-      prefer: 'chromium',
-      headless: o.window === 'headless',
+  const opening: Promise<KioskLaunchResult> | undefined =
+    o.window !== false
+      ? launchKioskWindow({
+          page: agentReady.then((a) => ({ pageUrl: a.host.bareUrl, pageSecret: a.host.secret })),
+          prefer: 'chromium',
+          headless: o.window === 'headless',
+          log,
+        })
+      : undefined;
+  // Awaited below, after the agent: a launch that throws meanwhile is not an unhandled rejection.
+  opening?.catch(() => {});
+  let agent: KioskAgent;
+  try {
+    const { startKioskAgent } = await import('./agent.ts');
+    agent = await startKioskAgent({
+      dataDir: config.dataDir,
+      pagesDir: config.pagesDir,
+      ...(config.serverUrl ? { serverUrl: config.serverUrl } : {}),
+      ...(config.credential ? { credential: config.credential } : {}),
+      ...(config.device ? { device: config.device } : {}),
+      core: { display: resolveDisplay(config.display), ...(config.audio ? { audio: config.audio } : {}) },
+      crashes: record,
+      ...o.runtime,
+      fleet: {
+        captureScreen: async () => {
+          if (!screen.window?.capture) throw new Error('no kiosk window on screen');
+          return screen.window.capture();
+        },
+        ...(o.runtime?.fleet || {}),
+      },
       log,
     });
+  } catch (err) {
+    // The window closes itself on the failed page; then the failure is the caller's.
+    agentFailed(err);
+    await opening;
+    throw err;
+  }
+  agentStarted(agent);
+  if (opening) {
+    const opened = await opening;
     if (!opened.opened) {
       log(`no kiosk window: ${opened.reason}`);
       record.end(false);

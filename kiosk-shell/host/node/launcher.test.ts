@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -50,8 +50,15 @@ test('Chromium runs in kiosk app mode with a fresh profile and quiet defaults', 
     '--disable-sync',
     '--noerrdialogs',
     '--disable-translate',
+    '--disable-features=SpareRendererForSitePerProcess,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
   ]) {
     assert.ok(args.includes(flag), flag);
+  }
+  // Chromium keeps only the last of a repeated switch: one --disable-features, or features come back.
+  assert.equal(args.filter((a) => a.startsWith('--disable-features=')).length, 1);
+  // Never the flags that trade the sandbox for memory.
+  for (const weak of ['--no-sandbox', '--single-process', '--no-zygote', '--in-process-gpu']) {
+    assert.ok(!args.includes(weak), weak);
   }
   assert.ok(!args.includes('--use-fake-ui-for-media-stream'));
   assert.ok(!args.includes('--no-sandbox'));
@@ -168,4 +175,38 @@ test('a window binary that cannot start is reported, not returned as open', asyn
   });
   assert.equal(result.opened, false);
   assert.match(result.opened ? '' : result.reason, /chromium could not start/);
+});
+
+test('with the page still to come, the window starts at once; a page that fails closes it again', async () => {
+  // The stand-in writes its pid where the test sees it, then stays up until signalled.
+  const started = join(scratch, 'started-pid');
+  const fake = join(scratch, 'chromium-early');
+  writeFileSync(fake, `#!/bin/sh\necho $$ > ${started}\nexec sleep 600\n`);
+  chmodSync(fake, 0o755);
+  let fail!: (err: Error) => void;
+  const page = new Promise<{ pageUrl: string; pageSecret: string }>((_, reject) => (fail = reject));
+  const opening = launchKioskWindow({
+    page,
+    env: { DISPLAY: ':99', PATH: process.env.PATH },
+    chromiumPath: fake,
+    electronPath: null,
+    isRoot: false,
+  });
+  // Spawned before the page exists: the agent's start and Chromium's overlap.
+  const pid = await new Promise<number>((resolve) => {
+    const look = () => {
+      const text = existsSync(started) ? readFileSync(started, 'utf8').trim() : '';
+      if (text) resolve(Number(text));
+      else setImmediate(look);
+    };
+    look();
+  });
+  fail(new Error('the agent could not open its database'));
+  const result = await opening;
+  assert.equal(result.opened, false);
+  assert.match(
+    result.opened ? '' : result.reason,
+    /no page for the window: the agent could not open its database/,
+  );
+  assert.throws(() => process.kill(pid, 0), 'the window process was ended');
 });

@@ -46,6 +46,12 @@ export interface KioskLaunchOptions {
    * and the page over its DevTools pipe, so the secret is on no command line.
    */
   pageSecret?: string;
+  /**
+   * The page and its secret when they are not known yet (the agent is still starting): Chromium
+   * starts at once on about:blank, and takes the page over its DevTools pipe when this resolves.
+   * If it rejects, the window is closed and nothing is opened. Chromium only.
+   */
+  page?: Promise<{ pageUrl: string; pageSecret: string }>;
   /** Run Chromium headless (tests and self-checks on machines without a screen). Default false. */
   headless?: boolean;
   /**
@@ -106,6 +112,27 @@ export interface ChromiumArgsInput {
 }
 
 /**
+ * Chromium features the kiosk's one app window never uses, switched off because each costs a
+ * process and its memory (measured with `npm run bench kiosk`, README "Tests and benchmarks"):
+ * - SpareRendererForSitePerProcess: a renderer kept ready for the next tab or site; the kiosk never
+ *   opens one (one process fewer, about 15 MB of Chromium's code less touched);
+ * - WebUIOmniboxPopup and WebUIOmniboxAimPopup: the address bar's suggestion popup, drawn as a
+ *   WebUI page that Chromium preloads in a renderer of its own at start, though an app window has
+ *   no address bar (both are needed; one renderer fewer, about 40 MB).
+ * None touches the sandbox: every renderer left still runs in its namespaces (the e2e lockdown test).
+ * Tried and left out, for no gain or a cost: --renderer-process-limit=1 (no process fewer: the
+ * WebUI renderer cannot share with the page), --disable-gpu (the GPU process stays, for software
+ * compositing), --in-process-gpu (the GPU code would leave its sandbox, and headless Chromium here
+ * then never showed the page), --disable-extensions (nothing to remove), the audio service in the
+ * browser process (about 7 MB, but a fault in audio would then take the whole window down).
+ */
+export const KIOSK_DISABLED_FEATURES = [
+  'SpareRendererForSitePerProcess',
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxAimPopup',
+] as const;
+
+/**
  * Chromium's command line for the kiosk: full screen, one app window, a throwaway profile, quiet.
  * Never --no-sandbox, and never a secret: the page and its secret come over the DevTools pipe.
  */
@@ -124,6 +151,8 @@ export function chromiumKioskArgs(i: ChromiumArgsInput): string[] {
     '--noerrdialogs',
     '--disable-translate',
     '--disable-session-crashed-bubble',
+    // Chromium keeps only the last --disable-features: every feature the kiosk turns off is here.
+    `--disable-features=${KIOSK_DISABLED_FEATURES.join(',')}`,
     // The fleet's screenshot action: DevTools over a pipe only this launcher holds (no port).
     '--remote-debugging-pipe',
     '--ozone-platform-hint=auto',
@@ -234,6 +263,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<KioskLaunchResult> {
   const env = o.env ?? process.env;
+  // A page that fails while no window waits for it is its starter's to report, not an unhandled error.
+  o.page?.catch(() => {});
   const electronMain = o.electronMain ?? ELECTRON_MAIN_BUNDLE;
   const choice = chooseRuntime({
     env,
@@ -243,7 +274,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     electronMain,
     electron: o.electron,
     chromiumPath: o.chromiumPath ?? findChromium(env),
-    pageUrl: o.pageUrl,
+    pageUrl: o.pageUrl ?? (o.page ? 'about:blank' : undefined),
   });
   if (choice.runtime === 'none') return { opened: false, reason: choice.reason };
   const isRoot = o.isRoot ?? process.getuid?.() === 0;
@@ -283,7 +314,7 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
     // The profile belongs to the user the browser runs as (mkdtemp made it 0700 for us).
     if (ids) chownSync(userDataDir, ids.uid, ids.gid);
     const args = chromiumKioskArgs({
-      pageUrl: o.pageSecret !== undefined ? 'about:blank' : choice.pageUrl,
+      pageUrl: o.pageSecret !== undefined || o.page ? 'about:blank' : choice.pageUrl,
       userDataDir,
       autoGrantMedia: o.autoGrantMedia === true,
       headless: o.headless === true,
@@ -343,9 +374,16 @@ export async function launchKioskWindow(o: KioskLaunchOptions = {}): Promise<Kio
       return closing;
     },
   };
-  if (cdp && o.pageSecret !== undefined && choice.runtime === 'chromium') {
+  if (cdp && (o.pageSecret !== undefined || o.page) && choice.runtime === 'chromium') {
+    let page: { pageUrl: string; pageSecret: string };
     try {
-      const session = await openPageWithSecret(cdp, choice.pageUrl, o.pageSecret, HANDOVER_TIMEOUT_MS);
+      page = o.page ? await o.page : { pageUrl: choice.pageUrl, pageSecret: o.pageSecret! };
+    } catch (err) {
+      await handle.close();
+      return { opened: false, reason: `no page for the window: ${(err as Error).message}` };
+    }
+    try {
+      const session = await openPageWithSecret(cdp, page.pageUrl, page.pageSecret, HANDOVER_TIMEOUT_MS);
       const pipe = cdp;
       handle.evaluate = (expression) => evaluateInPage(pipe, session, expression);
     } catch (err) {

@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { AGENT_BUNDLE } from '../../host/node/agent-bundle.ts';
 import { DEFAULT_DEVICES, KIOSK_USER, parseDeviceArg, udevRules } from './udev-rules.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -158,4 +159,29 @@ test('the .deb maps every appliance file to its place, the data apart from the p
     device: { match: { vendorId: number; productId: number } };
   };
   assert.ok(DEFAULT_DEVICES.some((d) => d.vendorId === example.device.match.vendorId));
+});
+
+test('the Chromium unit runs the agent bundle that `npm run build` writes, with plain node', () => {
+  const unit = UNITS[1]!;
+  const exec = directives(unit).find(([k]) => k === 'ExecStart')![1];
+  const [, node, flags, bundle, rest] =
+    /^\/usr\/bin\/cage -s -- (\S+)((?: --\S+)*) (\S+)(.*)$/.exec(exec) ?? [];
+  assert.equal(node, '/usr/bin/node', exec);
+  assert.equal(rest, '', `${exec}: nothing after the bundle`);
+  // Only V8 memory settings for node: nothing that loads code (--import, --require) or opens a port.
+  for (const flag of flags!.trim().split(' ').filter(Boolean))
+    assert.match(flag, /^--max-[a-z-]+-size=\d+$/, flag);
+  assert.ok(!exec.includes('tsx'), `${exec}: no transpiler at start`);
+  // The unit's checkout is /opt/sportello: the bundle's path in it is the build's.
+  assert.equal(bundle, join('/opt/sportello', relative(root, AGENT_BUNDLE)));
+  const build = (
+    JSON.parse(readFileSync(join(root, 'kiosk-shell', 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    }
+  ).scripts.build;
+  assert.match(
+    build,
+    /host\/node\/agent-bundle\.ts/,
+    'npm run build --workspace kiosk-shell builds the agent',
+  );
 });
