@@ -10,6 +10,7 @@ import {
   type MediaServerEvents,
   type TransportInfo,
   MEDIA_LINK_EVENTS,
+  MEDIA_PREWARM_EVENTS,
   type IceServersGrant,
   type VideoLevel,
 } from '@sportello/protocol';
@@ -21,6 +22,7 @@ import { produceOptions } from './media-options.ts';
 import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
 import { MediaRecovery, type MediaHealth } from './media-recovery.ts';
+import { connectReceiveTransport, whenConnected } from './transport-warmup.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -63,6 +65,13 @@ export class RoomClient {
   /** Muted before the producers exist: applied as soon as they do. */
   private microphoneMuted = false;
   private joined = false;
+  /**
+   * Fast setup: joined with prepare() while the call waits and rings; what it sends stays paused
+   * (and the room makes no consumer) until the server says the call is live (media:live).
+   */
+  private prewarmed = false;
+  private live = false;
+  private cameraOff = false;
   private heardAt = 0;
   /** Restarts ICE when the network fails or changes (media-recovery.ts). */
   private readonly recovery: MediaRecovery;
@@ -116,7 +125,13 @@ export class RoomClient {
       for (const t of [this.sendTransport, this.recvTransport]) void t?.updateIceServers({ iceServers });
     };
     this.socket.on(MEDIA_RECOVERY_EVENTS.resync, (p) => this.resync(p));
-    this.socket.on('disconnect', () => this.recovery.socketDown());
+    this.socket.on(MEDIA_PREWARM_EVENTS.live, () => this.goLive());
+    this.socket.on('disconnect', () => {
+      // Before the answer the server keeps nothing of a page that left: this prewarm is over, and
+      // the page joins on accept instead (the room stays the call's).
+      if (this.prewarmed && !this.live) this.close('prewarm-lost');
+      else this.recovery.socketDown();
+    });
     // The server pings every 2 s: a socket not heard from for longer is stuck.
     this.socket.io.on('ping', () => (this.heardAt = performance.now()));
     this.socket.on('connect', () => (this.heardAt = performance.now()));
@@ -149,7 +164,45 @@ export class RoomClient {
     return res;
   }
 
+  /** Joins the room of an answered call: transports, producers, and what the other side sends. */
   async join(): Promise<void> {
+    this.live = true;
+    await this.setUp();
+    this.startMonitor();
+  }
+
+  /**
+   * Joins the room of a call that waits or rings (fast setup): the device is loaded, both
+   * transports are made and connected, and the producers exist, paused on this page. Resolves once
+   * both transports are connected; the call's answer (media:live) then leaves consume and resume.
+   */
+  async prepare(): Promise<void> {
+    this.prewarmed = true;
+    const routerRtpCapabilities = await this.setUp();
+    if (this.closed || this.live) return;
+    await connectReceiveTransport(this.recvTransport!, routerRtpCapabilities);
+    await Promise.all([whenConnected(this.sendTransport!), whenConnected(this.recvTransport!)]);
+  }
+
+  /** Whether this page joined early and may still serve the call (not closed). */
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /** The call was answered: what this page sends is resumed (as the citizen or operator left it). */
+  private goLive(): void {
+    if (this.live || this.closed) return;
+    this.live = true;
+    if (this.joined) this.resumeSending(); // else setUp() does, once its producers exist
+  }
+
+  private resumeSending(): void {
+    if (!this.cameraOff) this.producers.get('video')?.resume();
+    if (!this.microphoneMuted) this.producers.get('audio')?.resume();
+    this.startMonitor();
+  }
+
+  private async setUp(): Promise<types.RtpCapabilities> {
     const [{ routerRtpCapabilities }] = await Promise.all([
       this.request<{ routerRtpCapabilities: types.RtpCapabilities }>(EVENTS.mediaCapabilities, {}),
       this.ice.load(),
@@ -160,11 +213,19 @@ export class RoomClient {
     await this.request(EVENTS.mediaReady, { rtpCapabilities: this.device.rtpCapabilities });
     for (const track of this.localStream.getTracks()) {
       const producer = await this.sendTransport.produce({ track, ...produceOptions(track.kind) });
+      // Joined before the answer: nothing is sent until the call is live (zero RTP for video).
+      if (!this.live) producer.pause();
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
+    if (this.cameraOff) this.setCameraOff(true);
     this.joined = true;
-    if (this.closed) return;
+    if (this.prewarmed && this.live) this.resumeSending();
+    return routerRtpCapabilities;
+  }
+
+  private startMonitor(): void {
+    if (this.closed || this.monitor) return;
     this.monitor = new LinkMonitor({
       sendStats: async () => this.sendTransport?.getStats(),
       applyVideoLevel: (level) =>
@@ -279,17 +340,18 @@ export class RoomClient {
     const p = this.producers.get('audio');
     if (!p || this.closed) return;
     if (muted) p.pause();
-    else p.resume();
+    else if (this.live) p.resume();
     this.request(EVENTS.mediaPauseProducer, { producerId: p.id, paused: muted }).catch((err: unknown) =>
       console.warn('could not tell the server about the microphone', err),
     );
   }
 
   setCameraOff(off: boolean): void {
+    this.cameraOff = off;
     const p = this.producers.get('video');
     if (!p) return;
     if (off) p.pause();
-    else p.resume();
+    else if (this.live) p.resume();
   }
 
   /** Inbound media figures from WebRTC's own statistics. */

@@ -17,3 +17,4 @@ export * from './call-queue.ts';
 export * from './media-link.ts';
 export * from './call-cancel.ts';
 export * from './media-recovery.ts';
+export * from './media-prewarm.ts';

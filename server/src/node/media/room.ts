@@ -19,6 +19,8 @@ export interface PeerSink {
   closed(reason: string): void;
   /** A side's video level changed (W-5): both sides show a notice. */
   videoNotice?(notice: VideoNotice): void;
+  /** The call was answered: a page that joined while it rang starts sending (media-prewarm.ts). */
+  live?(): void;
 }
 
 interface Peer {
@@ -48,6 +50,12 @@ const AWAY: PeerSink = { consumer: () => {}, consumerClosed: () => {}, closed: (
 export class Room extends EventEmitter<{ closed: [reason: string] }> {
   private readonly peers = new Map<PeerRole, Peer>();
   private closedReason: string | undefined;
+  /**
+   * False while the call waits and rings (a prewarmed room, calls/call-prewarm.ts): the sides may
+   * make transports and producers, but no consumer is made until goLive(), so nothing of either
+   * side reaches the other before the operator answers.
+   */
+  private isLive = true;
 
   private constructor(
     readonly callId: string,
@@ -68,6 +76,41 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     // A worker that dies takes its routers with it; the call ends through the room's close.
     router.observer.once('close', () => room.close('media-failure'));
     return room;
+  }
+
+  get live(): boolean {
+    return this.isLive;
+  }
+
+  /** Made while the call waits: no media crosses between the sides until goLive(). */
+  holdUntilLive(): void {
+    this.isLive = false;
+  }
+
+  /** The call was answered: each side that is ready receives what the other sends, and is told. */
+  async goLive(): Promise<void> {
+    if (this.isLive || this.closed) return;
+    this.isLive = true;
+    for (const p of this.peers.values()) p.sink.live?.();
+    for (const [role, peer] of this.peers) {
+      for (const [otherRole, other] of this.peers) {
+        if (otherRole === role) continue;
+        for (const producer of other.producers.values()) await this.consume(peer, producer);
+      }
+    }
+  }
+
+  /**
+   * A side that joined while the call rang leaves before the answer (the ring moved to another
+   * console, the operator turned the setting off, its media socket dropped): its transports close
+   * on the SFU now, and with them its producers. Only the peer attached through `owner`, if given.
+   */
+  releasePeer(role: PeerRole, owner?: string): void {
+    const peer = this.peers.get(role);
+    if (!peer || (owner !== undefined && peer.owner !== owner)) return;
+    this.peers.delete(role);
+    for (const t of [...peer.transports.values()]) t.close();
+    peer.sink.closed('released');
   }
 
   get closed(): boolean {
@@ -191,6 +234,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   async ready(role: PeerRole, rtpCapabilities: unknown): Promise<void> {
     const peer = this.peer(role);
     peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
+    if (!this.isLive) return;
     for (const [otherRole, other] of this.peers) {
       if (otherRole === role) continue;
       for (const producer of other.producers.values()) await this.consume(peer, producer);
@@ -213,6 +257,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     producer.observer.once('close', () => peer.producers.delete(producer.id));
     if (kind === 'video' && peer.videoLevel === 'paused') await producer.pause();
     if (kind === 'video') this.keyFrameOnReturn(producer, peer);
+    if (!this.isLive) return producer.id;
     for (const [otherRole, other] of this.peers) {
       if (otherRole !== role && other.rtpCapabilities) await this.consume(other, producer);
     }
