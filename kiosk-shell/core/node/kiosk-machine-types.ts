@@ -65,8 +65,7 @@ export type CodeVerdict =
 
 /** The answer to a call request or an upgrade; `refused` when the server answered (not unreachable). */
 export type CallAnswer =
-  | { ok: true; callId: string; mediaToken?: string }
-  | { ok: false; reason: RejectReason; refused: boolean };
+  { ok: true; callId: string; mediaToken?: string } | { ok: false; reason: RejectReason; refused: boolean };
 
 export type KioskInput =
   // Touch: the page's buttons.

@@ -50,8 +50,7 @@ export interface CredentialProvider {
 
 /** mediaToken: the call's room, joined while waiting (fast setup); absent when not made yet. */
 export type CallRequestResult =
-  | { ok: true; callId: string; mediaToken?: string }
-  | { ok: false; reason: RejectReason; error: string };
+  { ok: true; callId: string; mediaToken?: string } | { ok: false; reason: RejectReason; error: string };
 
 export class ServerLink extends EventEmitter<ServerLinkEvents> {
   private readonly socket: Socket<KioskServerEvents, KioskClientEvents>;

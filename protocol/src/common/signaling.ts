@@ -219,9 +219,7 @@ export interface MediaClientEvents extends MediaLinkClientEvents, MediaRecoveryC
   [EVENTS.mediaPauseProducer]: (req: z.infer<typeof pauseProducerSchema>, ack: Ack) => void;
 }
 export interface MediaServerEvents
-  extends MediaLinkServerEvents,
-    MediaRecoveryServerEvents,
-    MediaPrewarmServerEvents {
+  extends MediaLinkServerEvents, MediaRecoveryServerEvents, MediaPrewarmServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;

@@ -43,7 +43,8 @@ export class CallPrewarms {
             if (this.rooms.get(callId) === pending) this.rooms.delete(callId);
             if (this.made.get(callId) === room) this.made.delete(callId);
           });
-          if (this.rooms.get(callId) !== pending) room.close('cancelled'); // ended while being made
+          if (this.rooms.get(callId) !== pending)
+            room.close('cancelled'); // ended while being made
           else this.made.set(callId, room);
           return room;
         },

@@ -57,7 +57,8 @@ export class MediaTokens {
 
   /** One side's tokens of a call (a console the ring left, which had joined while it rang). */
   revokeRole(callId: string, role: PeerRole): void {
-    for (const [token, g] of this.grants) if (g.callId === callId && g.role === role) this.grants.delete(token);
+    for (const [token, g] of this.grants)
+      if (g.callId === callId && g.role === role) this.grants.delete(token);
   }
 
   revokeCall(callId: string): void {
