@@ -3,7 +3,8 @@
 // first real consumer exists only after the answer; so the page consumes once a local stand-in —
 // an Opus stream the SFU never sends, with an SSRC of its own — and closes it at once. The SFU
 // sees only the transport connecting (its DTLS parameters); it makes no consumer for it. Tied to
-// mediasoup-client 3.7's ortc.canReceive, which matches the codec by the router's payload type.
+// mediasoup-client 3.7: ortc.canReceive matches the codec by the router's payload type, and a
+// consume's local id is its rtpParameters.mid.
 import type { types } from 'mediasoup-client';
 
 /** Connects `transport` (a receive transport) now, through one consume of a stand-in. */
@@ -19,6 +20,9 @@ export async function connectReceiveTransport(
     producerId: `warmup-${ssrc}`,
     kind: 'audio',
     rtpParameters: {
+      // A mid of its own: the page names a consume without one by its count of transceivers, and
+      // the SFU numbers the call's consumers from "0"; the two must not meet.
+      mid: `warmup-${ssrc}`,
       codecs: [
         {
           mimeType: opus.mimeType,
