@@ -124,6 +124,7 @@ function syncMedia(state: KioskState): void {
     // The room's token comes with the request's answer; until then, and without one, the camera.
     if (s.media && !roomPrewarm.holds(s.media.callId)) roomPrewarm.start(s.media, prewarm.take());
     else if (!s.media && !roomPrewarm.holds()) prewarm.warm();
+    if (s.media && s.queue?.phase === 'ringing') roomPrewarm.ringing(s.media.callId);
   } else if (s.screen !== 'in-call') {
     prewarm.release();
     void roomPrewarm.drop(true);

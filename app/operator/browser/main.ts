@@ -74,6 +74,7 @@ async function prepareCall(callId: string): Promise<void> {
     // Answered, declined or gone meanwhile: the server revokes the token when the ring leaves.
     if (ringing?.callId !== callId || activeCallId || !prepareMedia) return;
     roomPrewarm.start({ callId, serverUrl: location.origin, token: mediaToken }, camera.take());
+    roomPrewarm.ringing(callId);
   } catch (err) {
     console.warn('the call joins on the answer', err);
   }

@@ -71,6 +71,8 @@ export class RoomClient {
    */
   private prewarmed = false;
   private live = false;
+  /** The call rings: the camera's video already goes to the SFU (see sendVideoAhead). */
+  private videoAhead = false;
   private cameraOff = false;
   private heardAt = 0;
   /** Restarts ICE when the network fails or changes (media-recovery.ts). */
@@ -184,6 +186,18 @@ export class RoomClient {
     await Promise.all([whenConnected(this.sendTransport!), whenConnected(this.recvTransport!)]);
   }
 
+  /**
+   * The call rings (or rings here): the camera's video starts going to the SFU, which sends it to
+   * nobody (the room has no consumer before the answer). The encoder is then running when the
+   * answer's consumer asks for a key frame, and the first frame is shown at once; a video that
+   * starts only on the answer may see that request come before its encoder and wait seconds for
+   * the next key frame. Audio stays paused until the answer.
+   */
+  sendVideoAhead(): void {
+    this.videoAhead = true;
+    if (!this.live && !this.cameraOff) this.producers.get('video')?.resume();
+  }
+
   /** Whether this page joined early and may still serve the call (not closed). */
   get usable(): boolean {
     return !this.closed;
@@ -214,7 +228,7 @@ export class RoomClient {
     for (const track of this.localStream.getTracks()) {
       const producer = await this.sendTransport.produce({ track, ...produceOptions(track.kind) });
       // Joined before the answer: nothing is sent until the call is live (zero RTP for video).
-      if (!this.live) producer.pause();
+      if (!this.live && !(track.kind === 'video' && this.videoAhead)) producer.pause();
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);

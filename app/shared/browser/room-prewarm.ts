@@ -45,6 +45,12 @@ export class RoomPrewarm {
     this.held = { callId: media.callId, stream, room };
   }
 
+  /** The call rings: the joined room's video goes ahead to the SFU (RoomClient.sendVideoAhead). */
+  ringing(callId: string): void {
+    const h = this.held;
+    if (h?.callId === callId) void h.room.then((r) => r?.sendVideoAhead());
+  }
+
   /** The call was answered: its prewarm, if one was held for it; the caller owns both from here. */
   async take(callId: string): Promise<TakenPrewarm | undefined> {
     const h = this.held;
