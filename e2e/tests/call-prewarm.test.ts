@@ -128,4 +128,34 @@ describe('fast call setup', () => {
     assert.equal(await liveTracks(kiosk), 0);
     assert.equal(await liveTracks(operator), 0, 'setting off: no camera between calls');
   });
+
+  test('fast setup: a ring declined on one console moves to the other; the first leaves the room, the second joins, the answer makes no transport', async () => {
+    await operator.click('#prepare-media'); // back on after the previous test
+    const marco = await s.openOperator('marco');
+    await kiosk.click('#btn-walk-in');
+    const first = await Promise.race(
+      [operator, marco].map((p) =>
+        p
+          .locator('[data-screen="ringing"]')
+          .waitFor({ state: 'visible' })
+          .then(() => p),
+      ),
+    );
+    const second = first === operator ? marco : operator;
+    await until('both sides connected while ringing', () => sfu.connected() === 4);
+    await first.click('#btn-decline');
+    await second.locator('[data-screen="ringing"]').waitFor({ state: 'visible' });
+    await until(
+      'the second console joined, the first left',
+      () => sfu.connected() === 4 && sfu.open().transports === 4,
+    );
+    const before = sfu.made;
+    await second.click('#btn-accept');
+    await Promise.all([waitForMediaBothWays(kiosk), waitForMediaBothWays(second)]);
+    assert.equal(sfu.made, before, 'no transport made after the answer');
+    await kiosk.click('#btn-hang-up');
+    await Promise.all([idle(second), idle(kiosk)]);
+    await until('nothing left on the SFU', () => sfu.open().routers === 0 && sfu.open().transports === 0);
+    await marco.context().close();
+  });
 });

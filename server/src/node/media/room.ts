@@ -92,12 +92,18 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     if (this.isLive || this.closed) return;
     this.isLive = true;
     for (const p of this.peers.values()) p.sink.live?.();
+    // All at once, video first: the first frame is what the answer waits for.
+    const jobs: Promise<void>[] = [];
     for (const [role, peer] of this.peers) {
       for (const [otherRole, other] of this.peers) {
         if (otherRole === role) continue;
-        for (const producer of other.producers.values()) await this.consume(peer, producer);
+        const producers = [...other.producers.values()].sort(
+          (a, b) => (a.kind === 'video' ? -1 : 0) - (b.kind === 'video' ? -1 : 0),
+        );
+        for (const producer of producers) jobs.push(this.consume(peer, producer));
       }
     }
+    await Promise.all(jobs);
   }
 
   /**
