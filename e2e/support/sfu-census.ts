@@ -10,8 +10,10 @@ export interface SfuCensus {
   readonly made: number;
   /** Routers and transports not closed now. */
   open(): { routers: number; transports: number };
-  /** The transports still open that are connected (DTLS), of routers made after `sinceRouter`. */
+  /** The transports still open that are connected (DTLS). */
   connected(): number;
+  /** Consumers open now, and how many of them forward media (not paused). */
+  consumers(): { open: number; forwarding: number };
   close(): void;
 }
 
@@ -21,6 +23,7 @@ export async function countSfu(): Promise<SfuCensus> {
   const mediasoup = await import('mediasoup');
   const routers = new Set<types.Router>();
   const transports = new Set<types.WebRtcTransport>();
+  const consumers = new Set<types.Consumer>();
   let made = 0;
   const onWorker = (worker: types.Worker) =>
     worker.observer.on('newrouter', (router: types.Router) => {
@@ -31,6 +34,10 @@ export async function countSfu(): Promise<SfuCensus> {
         const wt = t as types.WebRtcTransport;
         transports.add(wt);
         t.observer.once('close', () => transports.delete(wt));
+        t.observer.on('newconsumer', (c: types.Consumer) => {
+          consumers.add(c);
+          c.observer.once('close', () => consumers.delete(c));
+        });
       });
     });
   mediasoup.observer.on('newworker', onWorker);
@@ -40,6 +47,7 @@ export async function countSfu(): Promise<SfuCensus> {
     },
     open: () => ({ routers: routers.size, transports: transports.size }),
     connected: () => [...transports].filter((t) => t.dtlsState === 'connected').length,
+    consumers: () => ({ open: consumers.size, forwarding: [...consumers].filter((c) => !c.paused).length }),
     close: () => mediasoup.observer.off('newworker', onWorker),
   };
 }

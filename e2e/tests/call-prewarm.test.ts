@@ -1,7 +1,8 @@
 // Fast call setup (issue 12) end to end on real parts: the server with its SFU, the kiosk agent,
 // the kiosk page and a console in Debian Chromium. While a call waits and rings both sides join
-// the call's room (camera, device, connected transports); the answer then makes no transport on
-// the SFU, and a call that ends unanswered leaves no router, transport or camera track behind.
+// the call's room (camera, device, connected transports, paused consumers); the answer then makes
+// no transport on the SFU and only resumes, and a call that ends unanswered leaves no router,
+// transport or camera track behind.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -73,6 +74,8 @@ describe('fast call setup', () => {
     await ringPrewarmed();
     const before = sfu.made;
     assert.deepEqual(sfu.open(), { routers: 1, transports: 4 }, "one router: the call's, with both sides");
+    // Nothing crosses before the answer: whatever consumers exist are paused on the SFU.
+    assert.equal(sfu.consumers().forwarding, 0, 'no consumer forwards media while it rings');
     await operator.click('#btn-accept');
     await kiosk.locator('[data-screen="in-call"]').waitFor({ state: 'visible' });
     const [onKiosk, onOperator] = await Promise.all([
@@ -82,6 +85,7 @@ describe('fast call setup', () => {
     assert.ok(onKiosk.frames > 0 && onOperator.frames > 0, 'frames decoded on both pages');
     assert.equal(sfu.made, before, 'no transport made after the answer');
     assert.equal(sfu.open().transports, 4, 'the same four transports carry the call');
+    assert.deepEqual(sfu.consumers(), { open: 4, forwarding: 4 }, 'audio and video each way');
     await kiosk.click('#btn-hang-up');
     await Promise.all([idle(operator), idle(kiosk)]);
     await until('the room closed', () => sfu.open().routers === 0 && sfu.open().transports === 0);

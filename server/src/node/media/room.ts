@@ -51,9 +51,9 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   private readonly peers = new Map<PeerRole, Peer>();
   private closedReason: string | undefined;
   /**
-   * False while the call waits and rings (a prewarmed room, calls/call-prewarm.ts): the sides may
-   * make transports and producers, but no consumer is made until goLive(), so nothing of either
-   * side reaches the other before the operator answers.
+   * False while the call waits and rings (a prewarmed room, calls/call-prewarm.ts): the sides make
+   * transports, producers and (paused) consumers, but no consumer is resumed until goLive(), so
+   * nothing of either side reaches the other before the operator answers.
    */
   private isLive = true;
 
@@ -87,23 +87,25 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     this.isLive = false;
   }
 
-  /** The call was answered: each side that is ready receives what the other sends, and is told. */
+  /**
+   * The call was answered: the consumers made while it rang, each already asked for by its page
+   * once its transport was connected, are resumed now (the video's resume asks its sender for a
+   * key frame), and the joined pages are told to resume what they send.
+   */
   async goLive(): Promise<void> {
     if (this.isLive || this.closed) return;
     this.isLive = true;
     for (const p of this.peers.values()) p.sink.live?.();
-    // All at once, video first: the first frame is what the answer waits for.
-    const jobs: Promise<void>[] = [];
-    for (const [role, peer] of this.peers) {
-      for (const [otherRole, other] of this.peers) {
-        if (otherRole === role) continue;
-        const producers = [...other.producers.values()].sort(
-          (a, b) => (a.kind === 'video' ? -1 : 0) - (b.kind === 'video' ? -1 : 0),
-        );
-        for (const producer of producers) jobs.push(this.consume(peer, producer));
+    const held: Promise<void>[] = [];
+    for (const peer of this.peers.values()) {
+      for (const c of peer.consumers.values()) {
+        if (c.appData.resumeOnLive !== true) continue;
+        c.appData.resumeAsked = true;
+        if (c.kind === 'video' && peer.videoLevel === 'paused') continue;
+        held.push(c.resume());
       }
     }
-    await Promise.all(jobs);
+    await Promise.all(held);
   }
 
   /**
@@ -240,7 +242,6 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   async ready(role: PeerRole, rtpCapabilities: unknown): Promise<void> {
     const peer = this.peer(role);
     peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
-    if (!this.isLive) return;
     for (const [otherRole, other] of this.peers) {
       if (otherRole === role) continue;
       for (const producer of other.producers.values()) await this.consume(peer, producer);
@@ -263,7 +264,6 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     producer.observer.once('close', () => peer.producers.delete(producer.id));
     if (kind === 'video' && peer.videoLevel === 'paused') await producer.pause();
     if (kind === 'video') this.keyFrameOnReturn(producer, peer);
-    if (!this.isLive) return producer.id;
     for (const [otherRole, other] of this.peers) {
       if (otherRole !== role && other.rtpCapabilities) await this.consume(other, producer);
     }
@@ -344,6 +344,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
         recv.on('dtlsstatechange', onState);
         recv.observer.on('close', onClose);
       });
+    }
+    // Before the answer nothing crosses: resumed by goLive() (the page need not ask again).
+    if (!this.isLive) {
+      consumer.appData.resumeOnLive = true;
+      return;
     }
     // A side whose link only carries audio gets its video when the level goes up again.
     consumer.appData.resumeAsked = true;
