@@ -67,7 +67,7 @@ export class RoomClient {
   private joined = false;
   /**
    * Fast setup: joined with prepare() while the call waits and rings; what it sends stays paused
-   * (and the room makes no consumer) until the server says the call is live (media:live).
+   * (and the room resumes no consumer) until the server says the call is live (media:live).
    */
   private prewarmed = false;
   private live = false;
@@ -188,7 +188,7 @@ export class RoomClient {
 
   /**
    * The call rings (or rings here): the camera's video starts going to the SFU, which sends it to
-   * nobody (the room has no consumer before the answer). The encoder is then running when the
+   * nobody (no consumer is resumed before the answer). The encoder is then running when the
    * answer's consumer asks for a key frame, and the first frame is shown at once; a video that
    * starts only on the answer may see that request come before its encoder and wait seconds for
    * the next key frame. Audio stays paused until the answer.

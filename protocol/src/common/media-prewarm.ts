@@ -1,8 +1,8 @@
 // Fast call setup (issue 12): a call's media room exists from the request, and both sides join it
 // before the answer — the kiosk while the citizen waits, the console while it rings (if the
 // operator allows it). Nothing crosses between the sides until the call is accepted: the room
-// makes no consumer before then, and each page keeps its producers paused. `media:live` is the
-// server telling a joined page that the call was answered: from then on it sends and receives.
+// resumes no consumer before then (they are made paused), and each page keeps its audio paused.
+// `media:live` is the server telling a joined page that the call was answered: it sends audio too.
 import { z } from 'zod';
 
 export const MEDIA_PREWARM_EVENTS = {

@@ -1,10 +1,10 @@
 // Fast call setup (issue 12): the media room of a call is made when the kiosk asks for the call,
 // not when the operator answers. The kiosk joins it while the citizen waits, and the ringing
 // console joins it too when the operator allows it; both load the router's capabilities, make and
-// connect their two transports and make their producers (paused on the page). The room holds
-// every consumer back until the answer (Room.holdUntilLive), so nothing of either side reaches the
-// other before then. On accept the router takes the room from here and calls goLive(): the pages
-// are left with consume and resume only.
+// connect their two transports and make their producers (audio paused on the page), and each
+// consumes the other, paused. The room resumes no consumer before the answer (Room.holdUntilLive),
+// so nothing of either side reaches the other before then. On accept the router takes the room
+// from here and calls goLive(): the consumers are resumed, and the pages resume their audio.
 //
 // Why a room per call from the request, and not a standby session per page on a shared router:
 // mediasoup transports belong to one router, and a call's router is what the room closes to leave
