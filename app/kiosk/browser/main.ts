@@ -15,6 +15,7 @@ import type { MediaStats, RoomClient } from '../../shared/browser/room-client.ts
 import type * as RoomCode from '../../shared/browser/room-client.ts';
 import { KIOSK_SCREEN_EVENT, type KioskScreenEventDetail, type KioskScreenId } from '../common/screens.ts';
 import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
+import { RoomPrewarm } from '../../shared/browser/room-prewarm.ts';
 import { getKioskApi } from './kiosk-api-client.ts';
 import { AudioGuide } from './audio-guide.ts';
 import { applyMicrophoneMute } from './microphone-mute.ts';
@@ -92,6 +93,8 @@ const followMicrophone = () =>
 
 /** Camera and microphone opened while the call waits and rings (fast setup on accept). */
 const prewarm = new CameraPrewarm(() => callMicrophone.constraints());
+/** The call's room, joined with that camera while the call waits (room-prewarm.ts). */
+const roomPrewarm = new RoomPrewarm();
 
 function render(state: KioskState): void {
   const previous = current;
@@ -134,25 +137,32 @@ function render(state: KioskState): void {
 function syncMedia(state: KioskState): void {
   const s = state.screen;
   if (s.screen === 'waiting') {
-    prewarm.warm();
     void loadRoomCode();
-  } else if (s.screen !== 'in-call') prewarm.release();
+    // The room's token comes with the request's answer; until then, and without one, the camera.
+    if (s.media && !roomPrewarm.holds(s.media.callId)) roomPrewarm.start(s.media, prewarm.take());
+    else if (!s.media && !roomPrewarm.holds()) prewarm.warm();
+    if (s.media && s.queue?.phase === 'ringing') roomPrewarm.ringing(s.media.callId);
+  } else if (s.screen !== 'in-call') {
+    prewarm.release();
+    void roomPrewarm.drop(true);
+  }
   if (s.screen === 'in-call' && roomCallId !== s.media.callId) {
     roomCallId = s.media.callId;
-    void joinRoom(s.media.serverUrl, s.media.token);
+    void joinRoom(s.media.serverUrl, s.media.token, s.media.callId);
   } else if (s.screen !== 'in-call' && roomCallId) {
     leaveRoom();
   }
 }
 
-async function joinRoom(serverUrl: string, token: string): Promise<void> {
+async function joinRoom(serverUrl: string, token: string, callId: string): Promise<void> {
   const status = byId('call-status');
   status.textContent = t('kiosk.call.connecting');
   try {
-    localStream = await prewarm.take();
+    // Joined while waiting (fast setup): only consume and resume remain; else join now.
+    const warm = await roomPrewarm.take(callId);
+    localStream = warm?.stream ?? (await prewarm.take());
     byId<HTMLVideoElement>('self-video').srcObject = localStream;
-    const { RoomClient } = await loadRoomCode();
-    room = new RoomClient(serverUrl, token, localStream);
+    room = warm?.room ?? new (await loadRoomCode()).RoomClient(serverUrl, token, localStream);
     room.onRemoteTrack = () => {
       byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
       status.textContent = '';
@@ -161,14 +171,15 @@ async function joinRoom(serverUrl: string, token: string): Promise<void> {
     // Never "in a call" with no media for long: say that it is reconnecting.
     room.onHealth = (health) => (byId('call-reconnecting').hidden = health !== 'reconnecting');
     // A spent token (single-use) is replaced by the one the core asks the server for.
-    const callId = roomCallId;
     room.renewToken = async () => {
       const r = await api.renewMediaToken();
       const s = r.ok ? r.value.screen : undefined;
       return s?.screen === 'in-call' && s.media.callId === callId ? s.media.token : undefined;
     };
     window.sportelloMedia = room;
-    await room.join();
+    // The answer may have brought the operator's tracks before this page took the room.
+    if (room.remoteStream.getTracks().length > 0) room.onRemoteTrack();
+    if (!warm?.room) await room.join();
     applyMicrophoneMute(current, localStream, room);
     // Lifted after the microphone opened (or a call started by touch): the handset's from now.
     followMicrophone();

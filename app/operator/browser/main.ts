@@ -3,6 +3,7 @@
 // the call-backs, pushed by the server; the reason when the server paused the console.
 import {
   EVENTS,
+  MEDIA_PREWARM_EVENTS,
   NAMESPACES,
   OPERATOR_ROUTES,
   type CallRing,
@@ -17,7 +18,9 @@ import it from '../../shared/common/locales/it.json';
 import en from '../../shared/common/locales/en.json';
 import { applyTranslations, initI18n, setLanguage, t } from '../../shared/browser/i18n.ts';
 import { byId, showScreen } from '../../shared/browser/dom.ts';
-import { RoomClient, openCameraAndMicrophone, type MediaStats } from '../../shared/browser/room-client.ts';
+import { RoomClient, type MediaStats } from '../../shared/browser/room-client.ts';
+import { CameraPrewarm } from '../../shared/browser/media-prewarm.ts';
+import { RoomPrewarm } from '../../shared/browser/room-prewarm.ts';
 import { ApiClient, ApiFailure } from '../../shared/browser/api-client.ts';
 import { LiveQueue } from './live-queue.ts';
 import { renderVideoNotice } from '../../shared/browser/video-notice.ts';
@@ -39,6 +42,49 @@ let room: RoomClient | undefined;
 let localStream: MediaStream | undefined;
 let muted = false;
 let queue: LiveQueue | undefined;
+
+/**
+ * "Prepare camera between calls" (fast setup): while the operator is available the camera stays
+ * open, and a ringing call's room is joined before the answer, so the citizen sees the operator
+ * at once. On by default: the console is there to take calls, the camera is held only while the
+ * operator says they are available (never while paused or signed out), and nothing is sent to
+ * anyone before Answer. The operator turns it off in the header; the choice stays on this browser.
+ */
+const PREPARE_KEY = 'sportello-operator-prepare-media';
+let prepareMedia = localStorage.getItem(PREPARE_KEY) !== 'off';
+const camera = new CameraPrewarm();
+const roomPrewarm = new RoomPrewarm();
+
+/** Holds or releases the camera between calls as the setting, the presence and the call say. */
+function syncStandby(): void {
+  if (activeCallId) return;
+  if (!(prepareMedia && socket?.connected && (presence === 'available' || ringing))) {
+    camera.release();
+    void roomPrewarm.drop(true);
+  } else if (!roomPrewarm.holds()) camera.warm(); // a joined ring holds the camera itself
+}
+
+/** The call rings here: join its room now, if the operator allows it (the answer is then instant). */
+async function prepareCall(callId: string): Promise<void> {
+  if (!prepareMedia || roomPrewarm.holds(callId)) return;
+  try {
+    const { mediaToken } = (await request(MEDIA_PREWARM_EVENTS.prepare, { callId })) as {
+      mediaToken: string;
+    };
+    // Answered, declined or gone meanwhile: the server revokes the token when the ring leaves.
+    if (ringing?.callId !== callId || activeCallId || !prepareMedia) return;
+    roomPrewarm.start({ callId, serverUrl: location.origin, token: mediaToken }, camera.take());
+    roomPrewarm.ringing(callId);
+  } catch (err) {
+    console.warn('the call joins on the answer', err);
+  }
+}
+
+/** The ring left this console unanswered: its room is left, the camera kept for the next one. */
+function leaveRing(): void {
+  camera.keep(roomPrewarm.drop(false));
+  syncStandby();
+}
 
 function showError(message: string | undefined): void {
   const el = byId('error');
@@ -62,6 +108,7 @@ function renderPresence(): void {
     presence === 'paused' && pause
       ? t('operator.idle.pausedMissedRings', { count: pause.missedRings ?? 2 })
       : '';
+  syncStandby();
   if (!ringing && !activeCallId) {
     byId('idle-message').textContent = t(
       presence === 'available' ? 'operator.idle.available' : 'operator.idle.paused',
@@ -111,14 +158,16 @@ async function startMedia(callId: string, token: string): Promise<void> {
   showScreen('in-call');
   const ring = ringing;
   byId('call-details').textContent = ring?.reason ? t('operator.ring.reason', { reason: ring.reason }) : '';
+  // Joined while it rang (fast setup): only consume and resume remain; else join now.
+  const warm = await roomPrewarm.take(callId);
   try {
-    localStream = await openCameraAndMicrophone();
+    localStream = warm?.stream ?? (await camera.take());
   } catch {
     showError(t('operator.errors.media'));
     return;
   }
   byId<HTMLVideoElement>('self-video').srcObject = localStream;
-  room = new RoomClient(location.origin, token, localStream);
+  room = warm?.room ?? new RoomClient(location.origin, token, localStream);
   room.onRemoteTrack = () => {
     byId<HTMLVideoElement>('remote-video').srcObject = room!.remoteStream;
   };
@@ -135,7 +184,9 @@ async function startMedia(callId: string, token: string): Promise<void> {
     return call?.phase === 'in-call' && call.callId === callId ? call.mediaToken : undefined;
   };
   window.sportelloMedia = room;
-  await room.join();
+  if (room.remoteStream.getTracks().length > 0) room.onRemoteTrack();
+  if (muted) room.setMicrophoneMuted(true);
+  if (!warm?.room) await room.join();
 }
 
 function endCall(): void {
@@ -151,12 +202,14 @@ function endCall(): void {
   byId('citizen-muted').hidden = true;
   byId('video-notice').hidden = true;
   muted = false;
+  if (roomPrewarm.holds()) leaveRing();
   renderPresence();
 }
 
 function connect(session: OperatorSession): void {
   byId('who').textContent = session.operator.displayName;
   byId('btn-sign-out').hidden = false;
+  byId('prepare-media-setting').hidden = false;
   queue = new LiveQueue(session.token, showError);
   queue.start();
   socket = io(location.origin + NAMESPACES.operator, {
@@ -167,6 +220,8 @@ function connect(session: OperatorSession): void {
     if (/sign in/.test(err.message)) {
       sessionStorage.removeItem(SESSION_KEY);
       queue?.stop();
+      camera.release();
+      void roomPrewarm.drop(true);
       showError(t('operator.errors.session'));
       showScreen('sign-in');
       socket?.close();
@@ -182,10 +237,12 @@ function connect(session: OperatorSession): void {
   socket.on(EVENTS.callRing, (r) => {
     ringing = r;
     renderRing(r);
+    void prepareCall(r.callId);
   });
   socket.on(EVENTS.callRingCancelled, ({ callId }) => {
     if (ringing?.callId !== callId) return;
     ringing = undefined;
+    leaveRing();
     renderPresence();
   });
   socket.on(EVENTS.callEnded, ({ callId }) => {
@@ -282,6 +339,7 @@ async function main(): Promise<void> {
       if (!ringing) return;
       const callId = ringing.callId;
       ringing = undefined;
+      leaveRing();
       await request(EVENTS.callDecline, { callId });
       renderPresence();
     }),
@@ -300,7 +358,19 @@ async function main(): Promise<void> {
     btn.setAttribute('aria-pressed', String(muted));
     btn.textContent = t(muted ? 'operator.call.unmute' : 'operator.call.mute');
   });
+  const prepare = byId<HTMLInputElement>('prepare-media');
+  prepare.checked = prepareMedia;
+  prepare.addEventListener('change', () => {
+    prepareMedia = prepare.checked;
+    localStorage.setItem(PREPARE_KEY, prepareMedia ? 'on' : 'off');
+    // Off: the camera and any room joined for a ringing call are released now.
+    syncStandby();
+    if (!prepareMedia) void roomPrewarm.drop(true);
+    else if (ringing && !activeCallId) void prepareCall(ringing.callId);
+  });
   byId('btn-sign-out').addEventListener('click', () => {
+    camera.release();
+    void roomPrewarm.drop(true);
     sessionStorage.removeItem(SESSION_KEY);
     location.reload();
   });

@@ -30,6 +30,15 @@ export class CameraPrewarm {
     return p;
   }
 
+  /** Holds a stream handed back (a prewarm left unused): kept if none is held by then, else stopped. */
+  keep(stream: Promise<MediaStream | undefined> | undefined): void {
+    void stream?.then((s) => {
+      if (!s) return;
+      if (this.pending) s.getTracks().forEach((t) => t.stop());
+      else this.pending = Promise.resolve(s);
+    });
+  }
+
   /** Stops a warmed stream nobody took. Idempotent. */
   release(): void {
     const p = this.pending;

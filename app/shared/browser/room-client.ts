@@ -10,6 +10,7 @@ import {
   type MediaServerEvents,
   type TransportInfo,
   MEDIA_LINK_EVENTS,
+  MEDIA_PREWARM_EVENTS,
   type IceServersGrant,
   type VideoLevel,
 } from '@sportello/protocol';
@@ -22,6 +23,7 @@ import { LinkMonitor, applyVideoLevel } from './link-monitor.ts';
 import { transportPaths } from './call-diagnostics.ts';
 import { MediaRecovery, type MediaHealth } from './media-recovery.ts';
 import { TokenRenewal } from '../common/token-renewal.ts';
+import { connectReceiveTransport, whenConnected } from './transport-warmup.ts';
 
 export interface MediaStats {
   video: { framesDecoded: number } | null;
@@ -64,6 +66,15 @@ export class RoomClient {
   /** Muted before the producers exist: applied as soon as they do. */
   private microphoneMuted = false;
   private joined = false;
+  /**
+   * Fast setup: joined with prepare() while the call waits and rings; what it sends stays paused
+   * (and the room resumes no consumer) until the server says the call is live (media:live).
+   */
+  private prewarmed = false;
+  private live = false;
+  /** The call rings: the camera's video already goes to the SFU (see sendVideoAhead). */
+  private videoAhead = false;
+  private cameraOff = false;
   private heardAt = 0;
   /** Restarts ICE when the network fails or changes (media-recovery.ts). */
   private readonly recovery: MediaRecovery;
@@ -144,7 +155,13 @@ export class RoomClient {
       { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) },
     );
     this.socket.on('connect_error', (err) => this.renewal.refused(err.message, this.socket.active));
-    this.socket.on('disconnect', () => this.recovery.socketDown());
+    this.socket.on(MEDIA_PREWARM_EVENTS.live, () => this.goLive());
+    this.socket.on('disconnect', () => {
+      // Before the answer the server keeps nothing of a page that left: this prewarm is over, and
+      // the page joins on accept instead (the room stays the call's).
+      if (this.prewarmed && !this.live) this.close('prewarm-lost');
+      else this.recovery.socketDown();
+    });
     // The server pings every 2 s: a socket not heard from for longer is stuck.
     this.socket.io.on('ping', () => (this.heardAt = performance.now()));
     this.socket.on('connect', () => (this.heardAt = performance.now()));
@@ -177,7 +194,57 @@ export class RoomClient {
     return res;
   }
 
+  /** Joins the room of an answered call: transports, producers, and what the other side sends. */
   async join(): Promise<void> {
+    this.live = true;
+    await this.setUp();
+    this.startMonitor();
+  }
+
+  /**
+   * Joins the room of a call that waits or rings (fast setup): the device is loaded, both
+   * transports are made and connected, and the producers exist, paused on this page. Resolves once
+   * both transports are connected; the call's answer (media:live) then leaves consume and resume.
+   */
+  async prepare(): Promise<void> {
+    this.prewarmed = true;
+    const routerRtpCapabilities = await this.setUp();
+    if (this.closed || this.live) return;
+    await connectReceiveTransport(this.recvTransport!, routerRtpCapabilities);
+    await Promise.all([whenConnected(this.sendTransport!), whenConnected(this.recvTransport!)]);
+  }
+
+  /**
+   * The call rings (or rings here): the camera's video starts going to the SFU, which sends it to
+   * nobody (no consumer is resumed before the answer). The encoder is then running when the
+   * answer's consumer asks for a key frame, and the first frame is shown at once; a video that
+   * starts only on the answer may see that request come before its encoder and wait seconds for
+   * the next key frame. Audio stays paused until the answer.
+   */
+  sendVideoAhead(): void {
+    this.videoAhead = true;
+    if (!this.live && !this.cameraOff) this.producers.get('video')?.resume();
+  }
+
+  /** Whether this page joined early and may still serve the call (not closed). */
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /** The call was answered: what this page sends is resumed (as the citizen or operator left it). */
+  private goLive(): void {
+    if (this.live || this.closed) return;
+    this.live = true;
+    if (this.joined) this.resumeSending(); // else setUp() does, once its producers exist
+  }
+
+  private resumeSending(): void {
+    if (!this.cameraOff) this.producers.get('video')?.resume();
+    if (!this.microphoneMuted) this.producers.get('audio')?.resume();
+    this.startMonitor();
+  }
+
+  private async setUp(): Promise<types.RtpCapabilities> {
     const [{ routerRtpCapabilities }] = await Promise.all([
       this.request<{ routerRtpCapabilities: types.RtpCapabilities }>(EVENTS.mediaCapabilities, {}),
       this.ice.load(),
@@ -188,11 +255,19 @@ export class RoomClient {
     await this.request(EVENTS.mediaReady, { rtpCapabilities: this.device.rtpCapabilities });
     for (const track of this.localStream.getTracks()) {
       const producer = await this.sendTransport.produce({ track, ...produceOptions(track.kind) });
+      // Joined before the answer: nothing is sent until the call is live (zero RTP for video).
+      if (!this.live && !(track.kind === 'video' && this.videoAhead)) producer.pause();
       this.producers.set(track.kind as 'audio' | 'video', producer);
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
+    if (this.cameraOff) this.setCameraOff(true);
     this.joined = true;
-    if (this.closed) return;
+    if (this.prewarmed && this.live) this.resumeSending();
+    return routerRtpCapabilities;
+  }
+
+  private startMonitor(): void {
+    if (this.closed || this.monitor) return;
     this.monitor = new LinkMonitor({
       sendStats: async () => this.sendTransport?.getStats(),
       applyVideoLevel: (level) =>
@@ -318,7 +393,7 @@ export class RoomClient {
     const p = this.producers.get('audio');
     if (!p || this.closed) return;
     if (muted) p.pause();
-    else p.resume();
+    else if (this.live) p.resume();
     this.request(EVENTS.mediaPauseProducer, { producerId: p.id, paused: muted }).catch((err: unknown) =>
       console.warn('could not tell the server about the microphone', err),
     );
@@ -336,10 +411,11 @@ export class RoomClient {
 
   /** Stops or restarts sending the camera, and tells the server, so that the other side knows. */
   setCameraOff(off: boolean): void {
+    this.cameraOff = off;
     const p = this.producers.get('video');
     if (!p || this.closed) return;
     if (off) p.pause();
-    else p.resume();
+    else if (this.live) p.resume();
     this.request(EVENTS.mediaPauseProducer, { producerId: p.id, paused: off }).catch((err: unknown) =>
       console.warn('could not tell the server about the camera', err),
     );

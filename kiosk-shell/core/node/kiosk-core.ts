@@ -367,7 +367,7 @@ export class KioskCore extends EventEmitter<{ state: [KioskState] }> {
       if (refusal?.success && refusal.data !== 'used') cache.clearUsed(bookingId);
     }
     // Not reachable, or no answer: the check-in stays in the outbox and goes when it can.
-    if (r.ok) return { ok: true, callId: r.callId };
+    if (r.ok) return { ok: true, callId: r.callId, ...(r.mediaToken ? { mediaToken: r.mediaToken } : {}) };
     return { ok: false, reason: r.reason, refused: refusal?.success === true };
   }
 

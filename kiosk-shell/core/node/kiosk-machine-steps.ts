@@ -267,11 +267,15 @@ export function phoneEntryKey(s: ScreenOf<'callback-entry'>, ctx: MachineContext
 /** The idle-like screens' inputs: start a call, open code entry, a first digit, the lift. */
 
 /** The call request was answered with a call: now waiting for it, or talking if it was accepted. */
-export function answered(callId: string, w: Waiting, ctx: MachineContext): Step {
+export function answered(callId: string, w: Waiting, ctx: MachineContext, mediaToken?: string): Step {
   const early = ctx.early?.callId === callId ? ctx.early : undefined;
   const status = ctx.earlyStatus?.callId === callId ? ctx.earlyStatus : undefined;
+  // Fast setup: the page joins the call's room while the citizen waits (media-prewarm.ts).
+  const waiting: Waiting = mediaToken
+    ? { ...w, media: { callId, serverUrl: ctx.serverUrl, token: mediaToken } }
+    : w;
   return {
-    screen: early ? inCall(early, ctx) : status ? withStatus(w, status) : w,
+    screen: early ? inCall(early, ctx) : status ? withStatus(waiting, status) : waiting,
     ctx: { callId, callAttempt: undefined, early: undefined, earlyStatus: undefined },
   };
 }

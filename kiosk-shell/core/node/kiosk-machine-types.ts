@@ -64,7 +64,8 @@ export type CodeVerdict =
   | { ok: false; reason: RejectReason; retryInSeconds?: number };
 
 /** The answer to a call request or an upgrade; `refused` when the server answered (not unreachable). */
-export type CallAnswer = { ok: true; callId: string } | { ok: false; reason: RejectReason; refused: boolean };
+export type CallAnswer =
+  { ok: true; callId: string; mediaToken?: string } | { ok: false; reason: RejectReason; refused: boolean };
 
 export type KioskInput =
   // Touch: the page's buttons.

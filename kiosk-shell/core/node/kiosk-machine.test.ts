@@ -266,6 +266,37 @@ describe('the kiosk machine', () => {
     assert.deepEqual(r.state.screen, { screen: 'waiting', kind: 'booked' });
   });
 
+  test('fast setup: the answer to the request brings the room token onto the waiting screen, kept through queue updates', () => {
+    let r = run(base, { type: 'hook', offHook: true });
+    r = run(r.state, {
+      type: 'call-answer',
+      attempt: 1,
+      answer: { ok: true, callId: 'c1', mediaToken: 'w' },
+    });
+    const media = { callId: 'c1', serverUrl: 'http://server', token: 'w' };
+    assert.deepEqual(r.state.screen, { screen: 'waiting', kind: 'walk-in', media });
+    r = run(r.state, {
+      type: 'queue-status',
+      status: {
+        callId: 'c1',
+        kind: 'walk-in',
+        phase: 'ringing',
+        position: 1,
+        estimatedWaitSeconds: 0,
+        waitedSeconds: 3,
+        callbackOffered: false,
+      },
+    });
+    assert.deepEqual(r.state.screen.screen === 'waiting' && r.state.screen.media, media);
+    // Without a token (the server could not make the room yet) the page joins on the answer.
+    r = run(run(base, { type: 'hook', offHook: true }).state, {
+      type: 'call-answer',
+      attempt: 1,
+      answer: { ok: true, callId: 'c2' },
+    });
+    assert.deepEqual(r.state.screen, { screen: 'waiting', kind: 'walk-in' });
+  });
+
   test('Q-7 a code confirmed before the walk-in request is answered: a booked request replaces it', () => {
     let r = run(
       base,

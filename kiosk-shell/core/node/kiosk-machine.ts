@@ -145,7 +145,7 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
           };
         }
         if (!a.ok) return { screen: rejected(a), ctx: forget };
-        return answered(a.callId, { screen: 'waiting', kind: 'booked' }, ctx);
+        return answered(a.callId, { screen: 'waiting', kind: 'booked' }, ctx, a.mediaToken);
       },
     },
   },
@@ -161,7 +161,7 @@ export const SCREENS: { [N in ScreenName]: ScreenRow<N> } = {
       'call-answer': (s, ctx, i) => {
         if (i.type !== 'call-answer' || i.attempt !== ctx.callAttempt) return undefined;
         if (!i.answer.ok) return { screen: rejected(i.answer), ctx: forget };
-        return answered(i.answer.callId, s, ctx);
+        return answered(i.answer.callId, s, ctx, i.answer.mediaToken);
       },
       'code-checked': (s, ctx, i) => {
         if (i.type !== 'code-checked' || i.attempt !== ctx.checkAttempt) return undefined;

@@ -48,8 +48,9 @@ export interface CredentialProvider {
   current?: () => string | undefined;
 }
 
+/** mediaToken: the call's room, joined while waiting (fast setup); absent when not made yet. */
 export type CallRequestResult =
-  { ok: true; callId: string } | { ok: false; reason: RejectReason; error: string };
+  { ok: true; callId: string; mediaToken?: string } | { ok: false; reason: RejectReason; error: string };
 
 export class ServerLink extends EventEmitter<ServerLinkEvents> {
   private readonly socket: Socket<KioskServerEvents, KioskClientEvents>;

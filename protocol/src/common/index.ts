@@ -18,3 +18,4 @@ export * from './media-link.ts';
 export * from './call-cancel.ts';
 export * from './media-recovery.ts';
 export * from './keypad-sequence.ts';
+export * from './media-prewarm.ts';

@@ -100,6 +100,8 @@ export const kioskScreenSchema = z.discriminatedUnion('screen', [
     codeChecking: z.boolean().optional(),
     /** Why the code typed while waiting was not taken; the citizen stays in the queue as a walk-in. */
     codeError: rejectReasonSchema.optional(),
+    /** The call's room, joined while waiting so that the answer connects at once (media-prewarm.ts). */
+    media: callMediaSchema.optional(),
   }),
   z.object({ screen: z.literal('in-call'), media: callMediaSchema, operatorName: z.string() }),
   z.object({ screen: z.literal('ended'), reason: endReasonSchema }),

@@ -4,6 +4,7 @@ import type { MediaRecoveryClientEvents, MediaRecoveryServerEvents } from './med
 import { z } from 'zod';
 import type { RemoteActionNotice } from './fleet.ts';
 import type { MediaLinkClientEvents, MediaLinkServerEvents } from './media-link.ts';
+import type { MediaPrewarmOperatorEvents, MediaPrewarmServerEvents } from './media-prewarm.ts';
 import { requestIdSchema, type CallCancel } from './call-cancel.ts';
 import type { endReasonSchema, rejectReasonSchema } from './kiosk-api.ts';
 import type {
@@ -98,7 +99,10 @@ export const callRequestSchema = z.discriminatedUnion('kind', [
 export type CallRequest = z.infer<typeof callRequestSchema>;
 export type CallRequestAck = (
   res:
-    { ok: true; callId: string } | { ok: false; reason: z.infer<typeof rejectReasonSchema>; error: string },
+    // mediaToken: the call's room, joined while waiting (fast setup, media-prewarm.ts); absent
+    // when the server could not make the room yet (the kiosk then joins on accept).
+    | { ok: true; callId: string; mediaToken?: string }
+    | { ok: false; reason: z.infer<typeof rejectReasonSchema>; error: string },
 ) => void;
 
 export const callIdSchema = z.strictObject({ callId: z.string().max(64) });
@@ -149,7 +153,7 @@ export interface KioskServerEvents {
   [EVENTS.totemRevoked]: (p: { reason: string }) => void;
 }
 
-export interface OperatorClientEvents {
+export interface OperatorClientEvents extends MediaPrewarmOperatorEvents {
   [EVENTS.presenceSet]: (req: z.infer<typeof presenceSchema>, ack: Ack) => void;
   [EVENTS.callAccept]: (req: z.infer<typeof callIdSchema>, ack: Ack<{ mediaToken: string }>) => void;
   [EVENTS.callDecline]: (req: z.infer<typeof callIdSchema>, ack: Ack) => void;
@@ -214,7 +218,8 @@ export interface MediaClientEvents extends MediaLinkClientEvents, MediaRecoveryC
   ) => void;
   [EVENTS.mediaPauseProducer]: (req: z.infer<typeof pauseProducerSchema>, ack: Ack) => void;
 }
-export interface MediaServerEvents extends MediaLinkServerEvents, MediaRecoveryServerEvents {
+export interface MediaServerEvents
+  extends MediaLinkServerEvents, MediaRecoveryServerEvents, MediaPrewarmServerEvents {
   [EVENTS.mediaConsumer]: (p: ConsumerInfo) => void;
   [EVENTS.mediaConsumerClosed]: (p: { consumerId: string }) => void;
   [EVENTS.mediaClosed]: (p: { reason: string }) => void;

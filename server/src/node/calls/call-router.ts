@@ -43,6 +43,7 @@ import { QueueDispatcher, type DispatchSettings } from './queue-dispatcher.ts';
 import { HandleTimeWindow } from './wait-estimate.ts';
 import { recoverAtStart } from './recovery.ts';
 import { ringOf } from './queue-views.ts';
+import { CallPrewarms, releasingNotifier } from './call-prewarm.ts';
 
 export type { CallNotifier } from './call-notifier.ts';
 
@@ -86,15 +87,24 @@ export class CallRouter {
   private readonly requesting = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Rooms of calls that wait and ring, joined before the answer (fast setup, call-prewarm.ts). */
+  readonly prewarms: CallPrewarms;
 
   constructor(private readonly o: CallRouterOptions) {
     this.now = o.now ?? (() => new Date());
     this.sessions = new CallSessions(o.mediaTokenMs, () => this.now().getTime());
+    this.prewarms = new CallPrewarms(o.createRoom, o.log);
+    this.o = {
+      ...o,
+      notifier: releasingNotifier(o.notifier, this.prewarms, (callId) =>
+        this.sessions.tokens.revokeRole(callId, 'operator'),
+      ),
+    };
     this.handleTimes = new HandleTimeWindow(20, o.settings.defaultHandleMs);
     this.dispatcher = new QueueDispatcher({
       db: o.db,
       log: o.log,
-      notifier: o.notifier,
+      notifier: this.o.notifier,
       roster: this.roster,
       handleTimes: this.handleTimes,
       settings: o.settings,
@@ -390,6 +400,7 @@ export class CallRouter {
       return { receipt: outcome.response, ended: e };
     });
     this.callGone(totem.id);
+    this.prewarms.release(row.id);
     if (ended.bookingChanged) this.o.notifier.agendaChanged(totem.siteId);
     this.o.log.info({ callId: row.id }, 'waiting call became a call-back');
     this.kick({ callbacksChanged: true });
@@ -443,6 +454,8 @@ export class CallRouter {
   private async declineNow(operatorId: string, callId: string): Promise<void> {
     if (!(await backToQueue(this.o.db, callId, operatorId, this.now())))
       throw new DomainError('not-ringing-for-you', 'this call is not ringing for you');
+    this.sessions.tokens.revokeRole(callId, 'operator');
+    await this.prewarms.releaseOperator(callId);
     this.o.log.info({ callId, operator: operatorId }, 'call declined');
     this.roster.freed(operatorId, this.now().getTime());
     this.kick();
@@ -458,7 +471,8 @@ export class CallRouter {
     const row = (await itemById(db, callId))!;
     let room: Room;
     try {
-      room = await this.o.createRoom(callId);
+      // Made while the call waited, with the sides already joined (fast setup), or made now.
+      room = (await this.prewarms.take(callId)) ?? (await this.o.createRoom(callId));
     } catch (err) {
       log.error({ err, callId }, 'could not create a media room');
       this.o.notifier.callEnded({ totemId: row.totem_id, operatorId }, { callId, reason: 'media-failure' });
@@ -481,6 +495,8 @@ export class CallRouter {
       room,
       answeredAt: now.getTime(),
     });
+    // A side that joined while the call rang starts sending and receiving now, before it is told.
+    await room.goLive();
     room.once('closed', (reason) => {
       if (reason === 'media-failure')
         void this.endCall(callId, 'media-failure').catch((err: unknown) =>
@@ -568,6 +584,7 @@ export class CallRouter {
       this.now(),
     );
     if (ended?.bookingChanged && row.site_id) this.o.notifier.agendaChanged(row.site_id);
+    this.prewarms.release(row.id);
     this.kick();
     return ended !== undefined;
   }
@@ -627,8 +644,41 @@ export class CallRouter {
     if (row) await this.endTotemItem(row, 'cancelled', reason);
   }
 
+  /** The call's room: the answered call's, or the one it waits and rings with (fast setup). */
   roomFor(callId: string): Room | undefined {
-    return this.sessions.get(callId)?.room;
+    return this.sessions.get(callId)?.room ?? this.prewarms.current(callId);
+  }
+
+  /**
+   * A media token to the waiting room of the totem's call, made now (fast setup); undefined when
+   * the call is no longer waiting or the SFU could not make the room (the answer then makes one).
+   */
+  async prewarmKiosk(totemId: string, callId: string): Promise<string | undefined> {
+    const waiting = async () => {
+      const row = await itemById(this.o.db, callId);
+      return row?.totem_id === totemId && (row.state === 'queued' || row.state === 'offered');
+    };
+    if (!(await waiting())) return undefined;
+    const room = await this.prewarms.open(callId);
+    // Ended while the room was being made: the end's release may have run before the room existed.
+    if (!room || !(await waiting())) {
+      this.prewarms.release(callId);
+      return undefined;
+    }
+    return this.sessions.token(callId, 'kiosk');
+  }
+
+  /** A media token for the console the call rings for, to join its room before answering. */
+  async prewarmOperator(operatorId: string, callId: string): Promise<string> {
+    const ringing = async () => {
+      const row = await itemById(this.o.db, callId);
+      return row?.state === 'offered' && row.operator_id === operatorId;
+    };
+    if (!(await ringing())) throw new DomainError('not-ringing-for-you', 'this call is not ringing for you');
+    const room = await this.prewarms.open(callId);
+    if (!room) throw new DomainError('call-not-connected', 'the media server cannot prepare the call now');
+    if (!(await ringing())) throw new DomainError('not-ringing-for-you', 'this call is not ringing for you');
+    return this.sessions.token(callId, 'operator');
   }
 
   activeCalls(): number {
@@ -665,6 +715,7 @@ export class CallRouter {
     clearInterval(this.timer);
     await this.dispatcher.settled();
     await this.dispatcher.close();
+    this.prewarms.close();
     for (const s of this.sessions.all()) {
       this.sessions.close(s.callId, 'cancelled');
       this.o.notifier.callEnded(

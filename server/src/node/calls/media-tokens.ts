@@ -56,6 +56,12 @@ export class MediaTokens {
     return this.grants.size;
   }
 
+  /** One side's tokens of a call (a console the ring left, which had joined while it rang). */
+  revokeRole(callId: string, role: PeerRole): void {
+    for (const [token, g] of this.grants)
+      if (g.callId === callId && g.role === role) this.grants.delete(token);
+  }
+
   revokeCall(callId: string): void {
     for (const [token, g] of this.grants) if (g.callId === callId) this.grants.delete(token);
   }

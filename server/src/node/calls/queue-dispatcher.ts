@@ -118,6 +118,8 @@ export class QueueDispatcher {
         now,
       );
       if (ended?.bookingChanged && row.site_id) notifier.agendaChanged(row.site_id);
+      // Told like every end (the totem is away): its waiting media room closes with it (call-prewarm.ts).
+      if (ended) notifier.callEnded({ totemId: row.totem_id }, { callId: row.id, reason: 'connection-lost' });
       changed = true;
     }
     for (const row of await callbackCandidates(db, t - s.maxWaitMs)) {

@@ -31,6 +31,8 @@ import {
   type PresenceNotice,
   type QueueStatus,
   MEDIA_LINK_EVENTS,
+  MEDIA_PREWARM_EVENTS,
+  prepareMediaSchema,
   type IceServersGrant,
 } from '@sportello/protocol';
 import type { Server as HttpServer } from 'node:http';
@@ -232,8 +234,18 @@ export class Signaling implements CallNotifier {
                 )
               : this.requestTurns.run(() => this.router.upgrade(totem, data));
           pending.then(
-            (r) =>
-              reply(r.ok ? { ok: true, callId: r.callId } : { ok: false, reason: r.reason, error: r.error }),
+            async (r) => {
+              if (!r.ok) return reply({ ok: false, reason: r.reason, error: r.error });
+              // Fast setup: the kiosk joins the call's room while it waits (call-prewarm.ts).
+              const mediaToken =
+                'kind' in data
+                  ? await this.router.prewarmKiosk(totem.id, r.callId).catch((err: unknown) => {
+                      log.warn({ err }, 'could not prepare the media of a waiting call');
+                      return undefined;
+                    })
+                  : undefined;
+              reply({ ok: true, callId: r.callId, ...(mediaToken ? { mediaToken } : {}) });
+            },
             (err: unknown) => {
               log.error({ err }, 'call request failed');
               reply({ ok: false, reason: 'unavailable', error: 'the server could not take the call' });
@@ -339,6 +351,12 @@ export class Signaling implements CallNotifier {
         h(callIdSchema, async ({ callId }) => this.router.accept(op.id, callId)),
       );
       socket.on(
+        MEDIA_PREWARM_EVENTS.prepare,
+        h(prepareMediaSchema, async ({ callId }) => ({
+          mediaToken: await this.router.prewarmOperator(op.id, callId),
+        })),
+      );
+      socket.on(
         EVENTS.callDecline,
         h(callIdSchema, async ({ callId }) => this.router.decline(op.id, callId)),
       );
@@ -388,9 +406,11 @@ export class Signaling implements CallNotifier {
             socket.disconnect();
           },
           videoNotice: (notice) => socket.emit(MEDIA_LINK_EVENTS.videoNotice, notice),
+          live: () => socket.emit(MEDIA_PREWARM_EVENTS.live, {}),
         },
         socket.id,
       );
+      if (room.live) socket.emit(MEDIA_PREWARM_EVENTS.live, {});
       // The page's next connection (after a drop) uses a fresh token to the same room.
       socket.emit(MEDIA_RECOVERY_EVENTS.resync, {
         token: this.router.tokens.issue(grant.callId, role),
@@ -445,7 +465,10 @@ export class Signaling implements CallNotifier {
         h(transportIdSchema, async (p) => ({ iceParameters: await room.restartIce(role, p.transportId) })),
       );
       socket.on('disconnect', () => {
-        if (!room.closed) room.detach(role, socket.id);
+        if (room.closed) return;
+        // Before the answer nothing is kept for a page that left: it joins afresh, or on accept.
+        if (room.live) room.detach(role, socket.id);
+        else room.releasePeer(role, socket.id);
       });
     });
   }

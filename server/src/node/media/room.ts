@@ -25,6 +25,8 @@ export interface PeerSink {
   closed(reason: string): void;
   /** A side's video level changed (W-5): both sides show a notice. */
   videoNotice?(notice: VideoNotice): void;
+  /** The call was answered: a page that joined while it rang starts sending (media-prewarm.ts). */
+  live?(): void;
 }
 
 interface Peer {
@@ -54,6 +56,12 @@ const AWAY: PeerSink = { consumer: () => {}, consumerClosed: () => {}, closed: (
 export class Room extends EventEmitter<{ closed: [reason: string] }> {
   private readonly peers = new Map<PeerRole, Peer>();
   private closedReason: string | undefined;
+  /**
+   * False while the call waits and rings (a prewarmed room, calls/call-prewarm.ts): the sides make
+   * transports, producers and (paused) consumers, but no consumer is resumed until goLive(), so
+   * nothing of either side reaches the other before the operator answers.
+   */
+  private isLive = true;
 
   private constructor(
     readonly callId: string,
@@ -74,6 +82,49 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
     // A worker that dies takes its routers with it; the call ends through the room's close.
     router.observer.once('close', () => room.close('media-failure'));
     return room;
+  }
+
+  get live(): boolean {
+    return this.isLive;
+  }
+
+  /** Made while the call waits: no media crosses between the sides until goLive(). */
+  holdUntilLive(): void {
+    this.isLive = false;
+  }
+
+  /**
+   * The call was answered: the consumers made while it rang, each already asked for by its page
+   * once its transport was connected, are resumed now (the video's resume asks its sender for a
+   * key frame), and the joined pages are told to resume what they send.
+   */
+  async goLive(): Promise<void> {
+    if (this.isLive || this.closed) return;
+    this.isLive = true;
+    for (const p of this.peers.values()) p.sink.live?.();
+    const held: Promise<void>[] = [];
+    for (const peer of this.peers.values()) {
+      for (const c of peer.consumers.values()) {
+        if (c.appData.resumeOnLive !== true) continue;
+        c.appData.resumeAsked = true;
+        if (c.kind === 'video' && peer.videoLevel === 'paused') continue;
+        held.push(c.resume());
+      }
+    }
+    await Promise.all(held);
+  }
+
+  /**
+   * A side that joined while the call rang leaves before the answer (the ring moved to another
+   * console, the operator turned the setting off, its media socket dropped): its transports close
+   * on the SFU now, and with them its producers. Only the peer attached through `owner`, if given.
+   */
+  releasePeer(role: PeerRole, owner?: string): void {
+    const peer = this.peers.get(role);
+    if (!peer || (owner !== undefined && peer.owner !== owner)) return;
+    this.peers.delete(role);
+    for (const t of [...peer.transports.values()]) t.close();
+    peer.sink.closed('released');
   }
 
   get closed(): boolean {
@@ -294,6 +345,11 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
         recv.on('dtlsstatechange', onState);
         recv.observer.on('close', onClose);
       });
+    }
+    // Before the answer nothing crosses: resumed by goLive() (the page need not ask again).
+    if (!this.isLive) {
+      consumer.appData.resumeOnLive = true;
+      return;
     }
     // A side whose link only carries audio gets its video when the level goes up again.
     consumer.appData.resumeAsked = true;
