@@ -1,4 +1,4 @@
-// Fast call setup (issue 12) end to end on real parts: the server with its SFU, the kiosk agent,
+// Fast call setup end to end on real parts: the server with its SFU, the kiosk agent,
 // the kiosk page and a console in Debian Chromium. While a call waits and rings both sides join
 // the call's room (camera, device, connected transports, paused consumers); the answer then makes
 // no transport on the SFU and only resumes, and a call that ends unanswered leaves no router,

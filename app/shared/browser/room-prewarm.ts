@@ -1,4 +1,4 @@
-// Fast call setup (issue 12), on a page: while a call waits (kiosk) or rings (console), the page
+// Fast call setup, on a page: while a call waits (kiosk) or rings (console), the page
 // joins the call's room with its camera (RoomClient.prepare: device loaded, both transports made
 // and connected, producers paused). On the answer the page takes the joined room, and only
 // consume and resume remain. Dropped — the room closed, the server closing its transports — when

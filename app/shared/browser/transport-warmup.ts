@@ -1,4 +1,4 @@
-// Fast setup (issue 12): a receive transport is connected before anything is received. mediasoup-
+// Fast setup: a receive transport is connected before anything is received. mediasoup-
 // client starts a transport's ICE and DTLS ('connect') only on its first consume, and the call's
 // first real consumer exists only after the answer; so the page consumes once a local stand-in —
 // an Opus stream the SFU never sends, with an SSRC of its own — and closes it at once. The SFU

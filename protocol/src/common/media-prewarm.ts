@@ -1,4 +1,4 @@
-// Fast call setup (issue 12): a call's media room exists from the request, and both sides join it
+// Fast call setup: a call's media room exists from the request, and both sides join it
 // before the answer — the kiosk while the citizen waits, the console while it rings (if the
 // operator allows it). Nothing crosses between the sides until the call is accepted: the room
 // resumes no consumer before then (they are made paused), and each page keeps its audio paused.

@@ -1,4 +1,4 @@
-// Fast call setup (issue 12): the media room of a call is made when the kiosk asks for the call,
+// Fast call setup: the media room of a call is made when the kiosk asks for the call,
 // not when the operator answers. The kiosk joins it while the citizen waits, and the ringing
 // console joins it too when the operator allows it; both load the router's capabilities, make and
 // connect their two transports and make their producers (audio paused on the page), and each
