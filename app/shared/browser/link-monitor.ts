@@ -7,12 +7,14 @@ import type { types } from 'mediasoup-client';
 import { VIDEO_ENCODINGS } from './media-options.ts';
 import {
   degradationRulesWith,
+  afterOutage,
   initialDegradation,
   nextDegradation,
   type DegradationRules,
   type DegradationState,
   type LinkSample,
 } from '../common/video-degradation.ts';
+import { OutageFilter } from '../common/link-outage.ts';
 
 type StatsEntry = {
   type: string;
@@ -24,6 +26,7 @@ type StatsEntry = {
   nominated?: boolean;
   state?: string;
   selectedCandidatePairId?: string;
+  bytesReceived?: number;
 };
 
 /**
@@ -77,6 +80,17 @@ export function sampleFromStats(
   return { atMs, loss, bandwidthKbps: bps === undefined ? null : bps / 1000 };
 }
 
+/** Bytes the send transport has received (the SFU's feedback), or undefined without a figure. */
+export function feedbackBytes(report: RTCStatsReport): number | undefined {
+  const pair = selectedPair(report)?.bytesReceived;
+  if (pair !== undefined) return pair;
+  let transport: number | undefined;
+  report.forEach((s: StatsEntry) => {
+    if (s.type === 'transport' && s.bytesReceived !== undefined) transport = s.bytesReceived;
+  });
+  return transport;
+}
+
 /**
  * Carries out a level on the page's own video producer at once (a paused producer sends nothing,
  * which relieves the link before the server hears of it), then tells the server.
@@ -107,6 +121,7 @@ export class LinkMonitor {
   private state: DegradationState;
   private applied: VideoLevel = 'full';
   private readonly sent = new Map<string, number>();
+  private readonly outage = new OutageFilter();
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
   /** The last level changes with the sample that caused each (diagnostics; bounded). */
@@ -143,7 +158,9 @@ export class LinkMonitor {
       if (!report) return;
       const before = this.state.level;
       const sample = sampleFromStats(report, this.sent, this.now());
-      this.state = nextDegradation(this.state, sample, this.rules);
+      const verdict = this.outage.next(feedbackBytes(report), sample.atMs);
+      if (verdict === 'recovered') this.state = afterOutage(this.state, sample.atMs, this.rules);
+      if (verdict === 'judge') this.state = nextDegradation(this.state, sample, this.rules);
       if (this.state.level !== before) {
         this.changes.push({ level: this.state.level, sample });
         if (this.changes.length > 20) this.changes.shift();

@@ -112,6 +112,19 @@ function goodForStepUp(sample: LinkSample, rules: DegradationRules): boolean {
   return sample.loss === null || sample.loss <= rules.recoverBelowLoss;
 }
 
+/**
+ * After an outage (nothing heard for seconds: the media recovery's, not a thin link's): the bad
+ * samples before it are forgotten, and the browser's estimate, which fell while no feedback came,
+ * does not count until it has ramped up again, as after the call's start. The level is kept.
+ */
+export function afterOutage(
+  previous: DegradationState,
+  atMs: number,
+  rules: DegradationRules = DEFAULT_DEGRADATION_RULES,
+): DegradationState {
+  return { ...previous, badStreak: 0, worstAsked: previous.level, bandwidthFromMs: atMs + rules.rampMs };
+}
+
 /** The next state after one sample. */
 export function nextDegradation(
   previous: DegradationState,
