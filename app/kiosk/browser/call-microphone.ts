@@ -57,13 +57,20 @@ export class CallMicrophone {
         ).getAudioTracks()[0];
         // The call ended meanwhile (its tracks are stopped): nothing to send it on.
         if (!track || ended()) return track?.stop();
-        await room.replaceTrack('audio', track);
+        // The stream first: a producer still being made takes the stream's track when it is
+        // (room-client.ts); one that exists is given the track now.
         stream.removeTrack(current);
         stream.addTrack(track);
+        await room.replaceTrack('audio', track);
         current.stop();
         this.log(`call microphone: the handset's (found by ${choice.matchedBy})`);
         after();
       } catch (err) {
+        // The call keeps the microphone it had.
+        if (track && stream.getAudioTracks()[0] === track) {
+          stream.removeTrack(track);
+          stream.addTrack(current);
+        }
         track?.stop();
         this.log(
           "call microphone: could not switch to the handset's; the call keeps the default one",

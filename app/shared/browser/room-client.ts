@@ -258,6 +258,10 @@ export class RoomClient {
       // Joined before the answer: nothing is sent until the call is live (zero RTP for video).
       if (!this.live && !(track.kind === 'video' && this.videoAhead)) producer.pause();
       this.producers.set(track.kind as 'audio' | 'video', producer);
+      // The stream's track may have been swapped while this one was being produced (the kiosk's
+      // handset microphone, call-microphone.ts): the producer sends the stream's track of now.
+      const now = this.localStream.getTracks().find((t) => t.kind === track.kind);
+      if (now && now !== producer.track) await producer.replaceTrack({ track: now });
     }
     if (this.microphoneMuted) this.setMicrophoneMuted(true, true);
     if (this.cameraOff) this.setCameraOff(true);
