@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS, type KioskState } from '@sportello/protocol';
+import { EVENTS } from '@sportello/protocol';
 import type { HandsetEvent, KeypadKey } from '@sportello/devices/common';
 import {
   startTestServer,
@@ -18,6 +18,7 @@ import { TestOperator } from '../../../server/src/node/testing/operator-client.t
 import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore, type KioskCoreOptions } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 let giulia: TestOperator;
@@ -41,8 +42,9 @@ async function newKiosk(options: Options = {}): Promise<KioskCore> {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-kiosk-'));
   const cache = new AgendaCache(dir);
   const link = new ServerLink(t.url, totemCredential(t.seed));
-  // The keypad's '*' waits this long for a '#' (keys pressed together in a test never wait).
-  const core = new KioskCore({ cache, link, endedScreenMs: 50, keypadSequenceMs: 50, ...options });
+  // The keypad's '*' waits this long for a '#' (keys pressed together in a test never wait;
+  // a lone '*' is awaited as its state event).
+  const core = new KioskCore({ cache, link, endedScreenMs: 50, keypadSequenceMs: 500, ...options });
   cleanups.push(() => {
     core.close();
     link.close();
@@ -67,17 +69,7 @@ const press = (core: KioskCore, keys: KeypadKey[]) => {
   for (const key of keys) core.handset({ type: 'key', key, source: 'serial', at } satisfies HandsetEvent);
 };
 
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
+const until = untilState;
 
 /** The screen now and every screen the core shows from now on, for asserting the path it took. */
 function screens(core: KioskCore): string[] {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS, type KioskState } from '@sportello/protocol';
+import { EVENTS } from '@sportello/protocol';
 import {
   startTestServer,
   totemCredential,
@@ -22,6 +22,7 @@ import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
 import { startTcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 before(async () => {
@@ -36,17 +37,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
+const until = untilState;
 
 /** Polls the server's state each turn of the event loop, up to a generous bound. */
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
