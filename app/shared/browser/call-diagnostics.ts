@@ -2,7 +2,7 @@
 // type and protocol, TURN relay protocol) and what is received. Read by the end-to-end tests
 // (W-5, W-6) and useful to a technician in the browser's console.
 import type { types } from 'mediasoup-client';
-import { selectedPair } from './link-monitor.ts';
+import { selectedPair } from '../common/link-sample.ts';
 
 export interface PathInfo {
   /** 'host', 'srflx', 'prflx' or 'relay'. */

@@ -15,19 +15,7 @@ import {
   type LinkSample,
 } from '../common/video-degradation.ts';
 import { OutageFilter } from '../common/link-outage.ts';
-
-type StatsEntry = {
-  type: string;
-  id: string;
-  localId?: string;
-  fractionLost?: number;
-  packetsSent?: number;
-  availableOutgoingBitrate?: number;
-  nominated?: boolean;
-  state?: string;
-  selectedCandidatePairId?: string;
-  bytesReceived?: number;
-};
+import { feedbackBytes, LinkSampler } from '../common/link-sample.ts';
 
 /**
  * The policy's rules for this page: the defaults, with any set on `window.sportelloDegradationRules`
@@ -38,57 +26,6 @@ export function pageDegradationRules(): DegradationRules {
   return degradationRulesWith(
     (globalThis as { sportelloDegradationRules?: unknown }).sportelloDegradationRules,
   );
-}
-
-/** The selected candidate pair of a transport's stats. */
-export function selectedPair(report: RTCStatsReport): StatsEntry | undefined {
-  let selectedId: string | undefined;
-  const pairs = new Map<string, StatsEntry>();
-  report.forEach((s: StatsEntry) => {
-    if (s.type === 'transport' && s.selectedCandidatePairId) selectedId = s.selectedCandidatePairId;
-    if (s.type === 'candidate-pair') pairs.set(s.id, s);
-  });
-  if (selectedId) return pairs.get(selectedId);
-  return [...pairs.values()].find((p) => p.nominated && p.state === 'succeeded');
-}
-
-/**
- * One sample from the send transport's stats: the worst loss among the streams that sent packets
- * since the previous sample (a paused stream's last report is old news), and the estimate.
- */
-export function sampleFromStats(
-  report: RTCStatsReport,
-  previousSent: Map<string, number>,
-  atMs: number,
-): LinkSample {
-  const sentNow = new Map<string, number>();
-  const remote: StatsEntry[] = [];
-  report.forEach((s: StatsEntry) => {
-    if (s.type === 'outbound-rtp') sentNow.set(s.id, s.packetsSent ?? 0);
-    if (s.type === 'remote-inbound-rtp') remote.push(s);
-  });
-  let loss: number | null = null;
-  for (const r of remote) {
-    if (!r.localId || r.fractionLost === undefined) continue;
-    const sent = sentNow.get(r.localId) ?? 0;
-    if (sent <= (previousSent.get(r.localId) ?? 0)) continue;
-    loss = Math.max(loss ?? 0, r.fractionLost);
-  }
-  previousSent.clear();
-  for (const [id, n] of sentNow) previousSent.set(id, n);
-  const bps = selectedPair(report)?.availableOutgoingBitrate;
-  return { atMs, loss, bandwidthKbps: bps === undefined ? null : bps / 1000 };
-}
-
-/** Bytes the send transport has received (the SFU's feedback), or undefined without a figure. */
-export function feedbackBytes(report: RTCStatsReport): number | undefined {
-  const pair = selectedPair(report)?.bytesReceived;
-  if (pair !== undefined) return pair;
-  let transport: number | undefined;
-  report.forEach((s: StatsEntry) => {
-    if (s.type === 'transport' && s.bytesReceived !== undefined) transport = s.bytesReceived;
-  });
-  return transport;
 }
 
 /**
@@ -120,7 +57,7 @@ export interface LinkMonitorTarget {
 export class LinkMonitor {
   private state: DegradationState;
   private applied: VideoLevel = 'full';
-  private readonly sent = new Map<string, number>();
+  private readonly sampler = new LinkSampler();
   private readonly outage = new OutageFilter();
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
@@ -157,9 +94,12 @@ export class LinkMonitor {
       const report = await this.target.sendStats();
       if (!report) return;
       const before = this.state.level;
-      const sample = sampleFromStats(report, this.sent, this.now());
+      const sample = this.sampler.sample(report, this.now());
       const verdict = this.outage.next(feedbackBytes(report), sample.atMs);
-      if (verdict === 'recovered') this.state = afterOutage(this.state, sample.atMs, this.rules);
+      if (verdict === 'recovered') {
+        this.sampler.outageEnded();
+        this.state = afterOutage(this.state, sample.atMs, this.rules);
+      }
       if (verdict === 'judge') this.state = nextDegradation(this.state, sample, this.rules);
       if (this.state.level !== before) {
         this.changes.push({ level: this.state.level, sample });

@@ -135,6 +135,10 @@ export function nextDegradation(
   const state = { ...previous, bandwidthFromMs };
   const judged =
     state.level === 'full' && sample.atMs >= bandwidthFromMs ? sample : { ...sample, bandwidthKbps: null };
+  // Nothing to judge: no new receiver report (they come every second or so for video, every few
+  // seconds for audio: link-sample.ts counts each once) and no estimate that counts. Such a sample
+  // is no news, neither good nor bad: a streak of bad samples goes on, a hold goes on running.
+  if (judged.loss === null && judged.bandwidthKbps === null) return state;
   const asked = levelFor(judged, rules);
   if (RANK[asked] > RANK[state.level]) {
     const badStreak = state.badStreak + 1;

@@ -13,6 +13,7 @@ import {
 } from './mediasoup-compat.ts';
 import { applyVideoLevel } from './video-level.ts';
 import { reserveUnderCap } from './peer-caps.ts';
+import { consumeCapabilities } from './consume-capabilities.ts';
 
 export type PeerRole = 'kiosk' | 'operator';
 
@@ -294,7 +295,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   private async consume(peer: Peer, producer: types.Producer): Promise<void> {
     const recv = peer.recv;
-    const caps = peer.rtpCapabilities;
+    const caps = peer.rtpCapabilities && consumeCapabilities(peer.rtpCapabilities);
     if (!recv || !caps || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
     const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
     peer.consumers.set(consumer.id, consumer);
