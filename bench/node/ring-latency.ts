@@ -18,6 +18,7 @@ import {
   TEST_PASSWORDS,
 } from '../../server/src/node/testing/test-server.ts';
 import { summarize, type Row } from './stats.ts';
+import { untilState } from '../../kiosk-shell/core/node/testing/core-state.ts';
 
 const TIME_ZONE = 'Europe/Rome';
 
@@ -69,18 +70,6 @@ async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
-}
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
 }
 
 export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
@@ -137,7 +126,7 @@ export async function runRingBench(options: RingOptions = {}): Promise<Row[]> {
       const ms = (await ring) - start;
       // An unanswered call hung up by the kiosk: the booking goes back to "booked", consoles stop ringing.
       await core.handle({ method: 'hangUp' });
-      await until(core, (s) => s.screen.screen === 'idle');
+      await untilState(core, (s) => s.screen.screen === 'idle');
       for (const op of operators) op.rings.length = 0;
       return ms;
     };

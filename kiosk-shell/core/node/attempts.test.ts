@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBookingCode, type KioskState } from '@sportello/protocol';
+import { makeBookingCode } from '@sportello/protocol';
 import { setBookingStatus } from '../../../server/src/node/agenda/change-log.ts';
 import { codeTag } from '../../../server/src/node/agenda/kiosk-agenda.ts';
 import {
@@ -18,18 +18,7 @@ import { Attempts } from './attempts.ts';
 import type { KeyValue } from './clock.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
+import { untilState } from './testing/core-state.ts';
 
 function memoryStore(): KeyValue {
   const m = new Map<string, string>();
@@ -223,10 +212,10 @@ describe('attempts on the kiosk', () => {
     });
     mono += 60_000;
     // The accepted check-in (the server checked the full code, the call is asked for) resets it.
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     assert.notEqual((await submit(byLabel('now').code)).screen, 'rejected');
     await core.handle({ method: 'hangUp' });
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.deepEqual(await submit(wrong()), unknown);
     assert.deepEqual(await submit(wrong()), unknown);
     assert.deepEqual(await submit(wrong()), unknown);

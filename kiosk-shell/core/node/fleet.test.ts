@@ -29,6 +29,7 @@ import { TotemIdentity } from './identity.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { LogRing } from './log-ring.ts';
 import { ServerLink } from './server-link.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 let admin: string;
@@ -80,18 +81,6 @@ function manualTimers() {
       for (const p of due) p.fn();
     },
   };
-}
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
 }
 
 function once<T extends unknown[]>(
@@ -281,7 +270,7 @@ describe('totem identity, heartbeats, remote actions and revocation', () => {
     await core.handle({ method: 'startWalkIn' });
     const ring = await giulia.nextRing();
     await giulia.accept(ring.callId);
-    await until(core, (s) => s.screen.screen === 'in-call');
+    await untilState(core, (s) => s.screen.screen === 'in-call');
 
     const revoked = once<[string]>(fleet, 'revoked');
     const ended = giulia.nextEnd();

@@ -22,6 +22,7 @@ import { startKioskDevices } from './devices.ts';
 import { indicatorsFor } from './handset-input.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 before(async () => {
@@ -55,18 +56,6 @@ test('indicatorsFor: off-hook when lifted or in a call, ring while waiting, mute
   }
 });
 
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
-
 test('a USB headset: lift acknowledged on the Off-Hook LED, Ring while waiting, Phone Mute mutes the call and lights Mute', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-indicators-'));
   const cache = new AgendaCache(dir);
@@ -91,7 +80,7 @@ test('a USB headset: lift acknowledged on the Off-Hook LED, Ring while waiting, 
     cache.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await until(core, (s) => s.online);
+  await untilState(core, (s) => s.online);
   // Mute (bit 0), Off-Hook (bit 1), Ring (bit 2) in output report 2.
   const leds = () => hid.lastWrite?.[1];
   await untilFake(clock, () => devices.manager.status.state === 'ok' && leds() === 0);

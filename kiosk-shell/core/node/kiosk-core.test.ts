@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KioskState } from '@sportello/protocol';
 import {
   startTestServer,
   totemCredential,
@@ -16,6 +15,7 @@ import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore, type KioskCoreOptions } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
 import { startTcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 let giulia: TestOperator;
@@ -52,19 +52,6 @@ async function newKiosk(
   });
   await core.refreshAgenda();
   return { core, dir, cache, link };
-}
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (pred(s)) {
-        core.off('state', on);
-        resolve(s);
-      }
-    };
-    core.on('state', on);
-  });
 }
 
 const code = (label: string) => t.seed.bookings.find((b) => b.label === label)!.code;
@@ -128,7 +115,7 @@ describe('kiosk core against a real server', () => {
     await giulia.setPresence('available');
     await marco.setPresence('available');
     await core.handle({ method: 'submitCode', code: code('now') });
-    await until(core, (s) => s.screen.screen === 'waiting');
+    await untilState(core, (s) => s.screen.screen === 'waiting');
     const ring = await giulia.nextRing();
     assert.equal(ring.kind, 'booked');
     assert.equal(ring.reason, "Rinnovo della carta d'identità scaduta");
@@ -136,11 +123,11 @@ describe('kiosk core against a real server', () => {
     const ring2 = await marco.nextRing();
     assert.equal(ring2.callId, ring.callId);
     await marco.accept(ring2.callId);
-    const inCall = await until(core, (s) => s.screen.screen === 'in-call');
+    const inCall = await untilState(core, (s) => s.screen.screen === 'in-call');
     assert.equal(inCall.screen.screen === 'in-call' && inCall.screen.operatorName, 'Marco Rossi');
     await core.handle({ method: 'hangUp' });
     assert.equal((await marco.nextEnd()).reason, 'hangup-kiosk');
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     const record = await t.server.database.db
       .selectFrom('calls')
       .selectAll()
@@ -167,11 +154,11 @@ describe('kiosk core against a real server', () => {
     assert.equal(ring.kind, 'walk-in');
     assert.equal(ring.officeName, 'Ufficio Relazioni con il Pubblico');
     await giulia.accept(ring.callId);
-    await until(core, (s) => s.screen.screen === 'in-call');
+    await untilState(core, (s) => s.screen.screen === 'in-call');
     await giulia.hangUp(ring.callId);
-    const ended = await until(core, (s) => s.screen.screen === 'ended');
+    const ended = await untilState(core, (s) => s.screen.screen === 'ended');
     assert.deepEqual(ended.screen, { screen: 'ended', reason: 'hangup-operator' });
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     await giulia.setPresence('paused');
   });
 
@@ -210,16 +197,16 @@ describe('kiosk core against a real server', () => {
       { lookupFloorMs: 0, backoff: { baseMs: 20, maxMs: 200 } },
       proxy.url,
     );
-    await until(away, (s) => s.online);
+    await untilState(away, (s) => s.online);
     proxy.cut();
-    await until(away, (s) => !s.online);
+    await untilState(away, (s) => !s.online);
     const soon = t.seed.bookings.find((b) => b.label === 'soon')!;
     await setBookingStatus(db, soon.bookingId, ['booked'], 'cancelled', new Date());
     assert.deepEqual((await away.handle({ method: 'submitCode', code: soon.code })).screen, {
       screen: 'checked-in-offline',
     });
     proxy.restore();
-    await until(away, (s) => s.sync?.outboxPending === 0);
+    await untilState(away, (s) => s.sync?.outboxPending === 0);
     await away.refreshAgenda();
     await away.handle({ method: 'backToIdle' });
     assert.deepEqual((await away.handle({ method: 'submitCode', code: soon.code })).screen, {

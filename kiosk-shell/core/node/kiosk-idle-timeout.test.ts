@@ -20,6 +20,7 @@ import { KioskCore } from './kiosk-core.ts';
 import { SCREENS, type MachineState, type ScreenName } from './kiosk-machine.ts';
 import { ServerLink } from './server-link.ts';
 import { startTcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 before(async () => {
@@ -70,7 +71,7 @@ async function newKiosk(timers: Partial<typeof SHORT> = {}): Promise<Kiosk> {
     rmSync(dir, { recursive: true, force: true });
   });
   await core.refreshAgenda();
-  await until(core, (s) => s.online);
+  await untilState(core, (s) => s.online);
   core.deviceStatus({ state: 'ok', reason: 'ok', message: 'the device answers', path: '/dev/ttyTEST' });
   // The citizen chose German: it goes with them.
   await core.handle({ method: 'setLanguage', language: 'de' });
@@ -81,18 +82,6 @@ async function newKiosk(timers: Partial<typeof SHORT> = {}): Promise<Kiosk> {
       proxy.cut();
     },
   };
-}
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
 }
 
 const press = (core: KioskCore, keys: string) => {
@@ -117,28 +106,28 @@ const REACH: Partial<Record<ScreenName, (k: Kiosk) => Promise<string[]>>> = {
   },
   'handset-off-hook': async ({ core }) => {
     core.handset({ type: 'offhook', source: 'serial', at: 0 });
-    await until(core, (s) => s.screen.screen === 'waiting');
+    await untilState(core, (s) => s.screen.screen === 'waiting');
     await core.handle({ method: 'hangUp' });
     // The ended screen's timer, with the handset still lifted, asks for it to be put down.
-    await until(core, (s) => s.screen.screen === 'handset-off-hook');
+    await untilState(core, (s) => s.screen.screen === 'handset-off-hook');
     return [];
   },
   'checked-in-offline': async (k) => {
     k.cut();
-    await until(k.core, (s) => !s.online);
+    await untilState(k.core, (s) => !s.online);
     await k.core.handle({ method: 'submitCode', code: code('now') });
     return [code('now')];
   },
   'callback-entry': async (k) => {
     k.cut();
-    await until(k.core, (s) => !s.online);
+    await untilState(k.core, (s) => !s.online);
     await k.core.handle({ method: 'submitCode', code: code('now') });
     press(k.core, '#3331234');
     return ['3331234'];
   },
   'callback-done': async (k) => {
     k.cut();
-    await until(k.core, (s) => !s.online);
+    await untilState(k.core, (s) => !s.online);
     await k.core.handle({ method: 'submitCode', code: code('now') });
     press(k.core, '#040123456#');
     return ['040123456'];
@@ -165,7 +154,7 @@ describe('K-4 idle timeout on every screen', { timeout: 120_000 }, () => {
       );
       const at = k.states.findIndex((s) => s.screen.screen === screen);
       assert.ok(k.states[at]!.timer, 'the screen comes with its timer, for the page to warn');
-      const idle = await until(k.core, (s) => s.screen.screen === 'idle' && (s.citizenSeq ?? 0) > 0);
+      const idle = await untilState(k.core, (s) => s.screen.screen === 'idle' && (s.citizenSeq ?? 0) > 0);
       assert.equal(idle.language, 'it', 'the language goes back to the default');
       assert.equal(idle.timer, undefined, 'idle runs no timer');
       const text = JSON.stringify(idle);
@@ -189,7 +178,7 @@ describe('K-4 idle timeout on every screen', { timeout: 120_000 }, () => {
     await k.core.handle({ method: 'requestCallback' });
     press(k.core, '3339');
     assert.equal(k.core.getState().screen.screen, 'callback-entry');
-    const back = await until(k.core, (s) => s.screen.screen === 'waiting');
+    const back = await untilState(k.core, (s) => s.screen.screen === 'waiting');
     assert.ok(!JSON.stringify(back).includes('3339'));
     await k.core.handle({ method: 'hangUp' });
   });

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KioskState } from '@sportello/protocol';
 import {
   startTestServer,
   totemCredential,
@@ -17,6 +16,7 @@ import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
 import { startTcpProxy, type TcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 before(async () => {
@@ -50,18 +50,6 @@ function kiosk(serverUrl: string, dir = mkdtempSync(join(tmpdir(), 'sportello-ki
   return { core, close, dir };
 }
 
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
-
 async function liveCall(): Promise<string> {
   const row = await t.server.database.db
     .selectFrom('calls')
@@ -77,30 +65,30 @@ describe("the kiosk follows the server's truth on every connection", () => {
     const proxy: TcpProxy = await startTcpProxy(t.url);
     cleanups.push(() => proxy.close());
     const { core } = kiosk(proxy.url);
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     await core.handle({ method: 'startWalkIn' });
-    await until(core, (s) => s.screen.screen === 'waiting' && s.screen.queue !== undefined);
+    await untilState(core, (s) => s.screen.screen === 'waiting' && s.screen.queue !== undefined);
     proxy.cut();
-    await until(core, (s) => !s.online);
+    await untilState(core, (s) => !s.online);
     // Meanwhile the call ends on the server (as if abandoned there): the kiosk cannot be told.
     await t.server.router.hangupByKiosk(t.seed.totem.id, await liveCall());
     assert.equal(core.getState().screen.screen, 'waiting', 'offline, the kiosk cannot know yet');
     proxy.restore();
-    const told = await until(core, (s) => s.screen.screen !== 'waiting');
+    const told = await untilState(core, (s) => s.screen.screen !== 'waiting');
     assert.deepEqual(told.screen, { screen: 'ended', reason: 'connection-lost' });
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
   });
 
   test('Q-2 a kiosk restarted while its citizen waits takes up the waiting call; hanging up then ends it', async () => {
     const first = kiosk(t.url);
-    await until(first.core, (s) => s.online);
+    await untilState(first.core, (s) => s.online);
     await first.core.handle({ method: 'startWalkIn' });
-    await until(first.core, (s) => s.screen.screen === 'waiting');
+    await untilState(first.core, (s) => s.screen.screen === 'waiting');
     const callId = await liveCall();
     // The kiosk process ends without hanging up (a crash, a restart): the server keeps the call.
     first.close();
     const second = kiosk(t.url);
-    const waiting = await until(second.core, (s) => s.screen.screen === 'waiting');
+    const waiting = await untilState(second.core, (s) => s.screen.screen === 'waiting');
     assert.equal(waiting.screen.screen === 'waiting' && waiting.screen.queue?.position, 1);
     await second.core.handle({ method: 'hangUp' });
     const row = await t.server.database.db

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codeTagOf, makeBookingCode, type KioskState } from '@sportello/protocol';
+import { codeTagOf, makeBookingCode } from '@sportello/protocol';
 import { codeHash } from '../../../server/src/node/agenda/kiosk-agenda.ts';
 import {
   startTestServer,
@@ -17,6 +17,7 @@ import { AgendaCache } from './agenda-cache.ts';
 import { KioskCore, type KioskCoreOptions } from './kiosk-core.ts';
 import { ServerLink } from './server-link.ts';
 import { startTcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 let siteKey: string;
@@ -30,18 +31,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
 
 async function newKiosk(url: string, options: Partial<KioskCoreOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sportello-least-'));
@@ -88,7 +77,7 @@ describe('least data on the totem', () => {
 
   test('C-4 a wrong code sharing a real code tag: refused online by the server, which checks the full code', async () => {
     const { core } = await newKiosk(t.url);
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     const twin = twinOf(booking('now').code);
     assert.deepEqual((await core.handle({ method: 'submitCode', code: twin })).screen, {
       screen: 'rejected',
@@ -110,9 +99,9 @@ describe('least data on the totem', () => {
       // A generous deadline: a busy machine's answer through the proxy can take well over 500 ms.
       syncTimeoutMs: 5_000,
     });
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     proxy.cut();
-    await until(core, (s) => !s.online);
+    await untilState(core, (s) => !s.online);
     const real = booking('soon');
     const twin = twinOf(real.code);
     assert.deepEqual((await core.handle({ method: 'submitCode', code: twin })).screen, {
@@ -127,7 +116,7 @@ describe('least data on the totem', () => {
     // Until delivered, the outbox holds the full HMAC of the typed code, for the server's check.
     assert.ok(outboxBytes().includes(codeHash(siteKey, twin)));
     proxy.restore();
-    await until(core, (s) => s.sync?.outboxPending === 0);
+    await untilState(core, (s) => s.sync?.outboxPending === 0);
     assert.ok(!outboxBytes().includes(codeHash(siteKey, twin).slice(4, 20)), 'gone once delivered');
     const rows = await t.server.database.db
       .selectFrom('check_ins')

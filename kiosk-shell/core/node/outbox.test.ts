@@ -6,13 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  dammCheckDigit,
-  IDEMPOTENT_REPLAY_HEADER,
-  SYNC_ROUTES,
-  type KeypadKey,
-  type KioskState,
-} from '@sportello/protocol';
+import { dammCheckDigit, IDEMPOTENT_REPLAY_HEADER, SYNC_ROUTES, type KeypadKey } from '@sportello/protocol';
 import {
   startTestServer,
   totemCredential,
@@ -26,6 +20,7 @@ import { OutboxSender } from './outbox-sender.ts';
 import { ServerLink } from './server-link.ts';
 import { SyncHttp } from './sync-http.ts';
 import { startFaultyHttpProxy, startTcpProxy } from './testing/proxies.ts';
+import { untilState } from './testing/core-state.ts';
 
 let t: TestServer;
 before(async () => {
@@ -46,18 +41,6 @@ const code = (label: string) => t.seed.bookings.find((b) => b.label === label)!;
 const siteKeyOf = async () =>
   (await db().selectFrom('sites').select('site_key').where('id', '=', 'centro').executeTakeFirstOrThrow())
     .site_key;
-
-function until(core: KioskCore, pred: (s: KioskState) => boolean): Promise<KioskState> {
-  if (pred(core.getState())) return Promise.resolve(core.getState());
-  return new Promise((resolve) => {
-    const on = (s: KioskState) => {
-      if (!pred(s)) return;
-      core.off('state', on);
-      resolve(s);
-    };
-    core.on('state', on);
-  });
-}
 
 /** Bookings in the check-in window, with the full code hash a totem sends with each check-in. */
 async function insertBookings(n: number): Promise<{ bookingId: string; codeHash: string }[]> {
@@ -142,10 +125,10 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
       cache.close();
     });
     await core.refreshAgenda();
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     const booking = code('now');
     await core.handle({ method: 'submitCode', code: booking.code });
-    await until(core, (s) => s.screen.screen === 'waiting');
+    await untilState(core, (s) => s.screen.screen === 'waiting');
     assert.equal(core.getState().sync?.outboxPending, 0, 'the call path confirmed the check-in');
     const rows = await db()
       .selectFrom('check_ins')
@@ -190,9 +173,9 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
       await proxy.close();
     });
     await core.refreshAgenda();
-    await until(core, (s) => s.online);
+    await untilState(core, (s) => s.online);
     proxy.cut();
-    await until(core, (s) => !s.online);
+    await untilState(core, (s) => !s.online);
     const booking = code('soon');
     await core.handle({ method: 'submitCode', code: booking.code });
     assert.deepEqual(core.getState().screen, { screen: 'checked-in-offline' });
@@ -209,7 +192,7 @@ describe('outbox delivery', { timeout: 300_000 }, () => {
       reason: 'used',
     });
     proxy.restore();
-    await until(core, (s) => s.sync?.outboxPending === 0);
+    await untilState(core, (s) => s.sync?.outboxPending === 0);
     const checkIns = await db()
       .selectFrom('check_ins')
       .selectAll()
