@@ -5,21 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { types } from 'mediasoup';
-import {
-  MEDIA_CODECS,
-  prepareWorkerBinary,
-  webRtcTransportOptions,
-  workerSettings,
-} from './mediasoup-compat.ts';
+import { webRtcTransportOptions } from './mediasoup-compat.ts';
+import { startTestRouter } from '../testing/test-worker.ts';
 import { consumeCapabilities } from './consume-capabilities.ts';
 
 let worker: types.Worker;
 let router: types.Router;
 before(async () => {
-  prepareWorkerBinary(); // read by mediasoup when it loads: imported after
-  const { createWorker } = await import('mediasoup');
-  worker = await createWorker(workerSettings(40000, 49999));
-  router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+  ({ worker, router } = await startTestRouter());
 });
 after(() => worker?.close());
 

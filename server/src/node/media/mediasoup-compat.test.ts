@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { types } from 'mediasoup';
 import {
-  MEDIA_CODECS,
   bestScore,
   bytesReceivedOf,
   onProducerScore,
-  prepareWorkerBinary,
   selectedRemoteIp,
   transportBytesReceived,
   webRtcTransportOptions,
-  workerSettings,
 } from './mediasoup-compat.ts';
+import { startTestRouter } from '../testing/test-worker.ts';
 import { readFixture } from '../testing/rtp-replay.ts';
 
 test('producer scores: the best stream counts; none, or fields left out, count as 0', () => {
@@ -49,10 +47,7 @@ test('the selected tuple: remoteIp (3.8) or remoteAddress (newer); none yet is e
 let worker: types.Worker;
 let router: types.Router;
 before(async () => {
-  prepareWorkerBinary(); // read by mediasoup when it loads: imported after
-  const { createWorker } = await import('mediasoup');
-  worker = await createWorker(workerSettings(40000, 49999));
-  router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+  ({ worker, router } = await startTestRouter());
 });
 after(() => worker?.close());
 
