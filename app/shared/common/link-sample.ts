@@ -24,7 +24,6 @@ export interface StatsEntry {
   roundTripTimeMeasurements?: number;
   /** remote-inbound-rtp: grows with each report of a stream that lost packets. */
   packetsLost?: number;
-  timestamp?: number;
 }
 
 /** The stats of one transport, as RTCStatsReport gives them. */

@@ -69,8 +69,6 @@ const press = (core: KioskCore, keys: KeypadKey[]) => {
   for (const key of keys) core.handset({ type: 'key', key, source: 'serial', at } satisfies HandsetEvent);
 };
 
-const until = untilState;
-
 /** The screen now and every screen the core shows from now on, for asserting the path it took. */
 function screens(core: KioskCore): string[] {
   const seen: string[] = [core.getState().screen.screen];
@@ -109,7 +107,7 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     await cancelled;
     assert.equal(await openCalls(), 0);
     // The handset is down, so the kiosk goes straight back to idle without a prompt.
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
   });
 
   test('putting the handset down during a call hangs up on both sides', async () => {
@@ -118,10 +116,10 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     lift(core);
     const ring = await giulia.nextRing();
     await giulia.accept(ring.callId);
-    await until(core, (s) => s.screen.screen === 'in-call');
+    await untilState(core, (s) => s.screen.screen === 'in-call');
     putDown(core);
     assert.equal((await giulia.nextEnd()).reason, 'hangup-kiosk');
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.equal(await openCalls(), 0);
   });
 
@@ -149,11 +147,11 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     const core = await newKiosk();
     press(core, ['5', '5', '*']);
     // A last '*' waits a moment for the '#' of the reading-mode sequence, then deletes.
-    await until(core, (s) => s.screen.screen === 'code-entry' && s.screen.digits === '5');
+    await untilState(core, (s) => s.screen.screen === 'code-entry' && s.screen.digits === '5');
     press(core, ['Backspace', '1', '2', '3', '4']);
     assert.deepEqual(core.getState().screen, { screen: 'code-entry', digits: '1234' });
     press(core, ['#']);
-    assert.deepEqual(await until(core, (s) => s.screen.screen === 'rejected'), {
+    assert.deepEqual(await untilState(core, (s) => s.screen.screen === 'rejected'), {
       ...core.getState(),
       screen: { screen: 'rejected', reason: 'incomplete' },
     });
@@ -182,9 +180,9 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     );
     // Slower than the wait, '*' and '#' are what they always were: delete, then confirm.
     press(core, ['*']);
-    await until(core, (s) => s.screen.screen === 'code-entry' && s.screen.digits === '4');
+    await untilState(core, (s) => s.screen.screen === 'code-entry' && s.screen.digits === '4');
     press(core, ['#']);
-    await until(core, (s) => s.screen.screen === 'rejected');
+    await untilState(core, (s) => s.screen.screen === 'rejected');
   });
 
   test('H-6 keys during a call are ignored', async () => {
@@ -193,12 +191,12 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     lift(core);
     const ring = await giulia.nextRing();
     await giulia.accept(ring.callId);
-    const inCall = await until(core, (s) => s.screen.screen === 'in-call');
+    const inCall = await untilState(core, (s) => s.screen.screen === 'in-call');
     const seen = screens(core);
     press(core, [...('0123456789*#'.split('') as KeypadKey[]), 'Enter', 'Backspace']);
     assert.deepEqual(core.getState().screen, inCall.screen);
     await giulia.hangUp(ring.callId);
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.ok(!seen.includes('code-entry'), `screens after the keys: ${seen.join(', ')}`);
   });
 
@@ -207,8 +205,8 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     const before = await callCount();
     const seen = screens(core);
     lift(core);
-    await until(core, (s) => s.screen.screen === 'handset-off-hook');
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'handset-off-hook');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.deepEqual(seen, ['idle', 'code-entry', 'handset-off-hook', 'idle']);
     assert.equal(core.getState().devices?.handset.offHook, true, 'still off the hook, and no loop');
     assert.equal(await callCount(), before);
@@ -221,9 +219,9 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     lift(core);
     const ring = await giulia.nextRing();
     await giulia.accept(ring.callId);
-    await until(core, (s) => s.screen.screen === 'in-call');
+    await untilState(core, (s) => s.screen.screen === 'in-call');
     await giulia.hangUp(ring.callId);
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.deepEqual(seen, ['idle', 'waiting', 'in-call', 'ended', 'handset-off-hook', 'idle']);
     assert.equal(await openCalls(), 0);
   });
@@ -231,7 +229,7 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
   test('H-5 putting the handset down on the prompt goes to idle at once', async () => {
     const core = await newKiosk({ liftAction: 'code-entry', idleTimeoutMs: 40 });
     lift(core);
-    await until(core, (s) => s.screen.screen === 'handset-off-hook');
+    await untilState(core, (s) => s.screen.screen === 'handset-off-hook');
     putDown(core);
     assert.deepEqual(core.getState().screen, { screen: 'idle' });
     assert.equal(core.getState().devices?.handset.offHook, false);
@@ -246,7 +244,7 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     assert.deepEqual(core.getState().screen, { screen: 'ended', reason: 'hangup-kiosk' });
     await giulia.nextRing();
     await cancelled;
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.equal(await openCalls(), 0);
   });
 
@@ -265,7 +263,7 @@ describe('handset and physical keypad on the kiosk', { timeout: 60_000 }, () => 
     assert.ok(logs.some((l) => l.includes('handset device missing (unplugged)')));
     // The hook state is unknown while the device is away: the kiosk does not nag about it.
     const seen = screens(core);
-    await until(core, (s) => s.screen.screen === 'idle');
+    await untilState(core, (s) => s.screen.screen === 'idle');
     assert.deepEqual(seen, ['code-entry', 'idle']);
   });
 

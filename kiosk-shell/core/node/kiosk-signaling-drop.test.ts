@@ -37,8 +37,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const until = untilState;
-
 /** Polls the server's state each turn of the event loop, up to a generous bound. */
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
   const bound = Date.now() + 60_000;
@@ -67,11 +65,11 @@ async function callThroughProxy() {
   await op.setPresence('available');
   const ended: unknown[] = [];
   op.socket.on(EVENTS.callEnded, (e) => ended.push(e));
-  await until(core, (s) => s.online);
+  await untilState(core, (s) => s.online);
   await core.handle({ method: 'startWalkIn' });
   const ring = await op.nextRing();
   const operatorToken = await op.accept(ring.callId);
-  const inCall = await until(core, (s) => s.screen.screen === 'in-call');
+  const inCall = await untilState(core, (s) => s.screen.screen === 'in-call');
   const media = inCall.screen.screen === 'in-call' ? inCall.screen.media : undefined;
   assert.equal(media?.callId, ring.callId);
   const kioskPeer = await MediaPeer.connect(t.url, media!.token);
@@ -91,14 +89,14 @@ test(
   async () => {
     const c = await callThroughProxy();
     c.proxy.cut();
-    const offline = await until(c.core, (s) => !s.online);
+    const offline = await untilState(c.core, (s) => !s.online);
     assert.equal(offline.screen.screen, 'in-call', 'offline, the kiosk stays in the call');
     // Refused until the server has handled the drop (and started its reconnect grace, 0 s).
     await t.server.fleet.whenDisconnected(t.seed.totem.id);
     assert.equal(c.peers()?.kiosk?.attached, true, 'the kiosk’s media stays attached');
     c.proxy.restore();
     // Back online and told the truth: the same call with a fresh token (or, wrongly, no call).
-    const back = await until(
+    const back = await untilState(
       c.core,
       (s) => s.online && (s.screen.screen !== 'in-call' || s.screen.media.token !== c.token),
     );
@@ -117,7 +115,7 @@ test(
     cleanups.push(() => again.close());
     await waitFor('attached again', () => c.peers()?.kiosk?.attached === true);
     await c.op.hangUp(c.callId);
-    await until(c.core, (s) => s.screen.screen !== 'in-call');
+    await untilState(c.core, (s) => s.screen.screen !== 'in-call');
   },
 );
 
@@ -129,10 +127,10 @@ test(
     const tokens = [c.token];
     for (let i = 0; i < 2; i++) {
       c.proxy.cut();
-      await until(c.core, (s) => !s.online);
+      await untilState(c.core, (s) => !s.online);
       await t.server.fleet.whenDisconnected(t.seed.totem.id);
       c.proxy.restore();
-      const back = await until(
+      const back = await untilState(
         c.core,
         (s) => s.online && (s.screen.screen !== 'in-call' || !tokens.includes(s.screen.media.token)),
       );
@@ -154,6 +152,6 @@ test(
     assert.equal(t.server.router.activeCalls(), 1);
     assert.deepEqual(c.ended, []);
     await c.op.hangUp(c.callId);
-    await until(c.core, (s) => s.screen.screen !== 'in-call');
+    await untilState(c.core, (s) => s.screen.screen !== 'in-call');
   },
 );

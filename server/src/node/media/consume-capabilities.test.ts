@@ -85,3 +85,11 @@ test('W-1 the SFU estimates no bandwidth towards a page: no video layer is dropp
   whole.close();
   page.close();
 });
+
+test('capabilities not shaped as mediasoup expects are passed as they came, for mediasoup to refuse', async () => {
+  const odd = { codecs: 'vp8', headerExtensions: null } as unknown as types.RtpCapabilities;
+  assert.deepEqual(consumeCapabilities(odd), odd);
+  assert.equal(consumeCapabilities(null as unknown as types.RtpCapabilities), null);
+  const { video } = await producers();
+  assert.equal(router.canConsume({ producerId: video.id, rtpCapabilities: consumeCapabilities(odd) }), false);
+});

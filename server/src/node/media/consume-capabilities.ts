@@ -20,16 +20,26 @@ const BWE_EXTENSIONS = new Set([
   'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
 ]);
 
+/**
+ * The page's capabilities without that feedback. Anything else is passed as it came: capabilities
+ * that are not what mediasoup expects are refused by mediasoup, with its own error.
+ */
 export function consumeCapabilities(caps: types.RtpCapabilities): types.RtpCapabilities {
+  if (typeof caps !== 'object' || caps === null) return caps;
+  const { codecs, headerExtensions } = caps;
   return {
     ...caps,
-    codecs: caps.codecs?.map((codec) =>
-      codec.kind === 'video'
-        ? { ...codec, rtcpFeedback: codec.rtcpFeedback?.filter((fb) => !BWE_FEEDBACK.has(fb.type)) }
-        : codec,
-    ),
+    ...(Array.isArray(codecs) && {
+      codecs: codecs.map((codec) =>
+        codec?.kind === 'video' && Array.isArray(codec.rtcpFeedback)
+          ? { ...codec, rtcpFeedback: codec.rtcpFeedback.filter((fb) => !BWE_FEEDBACK.has(fb?.type)) }
+          : codec,
+      ),
+    }),
     // Of every kind: mediasoup matches a consumer's header extensions by URI and id only, so the
     // audio entry of the same extension would bring it back to the video consumer.
-    headerExtensions: caps.headerExtensions?.filter((ext) => !BWE_EXTENSIONS.has(ext.uri)),
+    ...(Array.isArray(headerExtensions) && {
+      headerExtensions: headerExtensions.filter((ext) => !BWE_EXTENSIONS.has(ext?.uri)),
+    }),
   };
 }

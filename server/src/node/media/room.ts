@@ -38,6 +38,7 @@ interface Peer {
   recv?: types.WebRtcTransport;
   producers: Map<string, types.Producer>;
   consumers: Map<string, types.Consumer>;
+  /** What its page can receive, as the SFU is told it (consume-capabilities.ts). */
   rtpCapabilities?: types.RtpCapabilities;
   /** What this side's link carries (W-5); 'full' until its page reports otherwise. */
   videoLevel: VideoLevel;
@@ -244,7 +245,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
   /** The peer can receive: consume what the other side already sends. */
   async ready(role: PeerRole, rtpCapabilities: unknown): Promise<void> {
     const peer = this.peer(role);
-    peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
+    peer.rtpCapabilities = consumeCapabilities(rtpCapabilities as types.RtpCapabilities);
     for (const [otherRole, other] of this.peers) {
       if (otherRole === role) continue;
       for (const producer of other.producers.values()) await this.consume(peer, producer);
@@ -295,7 +296,7 @@ export class Room extends EventEmitter<{ closed: [reason: string] }> {
 
   private async consume(peer: Peer, producer: types.Producer): Promise<void> {
     const recv = peer.recv;
-    const caps = peer.rtpCapabilities && consumeCapabilities(peer.rtpCapabilities);
+    const caps = peer.rtpCapabilities;
     if (!recv || !caps || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
     const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
     peer.consumers.set(consumer.id, consumer);
