@@ -42,6 +42,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** True when `needle` occurs in `haystack` at a place that starts before `offset` and ends after it. */
+function spansOffset(haystack: Uint8Array, needle: Uint8Array, offset: number): boolean {
+  for (let at = Math.max(0, offset - needle.length + 1); at < offset; at++) {
+    if (at + needle.length <= haystack.length && needle.every((b, i) => haystack[at + i] === b)) return true;
+  }
+  return false;
+}
+
 // Pushes every chunk, then flushes as the board session does once the line has gone quiet.
 function decodeAll(chunks: Uint8Array[]): { frames: Frame[]; maxBuffered: number } {
   const decoder = new FrameDecoder();
@@ -132,14 +140,29 @@ test('H-3 valid frames after garbage, truncated frames, oversized lengths and ba
       fc.array(damaged, { maxLength: 6 }),
       fc.array(frameArb, { minLength: 1, maxLength: 5 }),
       (junk, good) => {
-        const stream = concat([...junk, ...good.map(encodeFrame)]);
+        const noise = concat(junk);
+        const stream = concat([noise, ...good.map(encodeFrame)]);
         const { frames, maxBuffered } = decodeAll([stream]);
-        // Noise may (rarely) contain a valid frame of its own; the good frames must be the last ones decoded.
-        assert.deepEqual(frames.slice(-good.length), good);
         assert.ok(maxBuffered <= FRAME_MAX_BYTES);
+        // Noise may contain a valid frame of its own. A candidate that starts in the noise and ends in the
+        // good frames passes its CRC once in 65,536 and then swallows a real start byte: no decoder can
+        // tell that from a real frame, so such an input proves nothing and is skipped.
+        fc.pre(!frames.some((f) => spansOffset(stream, encodeFrame(f), noise.length)));
+        // Otherwise the good frames must be the last ones decoded.
+        assert.deepEqual(frames.slice(-good.length), good);
       },
     ),
-    RUNS,
+    {
+      ...RUNS,
+      // Found by CI: SOF, a header of length 10, ten bytes and one CRC byte; the good frame's start byte
+      // completes a CRC that matches.
+      examples: [
+        [
+          [Uint8Array.from([0xa5, 174, 89, 10, 236, 147, 30, 155, 43, 206, 136, 8, 154, 148, 246])],
+          [{ type: 0, seq: 0, payload: new Uint8Array() }],
+        ],
+      ],
+    },
   );
 });
 
