@@ -23,6 +23,10 @@ const INSTANTS = [
   ['2026-03-29 00:55:00', '01:55 in Rome, five minutes before the clocks go forward'],
   ['2026-03-29 01:05:00', '03:05 in Rome, just after the clocks went forward'],
   ['2026-10-25 00:35:00', '02:35 in Rome, the hour that repeats when the clocks go back'],
+  // Office hours: the demo seed books from two hours ago to tomorrow at this time, so its bookings
+  // fall on the day's and tomorrow's first slots, or on Saturday's last ones with Sunday closed.
+  ['2026-12-02 07:25:00', "08:25 in Rome on a Wednesday, by the office's first slots"],
+  ['2026-12-05 16:15:00', '17:15 in Rome on a Saturday, by the last slots of the week'],
 ];
 
 /** A test file is time-sensitive when it deals in bookings, slots, check-ins, calls or zones. */

@@ -23,11 +23,17 @@ const MINUTE = 60_000;
 /** Inserts bookings of the `urp` office starting at `slotStart`, each with its change row. */
 async function insertBookings(db: Db, count: number, slotStart: Date, first = 0): Promise<string[]> {
   const ids: string[] = [];
+  // The seed's codes are random: one may be a bulk code (1 in 20,000 runs), and live codes are unique.
+  const taken = new Set((await db.selectFrom('bookings').select('code').execute()).map((r) => r.code));
   await db.transaction().execute(async (trx) => {
     for (let i = first; i < first + count; i++) {
-      const body = String(10_000_000 + i);
-      let k = 0;
-      const code = makeBookingCode(() => Number(body[k++]));
+      let code: string;
+      for (let n = 10_000_000 + i; ; n += 50_000_000) {
+        const body = String(n);
+        let k = 0;
+        code = makeBookingCode(() => Number(body[k++]));
+        if (!taken.has(code)) break;
+      }
       const id = `bulk-${i}`;
       const stamp = new Date().toISOString();
       await trx

@@ -12,7 +12,7 @@ import { createOperator } from '../admin/accounts.ts';
 import { createOffice, createService } from '../admin/catalogue.ts';
 import { saveSchedule } from '../admin/schedules.ts';
 import { createSite } from '../admin/sites.ts';
-import { codeHash } from '../agenda/kiosk-agenda.ts';
+import { codeHash, codeTag } from '../agenda/kiosk-agenda.ts';
 
 export interface DemoSeed {
   operators: { username: string; displayName: string; password: string }[];
@@ -176,8 +176,14 @@ export async function seedDemo(
     },
   ] as const;
   const bookings: DemoSeed['bookings'] = [];
+  const tags = new Set<string>();
   for (const p of plan) {
-    const code = makeBookingCode(() => randomInt(10));
+    // Five codes with five different tags: a totem keeps only the tag (docs/sync-protocol.md, "Least
+    // data"), and two demo bookings sharing one (1 in 6,554 seeds) would answer for each other there.
+    let code: string;
+    do code = makeBookingCode(() => randomInt(10));
+    while (tags.has(codeTag(siteKey, code)));
+    tags.add(codeTag(siteKey, code));
     const id = randomUUID();
     const officeId = p.service.startsWith('urp') ? 'urp' : 'anagrafe';
     // Each booking and its change-feed row are written together, as every booking write is.
