@@ -44,10 +44,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** True when `needle` occurs in `haystack` at a place that starts before `offset` and ends after it. */
 function spansOffset(haystack: Uint8Array, needle: Uint8Array, offset: number): boolean {
-  for (let at = Math.max(0, offset - needle.length + 1); at < offset; at++) {
-    if (at + needle.length <= haystack.length && needle.every((b, i) => haystack[at + i] === b)) return true;
-  }
-  return false;
+  const at = Buffer.from(haystack).indexOf(needle, Math.max(0, offset - needle.length + 1));
+  return at >= 0 && at < offset;
 }
 
 // Pushes every chunk, then flushes as the board session does once the line has gone quiet.

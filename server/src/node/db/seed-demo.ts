@@ -181,9 +181,12 @@ export async function seedDemo(
     // Five codes with five different tags: a totem keeps only the tag (docs/sync-protocol.md, "Least
     // data"), and two demo bookings sharing one (1 in 6,554 seeds) would answer for each other there.
     let code: string;
-    do code = makeBookingCode(() => randomInt(10));
-    while (tags.has(codeTag(siteKey, code)));
-    tags.add(codeTag(siteKey, code));
+    let tag: string;
+    do {
+      code = makeBookingCode(() => randomInt(10));
+      tag = codeTag(siteKey, code);
+    } while (tags.has(tag));
+    tags.add(tag);
     const id = randomUUID();
     const officeId = p.service.startsWith('urp') ? 'urp' : 'anagrafe';
     // Each booking and its change-feed row are written together, as every booking write is.
